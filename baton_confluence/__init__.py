@@ -1,0 +1,3 @@
+"""baton-confluence: a Baton connector for Atlassian Confluence."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The Confluence connector: HTTP client, resource syncers, provisioning, simulated site."""
