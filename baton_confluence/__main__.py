@@ -1,0 +1,5 @@
+import sys
+
+from baton_confluence.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,201 @@
+"""The v1 c1z container: `C1ZF\\0` followed by one zstd frame of a SQLite file (protocol.md §1.2).
+
+Writing goes to `<out>.tmp` and is renamed over `<out>` only once it is complete and on
+disk, so a crash never leaves a half-written c1z behind. Reading checks the magic bytes,
+bounds the decoded size (a c1z comes from elsewhere and may be hostile or damaged) and
+insists that the zstd stream really ends: python-zstandard's stream reader silently
+returns a short result for a truncated frame, so the incremental decompressor's `eof`
+flag is what tells a complete file from a cut-off one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import BinaryIO
+
+import zstandard
+
+from baton_confluence.baton.c1z.errors import C1ZError
+
+MAGIC_V1 = b"C1ZF\x00"
+MAGIC_V3 = b"C1Z3\x00"
+MAGIC_LEN = 5
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+MAX_DECODED_ENV = "BATON_DECODER_MAX_DECODED_SIZE_MB"
+MAX_MEMORY_ENV = "BATON_DECODER_MAX_MEMORY_MB"
+DISABLE_FCS_FAIL_FAST_ENV = "BATON_DISABLE_FCS_FAIL_FAST"
+DEFAULT_MAX_DECODED_MB = 10 * 1024
+DEFAULT_MAX_MEMORY_MB = 128
+
+COMPRESSION_LEVEL = 3
+_COPY_CHUNK = 1 << 20
+# Small input chunks bound how much one decompress() call can return, which keeps a
+# highly compressible (or malicious) frame from ballooning memory before the size check.
+_DECODE_CHUNK = 4096
+
+PEBBLE_MESSAGE = (
+    "is a Pebble (v3) c1z; this tool reads v1 (SQLite) files; re-run the Go sync with --storage-engine sqlite"
+)
+
+
+def write_c1z(db_path: Path, out_path: Path) -> None:
+    """Compress the SQLite file `db_path` into the c1z `out_path`, atomically."""
+    tmp_path = out_path.with_name(out_path.name + ".tmp")
+    try:
+        _write_tmp(db_path, tmp_path)
+        os.replace(tmp_path, out_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+    fsync_dir(out_path.parent)
+
+
+def _write_tmp(db_path: Path, tmp_path: Path) -> None:
+    size = db_path.stat().st_size
+    compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL, write_content_size=True, write_checksum=True)
+    with db_path.open("rb") as src, tmp_path.open("wb") as dst:
+        dst.write(MAGIC_V1)
+        # `size=` puts Frame_Content_Size in the header, as Go does, so readers can
+        # check the decoded size before decompressing anything.
+        with compressor.stream_writer(dst, size=size, closefd=False) as writer:
+            shutil.copyfileobj(src, writer, _COPY_CHUNK)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform/filesystem allows it.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_magic(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(MAGIC_LEN)
+
+
+def check_magic(path: Path, magic: bytes) -> None:
+    """Raise C1ZError unless `magic` is the v1 header."""
+    if magic == MAGIC_V1:
+        return
+    if magic == MAGIC_V3:
+        raise C1ZError(f"{path}: {PEBBLE_MESSAGE}")
+    raise C1ZError(
+        f"{path}: is not a c1z file (unknown header {magic[:MAGIC_LEN]!r}); pass the .c1z file written by a Baton sync"
+    )
+
+
+def decompress_c1z(c1z_path: Path, db_path: Path) -> None:
+    """Decode the c1z `c1z_path` into a new SQLite file `db_path` (fsynced).
+
+    On any failure `db_path` is removed and C1ZError raised; `c1z_path` is never modified.
+    """
+    try:
+        with c1z_path.open("rb") as src, db_path.open("wb") as dst:
+            check_magic(c1z_path, src.read(MAGIC_LEN))
+            _decode_stream(c1z_path, src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        check_sqlite_header(c1z_path, db_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            db_path.unlink()
+        raise
+
+
+def _max_decoded_bytes() -> int:
+    return _env_mb(MAX_DECODED_ENV, DEFAULT_MAX_DECODED_MB) * 1024 * 1024
+
+
+def _max_window_bytes() -> int:
+    return _env_mb(MAX_MEMORY_ENV, DEFAULT_MAX_MEMORY_MB) * 1024 * 1024
+
+
+def _env_mb(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def _decode_stream(path: Path, src: BinaryIO, dst: BinaryIO) -> None:
+    limit = _max_decoded_bytes()
+    chunk = src.read(_DECODE_CHUNK)
+    if not chunk:
+        raise C1ZError(f"{path}: c1z has no data after its header; the file is damaged, re-run the sync")
+    _check_declared_size(path, chunk, limit)
+    decoder = _new_decoder()
+    written = 0
+    while chunk:
+        if decoder.eof:
+            # Go's decoder reads concatenated frames; so do we, to accept whatever it accepts.
+            decoder = _new_decoder()
+        written += _feed(path, decoder, chunk, dst)
+        if written > limit:
+            raise _too_big(path, limit)
+        chunk = decoder.unused_data if decoder.eof else b""
+        chunk = chunk or src.read(_DECODE_CHUNK)
+    if not decoder.eof:
+        raise C1ZError(
+            f"{path}: c1z data is truncated (the zstd frame does not end); "
+            "the file is damaged or still being written, re-run the sync"
+        )
+
+
+def _new_decoder() -> zstandard.ZstdDecompressionObj:
+    return zstandard.ZstdDecompressor(max_window_size=_max_window_bytes()).decompressobj()
+
+
+def _feed(path: Path, decoder: zstandard.ZstdDecompressionObj, data: bytes, dst: BinaryIO) -> int:
+    try:
+        out = decoder.decompress(data)
+    except zstandard.ZstdError as exc:
+        raise C1ZError(
+            f"{path}: c1z data is corrupt ({exc}); the file is damaged, re-run the sync "
+            f"(or raise {MAX_MEMORY_ENV} if the message mentions the window size)"
+        ) from None
+    dst.write(out)
+    return len(out)
+
+
+def _check_declared_size(path: Path, head: bytes, limit: int) -> None:
+    """Fail fast on a frame header that declares more than the limit, like Go does."""
+    if os.environ.get(DISABLE_FCS_FAIL_FAST_ENV, "") in ("1", "true", "TRUE", "True"):
+        return
+    try:
+        params = zstandard.get_frame_parameters(head)
+    except zstandard.ZstdError:
+        raise C1ZError(f"{path}: c1z data is not a zstd stream; the file is damaged, re-run the sync") from None
+    declared = params.content_size
+    if declared != zstandard.CONTENTSIZE_UNKNOWN and declared > limit:
+        raise _too_big(path, limit)
+
+
+def _too_big(path: Path, limit: int) -> C1ZError:
+    return C1ZError(
+        f"{path}: decoded c1z is larger than {limit // (1024 * 1024)} MiB; raise {MAX_DECODED_ENV} to read it"
+    )
+
+
+def check_sqlite_header(c1z_path: Path, db_path: Path) -> None:
+    with db_path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise C1ZError(
+            f"{c1z_path}: c1z payload is not a SQLite database; the file is damaged or was not written by a Baton sync"
+        )

@@ -1,0 +1,79 @@
+"""Opening the SQLite database inside a c1z: connection settings and validation."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from baton_confluence.baton.c1z import container, schema
+from baton_confluence.baton.c1z.errors import C1ZError
+
+# A large page cache keeps the grant indexes in memory during a sync; without it SQLite
+# spills dirty pages mid-transaction, and each spill costs a journal fsync.
+_CACHE_KIB = 256 * 1024
+
+
+def connect(path: Path, *, writable: bool) -> sqlite3.Connection:
+    """A connection in autocommit mode; callers BEGIN/COMMIT explicitly.
+
+    Writable: a rollback journal (TRUNCATE) so a killed process leaves a hot journal that
+    SQLite rolls back on the next open, and the main file is always self-contained.
+    Read-only use (a private temp copy) turns journaling off entirely.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"pragma cache_size = -{_CACHE_KIB}")
+    conn.execute("pragma temp_store = memory")
+    if writable:
+        conn.execute("pragma journal_mode = truncate")
+        conn.execute("pragma synchronous = normal")
+    else:
+        conn.execute("pragma journal_mode = off")
+        conn.execute("pragma synchronous = off")
+    return conn
+
+
+def open_decoded(c1z_path: Path, db_path: Path, *, writable: bool) -> sqlite3.Connection:
+    """Open a database just decoded from `c1z_path`, check it is a v1 store, migrate it."""
+    try:
+        conn = connect(db_path, writable=writable)
+    except sqlite3.DatabaseError as exc:
+        raise _not_sqlite(c1z_path, exc) from None
+    try:
+        if not schema.has_v1_tables(conn):
+            raise C1ZError(
+                f"{c1z_path}: c1z holds a SQLite database without Baton v1_ tables; "
+                "pass a .c1z file written by a Baton sync"
+            )
+        schema.ensure_schema(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _not_sqlite(c1z_path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _not_sqlite(c1z_path: Path, exc: Exception) -> C1ZError:
+    return C1ZError(
+        f"{c1z_path}: c1z payload is not a valid SQLite database ({exc}); the file is damaged, re-run the sync"
+    )
+
+
+def decode_and_open(c1z_path: Path, db_path: Path, *, writable: bool) -> sqlite3.Connection:
+    """Decompress `c1z_path` into `db_path` and open it; removes `db_path` on failure."""
+    container.decompress_c1z(c1z_path, db_path)
+    try:
+        return open_decoded(c1z_path, db_path, writable=writable)
+    except BaseException:
+        db_path.unlink(missing_ok=True)
+        raise
+
+
+def close_cleanly(conn: sqlite3.Connection) -> None:
+    """Close so that no -journal/-wal file is left next to the database."""
+    if conn.in_transaction:
+        conn.commit()
+    # DELETE mode removes the (empty) journal file that TRUNCATE mode keeps around.
+    conn.execute("pragma journal_mode = delete")
+    conn.close()

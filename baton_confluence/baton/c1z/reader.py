@@ -1,0 +1,196 @@
+"""C1ZReader: read-only access to a c1z, choosing the sync the way Go readers do (protocol.md §1.6).
+
+The file is decoded into a private temporary SQLite file that is deleted on close; the
+c1z itself is never modified. Without an explicit sync id, lists show the latest
+finished full sync (else the latest unfinished one), while point lookups of resource
+types, entitlements and grants use the latest finished sync of any type, as upstream does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from google.protobuf.message import Message
+
+from baton_confluence.baton import pb
+from baton_confluence.baton.c1z import container, db, stats
+from baton_confluence.baton.c1z import sync_runs as runs
+from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCE_TYPES, RESOURCES
+from baton_confluence.baton.c1z.sync_runs import SyncRun
+
+M = TypeVar("M", bound=Message)
+
+_EXPANDABLE_URL = pb.TYPE_URL_PREFIX + pb.grant_annotations.GrantExpandable.DESCRIPTOR.full_name
+
+
+class C1ZReader:
+    """A decoded c1z; use as a context manager or call close()."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, tmp_dir: Path, sync_id: str | None) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._tmp_dir = tmp_dir
+        self.sync_id, self._point_sync_id = self._choose_syncs(sync_id)
+
+    @classmethod
+    def open(cls, path: Path | str, *, sync_id: str | None = None, tmp_dir: Path | None = None) -> C1ZReader:
+        path = Path(path)
+        if not path.is_file():
+            raise C1ZError(f"{path}: no such c1z file; pass the file written by a sync (--file)")
+        container.check_magic(path, container.read_magic(path))
+        work = Path(tempfile.mkdtemp(prefix="c1z-read-", dir=tmp_dir))
+        try:
+            conn = db.decode_and_open(path, work / "db", writable=False)
+            return cls(path, conn, work, sync_id)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        shutil.rmtree(self._tmp_dir, ignore_errors=True)
+
+    def __enter__(self) -> C1ZReader:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"the reader for {self.path} is closed")
+        return self._conn
+
+    def _choose_syncs(self, requested: str | None) -> tuple[str | None, str | None]:
+        if requested:
+            if runs.get(self.conn, requested) is None:
+                self.close()
+                raise C1ZError(f"{self.path}: has no sync {requested}; list the syncs it holds with `syncs`")
+            return requested, requested
+        unfinished = runs.latest_unfinished(self.conn, None)
+        view = runs.latest_finished(self.conn, "full") or unfinished
+        point = runs.latest_finished(self.conn, None) or unfinished
+        return (view.id if view else None), (point.id if point else None)
+
+    # ----------------------------------------------------------------- syncs and stats
+
+    def syncs(self) -> list[SyncRun]:
+        """Every sync in the file, oldest first."""
+        return runs.list_all(self.conn)
+
+    def current_sync(self) -> SyncRun | None:
+        return runs.get(self.conn, self.sync_id) if self.sync_id else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of the selected sync: the stored stats, or computed when absent (as Go does)."""
+        run = self.current_sync()
+        if run is None:
+            return {}
+        if run.stats and run.stats.get("resource_types"):
+            return run.stats
+        return stats.compute(self.conn, run.id, run.type, run.sync_token)
+
+    # ----------------------------------------------------------------- lists
+
+    def resource_types(self) -> Iterator[pb.resource.ResourceType]:
+        return self._list(RESOURCE_TYPES, pb.resource.ResourceType, [])
+
+    def resources(
+        self, resource_type_id: str | None = None, parent: tuple[str, str] | None = None
+    ) -> Iterator[pb.resource.Resource]:
+        filters = _filters(resource_type_id=resource_type_id)
+        if parent is not None:
+            filters += [("parent_resource_type_id", parent[0]), ("parent_resource_id", parent[1])]
+        return self._list(RESOURCES, pb.resource.Resource, filters)
+
+    def entitlements(
+        self, resource_type_id: str | None = None, resource_id: str | None = None
+    ) -> Iterator[pb.entitlement.Entitlement]:
+        filters = _filters(resource_type_id=resource_type_id, resource_id=resource_id)
+        return self._list(ENTITLEMENTS, pb.entitlement.Entitlement, filters)
+
+    def grants(
+        self,
+        entitlement_id: str | None = None,
+        principal_type: str | None = None,
+        principal_id: str | None = None,
+        resource_type_id: str | None = None,
+        resource_id: str | None = None,
+        *,
+        with_expansion: bool = False,
+    ) -> Iterator[pb.grant.Grant]:
+        """Grants in rowid order; `with_expansion` re-attaches the GrantExpandable annotation."""
+        filters = _filters(
+            entitlement_id=entitlement_id,
+            principal_resource_type_id=principal_type,
+            principal_resource_id=principal_id,
+            resource_type_id=resource_type_id,
+            resource_id=resource_id,
+        )
+        where, params = self._where(filters, self.sync_id)
+        sql = f"select data, expansion from {GRANTS}{where} order by id"
+        for data, expansion in self.conn.execute(sql, params):
+            grant = pb.grant.Grant.FromString(data)
+            if with_expansion and expansion:
+                _attach_expansion(grant, expansion)
+            yield grant
+
+    # ----------------------------------------------------------------- point lookups
+
+    def get_resource_type(self, resource_type_id: str) -> pb.resource.ResourceType | None:
+        return self._get(RESOURCE_TYPES, pb.resource.ResourceType, [("external_id", resource_type_id)])
+
+    def get_resource(self, resource_type: str, resource_id: str) -> pb.resource.Resource | None:
+        filters = [("resource_type_id", resource_type), ("external_id", f"{resource_type}:{resource_id}")]
+        return self._get(RESOURCES, pb.resource.Resource, filters, sync_id=self.sync_id)
+
+    def get_entitlement(self, entitlement_id: str) -> pb.entitlement.Entitlement | None:
+        return self._get(ENTITLEMENTS, pb.entitlement.Entitlement, [("external_id", entitlement_id)])
+
+    def get_grant(self, grant_id: str) -> pb.grant.Grant | None:
+        return self._get(GRANTS, pb.grant.Grant, [("external_id", grant_id)])
+
+    # ----------------------------------------------------------------- internals
+
+    def _where(self, filters: list[tuple[str, str]], sync_id: str | None) -> tuple[str, tuple[str, ...]]:
+        # No sync at all means an empty file; like Go, do not filter by sync then.
+        if sync_id is not None:
+            filters = [*filters, ("sync_id", sync_id)]
+        if not filters:
+            return "", ()
+        return " where " + " and ".join(f"{col} = ?" for col, _ in filters), tuple(v for _, v in filters)
+
+    def _list(self, table: str, cls: type[M], filters: list[tuple[str, str]]) -> Iterator[M]:
+        where, params = self._where(filters, self.sync_id)
+        for (data,) in self.conn.execute(f"select data from {table}{where} order by id", params):
+            yield cls.FromString(data)
+
+    def _get(self, table: str, cls: type[M], filters: list[tuple[str, str]], *, sync_id: str | None = None) -> M | None:
+        where, params = self._where(filters, sync_id or self._point_sync_id)
+        row = self.conn.execute(f"select data from {table}{where} order by id limit 1", params).fetchone()
+        return None if row is None else cls.FromString(row[0])
+
+
+def _filters(**values: str | None) -> list[tuple[str, str]]:
+    return [(column, value) for column, value in values.items() if value is not None]
+
+
+def _attach_expansion(grant: pb.grant.Grant, expansion: bytes) -> None:
+    """Put the stored GrantExpandable back as an annotation, replacing one of the same type."""
+    for annotation in grant.annotations:
+        if annotation.type_url == _EXPANDABLE_URL:
+            annotation.value = expansion
+            return
+    grant.annotations.add(type_url=_EXPANDABLE_URL, value=expansion)

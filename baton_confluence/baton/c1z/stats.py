@@ -1,0 +1,85 @@
+"""The `stats` column of a sync: Go's encoding/json of c1.reader.v2.SyncStats (protocol.md §1.5).
+
+Go marshals the generated struct, so keys are the snake_case proto names in field order,
+zero numbers and empty maps are omitted (`omitempty`), map keys are sorted, and the output
+is compact. Readers ignore the cached value when `resource_types` is 0 and recompute.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from baton_confluence.baton.c1z.schema import ASSETS, ENTITLEMENTS, GRANTS, RESOURCE_TYPES, RESOURCES
+
+_CALL_STAT_KEYS = ("count", "total_ms", "max_ms", "errors", "timeouts")
+
+
+def compute(conn: sqlite3.Connection, sync_id: str, sync_type: str, sync_token: str = "") -> dict[str, Any]:
+    """Count the rows of one sync, shaped and ordered like Go's SyncStats JSON."""
+    type_ids = [r[0] for r in conn.execute(f"select external_id from {RESOURCE_TYPES} where sync_id = ?", (sync_id,))]
+    # Every known type gets an entry, even with no rows; rows of unknown types are not counted.
+    resources_by = dict.fromkeys(type_ids, 0)
+    for rtype, count in _count_by_type(conn, RESOURCES, sync_id).items():
+        if rtype in resources_by:
+            resources_by[rtype] = count
+    entitlements_by: dict[str, int] = {}
+    grants_by: dict[str, int] = {}
+    if sync_type != "resources_only":
+        entitlements_by = _count_by_type(conn, ENTITLEMENTS, sync_id)
+        grants_by = _count_by_type(conn, GRANTS, sync_id)
+    (assets,) = conn.execute(f"select count(*) from {ASSETS} where sync_id = ?", (sync_id,)).fetchone()
+    stats = {
+        "resource_types": len(type_ids),
+        "resources": sum(resources_by.values()),
+        "entitlements": sum(entitlements_by.values()),
+        "grants": sum(grants_by.values()),
+        "resources_by_resource_type": _sorted(resources_by),
+        "grants_by_resource_type": _sorted(grants_by),
+        "entitlements_by_resource_type": _sorted(entitlements_by),
+        "assets": assets,
+        **_token_timing(sync_token),
+    }
+    return {k: v for k, v in stats.items() if v}
+
+
+def _count_by_type(conn: sqlite3.Connection, table: str, sync_id: str) -> dict[str, int]:
+    rows = conn.execute(
+        f"select resource_type_id, count(*) from {table} where sync_id = ? group by resource_type_id", (sync_id,)
+    )
+    return {rtype: count for rtype, count in rows}
+
+
+def _sorted(counts: dict[str, Any]) -> dict[str, Any]:
+    return {k: counts[k] for k in sorted(counts)}
+
+
+def _token_timing(sync_token: str) -> dict[str, Any]:
+    """Timing/call stats the sync engine keeps in its checkpoint token, lifted like Go does."""
+    try:
+        token = json.loads(sync_token) if sync_token else None
+    except ValueError:
+        return {}
+    if not isinstance(token, dict):
+        return {}
+    out: dict[str, Any] = {}
+    durations = token.get("step_durations_ms")
+    if isinstance(durations, dict) and durations:
+        out["step_durations_ms"] = _sorted({str(k): int(v) for k, v in durations.items()})
+    for key in ("connector_call_stats", "session_store_stats"):
+        calls = token.get(key)
+        if isinstance(calls, dict) and calls:
+            out[key] = _sorted({str(k): _call_stat(v) for k, v in calls.items()})
+    return out
+
+
+def _call_stat(value: Any) -> dict[str, int]:
+    raw = value if isinstance(value, dict) else {}
+    return {k: int(raw[k]) for k in _CALL_STAT_KEYS if raw.get(k)}
+
+
+def to_json(stats: dict[str, Any]) -> str:
+    """Compact JSON with Go's HTML-safe escaping of <, > and &."""
+    text = json.dumps(stats, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,371 @@
+"""SyncStore: what the sync engine writes a c1z through.
+
+Durability model. All writes go to `<c1z>.work.db`, an ordinary SQLite file with a
+rollback journal. Between two checkpoints every write sits in one open transaction;
+`checkpoint(token)` stores the engine's resume token and commits, so the committed state
+is always "data up to token". A process killed at any moment (even `kill -9`) leaves a
+hot journal that SQLite rolls back on the next open, and the next `open` +
+`start_or_resume_sync` returns the same sync id and token. The existing c1z is only read
+(to seed the work db) until `finalize()` renames a complete new file over it.
+
+Speed. The four non-unique grant indexes are dropped while a sync writes and built once,
+right before something queries them (expansion, end of sync, finalize); maintaining them
+row by row roughly triples the cost of every grant insert.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from baton_confluence.baton import pb
+from baton_confluence.baton.c1z import container, db, retention, rows, schema, statements, stats
+from baton_confluence.baton.c1z import sync_runs as runs
+from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.lock import FileLock
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCE_TYPES, RESOURCES
+from baton_confluence.baton.c1z.timefmt import now_str
+from baton_confluence.baton.c1z.workdb import lock_path_for, open_work_db, remove_db_files, work_path_for
+from baton_confluence.baton.ksuid import new_ksuid
+
+CHUNK = 5000  # rows per executemany; bounds the memory of one prepared batch
+PAGE = 1000  # rows per read page; iterators re-query by rowid so callers may write between pages
+
+ExpandedGrantRow = tuple[str, str, str, str, str, str, bytes]
+
+
+class SyncStore:
+    """The writer side of a c1z; one instance per sync run (see the module docstring)."""
+
+    def __init__(self, c1z_path: Path, conn: sqlite3.Connection, lock: FileLock, *, reused: bool) -> None:
+        self.c1z_path = c1z_path
+        self.work_path = work_path_for(c1z_path)
+        self.reused_work_db = reused
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = lock
+        self._sync_id: str | None = None
+        self._indexes_ready = False
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(cls, c1z_path: Path) -> SyncStore:
+        """Lock `c1z_path` and open its work db (reused when a previous run left one)."""
+        c1z_path = Path(c1z_path)
+        if not c1z_path.parent.is_dir():
+            raise C1ZError(f"{c1z_path}: directory {c1z_path.parent} does not exist; create it or choose another file")
+        lock = FileLock.acquire(lock_path_for(c1z_path), c1z_path)
+        try:
+            conn, reused = open_work_db(c1z_path)
+            schema.drop_deferrable_indexes(conn)
+        except BaseException:
+            lock.release()
+            raise
+        return cls(c1z_path, conn, lock, reused=reused)
+
+    def __enter__(self) -> SyncStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def sync_id(self) -> str:
+        if self._sync_id is None:
+            raise RuntimeError("no sync started: call start_or_resume_sync() first")
+        return self._sync_id
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"the sync store for {self.c1z_path} is closed")
+        return self._conn
+
+    def start_or_resume_sync(self, sync_type: str = "full") -> tuple[str, str]:
+        """(sync_id, saved token): the newest resumable sync of this type, or a new one with token ''."""
+        if sync_type not in runs.SYNC_TYPES:
+            raise ValueError(f"unknown sync type {sync_type!r}")
+        found = runs.latest_unfinished(self.conn, sync_type)
+        if found is not None:
+            self._sync_id = found.id
+            return found.id, found.sync_token
+        sync_id = new_ksuid()
+        self._begin()
+        runs.insert(self.conn, sync_id, sync_type)
+        self._commit()
+        self._sync_id = sync_id
+        return sync_id, ""
+
+    def unsaved_finished_sync(self) -> str | None:
+        """Id of a sync that ended in a reused work db but never reached the c1z.
+
+        That happens when a run dies between end_sync() and the end of finalize(); the
+        caller can simply finalize() again instead of starting over.
+        """
+        if not self.reused_work_db:
+            return None
+        newest = self.conn.execute(
+            f"select sync_id, ended_at from {schema.SYNC_RUNS} order by id desc limit 1"
+        ).fetchone()
+        return newest[0] if newest and newest[1] is not None else None
+
+    def checkpoint(self, token: str) -> None:
+        """Save the engine's resume token and commit everything written so far."""
+        self._begin()
+        runs.set_token(self.conn, self.sync_id, token)
+        self._commit()
+
+    def end_sync(self) -> dict[str, Any]:
+        """Mark the sync finished and store its stats JSON; returns the stats."""
+        self._ensure_indexes()
+        self._begin()
+        runs.mark_ended(self.conn, self.sync_id)
+        run = runs.get(self.conn, self.sync_id)
+        token = run.sync_token if run else ""
+        sync_type = run.type if run else "full"
+        result = stats.compute(self.conn, self.sync_id, sync_type, token)
+        runs.set_stats(self.conn, self.sync_id, stats.to_json(result))
+        self._commit()
+        return result
+
+    def cleanup(self, keep: int | None = None) -> list[str]:
+        """Apply retention (protocol.md §1.5) then VACUUM; returns the deleted sync ids.
+
+        `keep` counts finished full syncs including this one; None reads
+        BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.
+        """
+        if retention.skipped_by_env():
+            return []
+        current = self._sync_id or ""
+        limit = retention.resolve_limit(keep, current_sync_open=bool(current))
+        doomed = retention.select_to_delete(runs.list_all(self.conn), current, limit)
+        self._begin()
+        for sync_id in doomed:
+            retention.delete_sync(self.conn, sync_id)
+        self._commit()
+        self.conn.execute("vacuum")
+        return doomed
+
+    def finalize(self) -> None:
+        """Write the c1z atomically from the work db, then remove the work db and unlock."""
+        self._ensure_indexes()
+        conn = self.conn
+        self._conn = None
+        db.close_cleanly(conn)
+        try:
+            container.write_c1z(self.work_path, self.c1z_path)
+        except OSError as exc:
+            self._lock.release()
+            raise C1ZError(
+                f"{self.c1z_path}: could not write the c1z ({exc}); the previous file is unchanged "
+                "and the next sync resumes from the saved work"
+            ) from None
+        remove_db_files(self.work_path)
+        self._lock.release()
+
+    def close(self) -> None:
+        """Stop without writing the c1z; the work db stays (at the last checkpoint) for a resume."""
+        if self._conn is None:
+            return
+        conn = self._conn
+        self._conn = None
+        try:
+            if conn.in_transaction:
+                conn.rollback()  # back to the last checkpoint, exactly what a crash would give
+            db.close_cleanly(conn)
+        finally:
+            self._lock.release()
+
+    def abandon(self) -> None:
+        """Stop and delete the work db; the next sync starts from the existing c1z."""
+        if self._conn is not None:
+            conn = self._conn
+            self._conn = None
+            conn.rollback()
+            conn.close()
+        remove_db_files(self.work_path)
+        self._lock.release()
+
+    # ----------------------------------------------------------------- writes
+
+    def put_resource_types(self, items: Iterable[pb.resource.ResourceType]) -> None:
+        self._put(statements.UPSERT_RESOURCE_TYPE, rows.resource_type_rows, items)
+
+    def put_resources(self, items: Iterable[pb.resource.Resource]) -> None:
+        self._put(statements.UPSERT_RESOURCE, rows.resource_rows, items)
+
+    def put_entitlements(self, items: Iterable[pb.entitlement.Entitlement]) -> None:
+        self._put(statements.UPSERT_ENTITLEMENT, rows.entitlement_rows, items)
+
+    def put_grants(self, items: Iterable[pb.grant.Grant]) -> None:
+        """Upsert connector grants; GrantExpandable annotations move to the expansion column."""
+        self._put(statements.UPSERT_GRANT, rows.grant_rows, items)
+
+    def insert_expanded_grants(self, items: Iterable[ExpandedGrantRow]) -> None:
+        """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data).
+
+        An existing row keeps its expansion columns; only `data` is replaced.
+        """
+        sync_id, now = self.sync_id, now_str()
+        self._begin()
+        for chunk in _chunks(items, CHUNK):
+            self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, [(*r, sync_id, now) for r in chunk])
+
+    def update_grant_data(self, rowid: int, data: bytes) -> None:
+        self._begin()
+        self.conn.execute(statements.UPDATE_GRANT_DATA, (data, rowid))
+
+    def _put(self, sql: str, make_rows: Any, items: Iterable[Any]) -> None:
+        sync_id, now = self.sync_id, now_str()  # one timestamp per batch, as Go does
+        self._begin()
+        execute = self.conn.executemany
+        for chunk in _chunks(items, CHUNK):
+            execute(sql, make_rows(chunk, sync_id, now))
+
+    # ----------------------------------------------------------------- reads (current sync)
+
+    def iter_resource_types(self) -> Iterator[pb.resource.ResourceType]:
+        for _, data in self._pages(f"select id, data from {RESOURCE_TYPES} where sync_id = ?", ()):
+            yield pb.resource.ResourceType.FromString(data)
+
+    def iter_resources(
+        self, resource_type_id: str | None = None, after_rowid: int = 0, limit: int | None = None
+    ) -> Iterator[tuple[int, pb.resource.Resource]]:
+        """(rowid, Resource) in rowid order, optionally of one type and after a rowid."""
+        where, params = _type_filter(resource_type_id)
+        sql = f"select id, data from {RESOURCES} where sync_id = ?{where}"
+        for rowid, data in self._pages(sql, params, after_rowid, limit):
+            yield rowid, pb.resource.Resource.FromString(data)
+
+    def count_resources(self, resource_type_id: str | None = None) -> int:
+        where, params = _type_filter(resource_type_id)
+        sql = f"select count(*) from {RESOURCES} where sync_id = ?{where}"
+        return int(self.conn.execute(sql, (self.sync_id, *params)).fetchone()[0])
+
+    def get_resource(self, resource_type: str, resource_id: str) -> pb.resource.Resource | None:
+        row = self.conn.execute(
+            f"select data from {RESOURCES} where resource_type_id = ? and external_id = ? and sync_id = ?",
+            (resource_type, f"{resource_type}:{resource_id}", self.sync_id),
+        ).fetchone()
+        return None if row is None else pb.resource.Resource.FromString(row[0])
+
+    def iter_entitlements(
+        self, resource_type_id: str | None = None, resource_id: str | None = None
+    ) -> Iterator[pb.entitlement.Entitlement]:
+        where, params = _type_filter(resource_type_id)
+        if resource_id is not None:
+            where, params = where + " and resource_id = ?", (*params, resource_id)
+        sql = f"select id, data from {ENTITLEMENTS} where sync_id = ?{where}"
+        for _, data in self._pages(sql, params):
+            yield pb.entitlement.Entitlement.FromString(data)
+
+    def get_entitlement(self, entitlement_id: str) -> pb.entitlement.Entitlement | None:
+        row = self.conn.execute(
+            f"select data from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
+            (entitlement_id, self.sync_id),
+        ).fetchone()
+        return None if row is None else pb.entitlement.Entitlement.FromString(row[0])
+
+    # ----------------------------------------------------------------- expansion support
+
+    def iter_expandable_grants(self) -> Iterator[tuple[int, pb.grant.Grant, pb.grant_annotations.GrantExpandable]]:
+        """(rowid, grant without its annotation, GrantExpandable) for needs_expansion rows."""
+        self._ensure_indexes()
+        sql = f"select id, data, expansion from {GRANTS} where sync_id = ? and needs_expansion = 1"
+        for rowid, data, expansion in self._pages(sql, ()):
+            yield (
+                rowid,
+                pb.grant.Grant.FromString(data),
+                pb.grant_annotations.GrantExpandable.FromString(expansion or b""),
+            )
+
+    def iter_grant_rows_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str, bytes]]:
+        """(rowid, principal type, principal id, data) of the grants of one entitlement."""
+        self._ensure_indexes()
+        sql = (
+            f"select id, principal_resource_type_id, principal_resource_id, data from {GRANTS} "
+            "where sync_id = ? and entitlement_id = ?"
+        )
+        for row in self._pages(sql, (entitlement_id,)):
+            yield row[0], row[1], row[2], row[3]
+
+    def find_grant(self, entitlement_id: str, principal_type: str, principal_id: str) -> tuple[int, bytes] | None:
+        """(rowid, data) of the first grant of an entitlement to a principal, if any."""
+        found = self.find_grants(entitlement_id, principal_type, principal_id, limit=1)
+        return found[0] if found else None
+
+    def find_grants(
+        self, entitlement_id: str, principal_type: str, principal_id: str, limit: int = -1
+    ) -> list[tuple[int, bytes]]:
+        """Every (rowid, data) of grants of an entitlement to a principal, in rowid order."""
+        self._ensure_indexes()
+        rows_ = self.conn.execute(
+            f"select id, data from {GRANTS} where entitlement_id = ? and principal_resource_type_id = ? "
+            "and principal_resource_id = ? and sync_id = ? order by id limit ?",
+            (entitlement_id, principal_type, principal_id, self.sync_id, limit),
+        )
+        return [(r[0], r[1]) for r in rows_]
+
+    # ----------------------------------------------------------------- internals
+
+    def _begin(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("begin")
+
+    def _commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("commit")
+
+    def _ensure_indexes(self) -> None:
+        if not self._indexes_ready:
+            self._begin()
+            schema.create_deferrable_indexes(self.conn)
+            self._indexes_ready = True
+
+    def _pages(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        after_rowid: int = 0,
+        limit: int | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Keyset pages of `sql` (whose first placeholder is `sync_id = ?`) in rowid order.
+
+        Each page is fetched completely before rows are yielded, so callers can write to
+        the database while iterating without disturbing an open statement.
+        """
+        paged = f"{sql} and id > ? order by id limit ?"
+        remaining = -1 if limit is None else limit
+        while remaining != 0:
+            size = PAGE if remaining < 0 else min(PAGE, remaining)
+            page = self.conn.execute(paged, (self.sync_id, *params, after_rowid, size)).fetchall()
+            yield from page
+            if len(page) < size:
+                return
+            after_rowid = page[-1][0]
+            remaining = remaining - len(page) if remaining > 0 else remaining
+
+
+def _type_filter(resource_type_id: str | None) -> tuple[str, tuple[str, ...]]:
+    if resource_type_id is None:
+        return "", ()
+    return " and resource_type_id = ?", (resource_type_id,)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    if isinstance(items, list) and len(items) <= size:
+        yield items  # the usual case, one page from the connector: no copying
+        return
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,53 @@
+"""Turning ConnectorError into gRPC statuses with rich details, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grpc
+from google.protobuf import timestamp_pb2
+
+from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
+from baton_confluence.baton.errors import ConnectorError, RateLimitInfo
+
+DETAILS_KEY = "grpc-status-details-bin"
+
+
+def rate_limit_description(info: RateLimitInfo) -> pb.ratelimit.RateLimitDescription:
+    desc = pb.ratelimit.RateLimitDescription(limit=info.limit, remaining=info.remaining)
+    desc.status = (
+        pb.ratelimit.RateLimitDescription.STATUS_OVERLIMIT
+        if info.overlimit
+        else pb.ratelimit.RateLimitDescription.STATUS_OK
+    )
+    if info.reset_at is not None:
+        reset = timestamp_pb2.Timestamp()
+        reset.FromDatetime(info.reset_at)
+        desc.reset_at.CopyFrom(reset)
+    return desc
+
+
+def status_trailer(error: ConnectorError) -> tuple[tuple[str, bytes], ...]:
+    """Trailing metadata carrying a google.rpc.Status with a RateLimitDescription detail."""
+    status = pb.rpc_status.Status(code=error.code.value[0], message=error.message)
+    if error.rate_limit is not None:
+        status.details.append(ann.pack(rate_limit_description(error.rate_limit)))
+    return ((DETAILS_KEY, status.SerializeToString()),)
+
+
+def rate_limit_from_trailer(
+    metadata: Sequence[tuple[str, str | bytes]] | None,
+) -> pb.ratelimit.RateLimitDescription | None:
+    for key, value in metadata or ():
+        if key == DETAILS_KEY and isinstance(value, bytes):
+            status = pb.rpc_status.Status.FromString(value)
+            return ann.find(status.details, pb.ratelimit.RateLimitDescription)
+    return None
+
+
+def code_from_int(value: int) -> grpc.StatusCode:
+    for code in grpc.StatusCode:
+        if code.value[0] == value:
+            return code
+    return grpc.StatusCode.UNKNOWN

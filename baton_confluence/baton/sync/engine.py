@@ -1,0 +1,339 @@
+"""The full-sync engine: drives a connector over gRPC and writes what it returns to a store.
+
+Order as upstream: Validate, resource types, resources, then per resource (child resources,
+static entitlements, entitlements, grants), then grant expansion and Cleanup. Per-resource work
+runs with bounded concurrency; every page is written as it arrives, and the checkpoint is saved
+every few seconds, so an interrupted sync resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import structlog
+
+from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
+from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.ids import entitlement_id
+from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
+from baton_confluence.baton.sync.expansion import expand_grants
+from baton_confluence.baton.sync.progress import SyncProgress
+from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
+from baton_confluence.baton.sync.validation import check_resource, skips
+
+log = structlog.get_logger("baton.sync")
+
+SWEEP_BATCH = 500
+
+
+@dataclass
+class SyncOptions:
+    concurrency: int = 16
+    checkpoint_interval: float = 5.0
+    resource_type_ids: Sequence[str] = ()
+    skip_entitlements_and_grants: bool = False
+    skip_expansion: bool = False
+
+
+@dataclass
+class SyncResult:
+    sync_id: str
+    resumed: bool
+    progress: SyncProgress
+    seconds: float
+    rpc_calls: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # children | static | entitlements | grants
+    child_type: str = ""
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        client: ConnectorClient,
+        options: SyncOptions | None = None,
+        progress: SyncProgress | None = None,
+    ) -> None:
+        self.client = client
+        self.store: SyncStore
+        self.options = options or SyncOptions()
+        self.progress = progress or SyncProgress()
+        self.state = SyncState()
+        self.types: dict[str, pb.resource.ResourceType] = {}
+        self.static_templates: dict[str, list[pb.entitlement.Entitlement]] = {}
+        self.warnings: list[str] = []
+        self._last_checkpoint = 0.0
+
+    async def run(self, store: SyncStore) -> SyncResult:
+        """Runs (or resumes) a full sync into `store`; call `validate()` first."""
+        started = time.monotonic()
+        self.store = store
+        sync_id, token = self.store.start_or_resume_sync("full")
+        resumed = bool(token)
+        self.state = SyncState.from_json(token)
+        log.info("sync_started" if not resumed else "sync_resumed", sync_id=sync_id, phase=self.state.phase)
+        for phase in PHASES[PHASES.index(self.state.phase) :]:
+            self.state.phase = phase
+            self.progress.phase = phase
+            self._checkpoint(force=True)
+            await self._run_phase(phase, sync_id)
+        self.store.end_sync()
+        self.store.cleanup()
+        await self._connector_cleanup(sync_id)
+        return SyncResult(
+            sync_id=sync_id,
+            resumed=resumed,
+            progress=self.progress,
+            seconds=time.monotonic() - started,
+            rpc_calls=self.client.calls,
+            warnings=self.warnings,
+        )
+
+    async def _run_phase(self, phase: str, sync_id: str) -> None:
+        if phase == "resource_types":
+            await self._list_resource_types()
+            return
+        self._load_types()
+        if phase == "resources":
+            await asyncio.gather(*(self._list_top_level(t) for t in self.types))
+        elif phase == "sweep":
+            await self._load_static_templates()
+            await self._sweep()
+        elif phase == "expansion" and not (self.options.skip_expansion or self.options.skip_entitlements_and_grants):
+            self.progress.expanded_grants = expand_grants(self.store)
+
+    # --- checkpointing -------------------------------------------------------------------
+    def _checkpoint(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_checkpoint >= self.options.checkpoint_interval:
+            self.store.checkpoint(self.state.to_json())
+            self._last_checkpoint = now
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.progress.warnings += 1
+        log.warning("sync_step_skipped", reason=message)
+
+    # --- phases ------------------------------------------------------------------------------
+    async def validate(self) -> None:
+        """Not retried here: the connector already retries transient failures, and a wrong URL or
+        credentials should be reported in seconds, not after minutes of backoff."""
+        try:
+            await self.client.call(
+                "Validate", self.client.connector.Validate, pb.connector.ConnectorServiceValidateRequest(), attempts=1
+            )
+        except StepNotFound as err:
+            raise SyncError(f"validation failed: {err}", grpc.StatusCode.NOT_FOUND) from None
+
+    async def _list_resource_types(self) -> None:
+        wanted = set(self.options.resource_type_ids)
+        found: list[pb.resource.ResourceType] = []
+        token = ""
+        while True:
+            request = pb.resource.ResourceTypesServiceListResourceTypesRequest(page_token=token)
+            resp = await self.client.call("ListResourceTypes", self.client.resource_types.ListResourceTypes, request)
+            found.extend(rt for rt in resp.list if not wanted or rt.id in wanted)
+            if not resp.next_page_token:
+                break
+            token = resp.next_page_token
+        unknown = wanted - {rt.id for rt in found}
+        if unknown:
+            raise SyncError(
+                f"unknown resource types requested: {', '.join(sorted(unknown))}", grpc.StatusCode.INVALID_ARGUMENT
+            )
+        self.store.put_resource_types(found)
+
+    def _load_types(self) -> None:
+        if not self.types:
+            self.types = {rt.id: rt for rt in self.store.iter_resource_types()}
+
+    async def _list_top_level(self, type_id: str) -> None:
+        token = self.state.listings.get(type_id, "")
+        while token != DONE:
+            request = pb.resource.ResourcesServiceListResourcesRequest(resource_type_id=type_id, page_token=token)
+            try:
+                resp = await self.client.call(f"ListResources({type_id})", self.client.resources.ListResources, request)
+            except StepNotFound as err:
+                self._warn(str(err))
+                break
+            self._put_resources(resp.list, self.types[type_id])
+            token = resp.next_page_token or DONE
+            self.state.listings[type_id] = token
+            self._checkpoint()
+        self.state.listings[type_id] = DONE
+
+    def _put_resources(
+        self, resources: Sequence[pb.resource.Resource], resource_type: pb.resource.ResourceType
+    ) -> None:
+        for resource in resources:
+            check_resource(resource, resource_type)
+        self.store.put_resources(resources)
+        self.progress.resources[resource_type.id] += len(resources)
+
+    async def _load_static_templates(self) -> None:
+        for type_id in self.types:
+            templates: list[pb.entitlement.Entitlement] = []
+            token = ""
+            while True:
+                request = pb.entitlement.EntitlementsServiceListStaticEntitlementsRequest(
+                    resource_type_id=type_id, page_token=token
+                )
+                try:
+                    resp = await self.client.call(
+                        f"ListStaticEntitlements({type_id})", self.client.entitlements.ListStaticEntitlements, request
+                    )
+                except StepNotFound:
+                    break
+                templates.extend(resp.list)
+                token = resp.next_page_token
+                if not token:
+                    break
+            if templates:
+                self.static_templates[type_id] = templates
+
+    # --- the per-resource sweep ------------------------------------------------------------
+    async def _sweep(self) -> None:
+        tasks: set[asyncio.Task[None]] = set()
+        last = self.state.sweep.frontier
+        try:
+            while True:
+                rows = list(self.store.iter_resources(after_rowid=last, limit=SWEEP_BATCH))
+                if not rows:
+                    if not tasks:
+                        return
+                    tasks = await self._reap(tasks, asyncio.FIRST_COMPLETED)
+                    continue
+                for rowid, resource in rows:
+                    last = rowid
+                    if self.state.sweep.is_done(rowid):
+                        continue
+                    while len(tasks) >= self.options.concurrency:
+                        tasks = await self._reap(tasks, asyncio.FIRST_COMPLETED)
+                    self.state.sweep.dispatch(rowid)
+                    tasks.add(asyncio.create_task(self._sweep_resource(rowid, resource)))
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _reap(self, tasks: set[asyncio.Task[None]], when: str) -> set[asyncio.Task[None]]:
+        done, pending = await asyncio.wait(tasks, return_when=when)
+        for task in done:
+            task.result()  # re-raises SyncError, which ends the sync
+        self._checkpoint()
+        return pending
+
+    def _steps(self, resource: pb.resource.Resource) -> list[Step]:
+        resource_type = self.types.get(resource.id.resource_type)
+        if resource_type is None:
+            return []
+        steps = [
+            Step("children", c.resource_type_id)
+            for c in ann.find_all(resource.annotations, pb.resource_tree.ChildResourceType)
+        ]
+        if self.options.skip_entitlements_and_grants:
+            return steps
+        skip_entitlements, skip_grants = skips(resource, resource_type)
+        if resource.id.resource_type in self.static_templates:
+            steps.append(Step("static"))
+        if not skip_entitlements:
+            steps.append(Step("entitlements"))
+        if not skip_grants:
+            steps.append(Step("grants"))
+        return steps
+
+    async def _sweep_resource(self, rowid: int, resource: pb.resource.Resource) -> None:
+        start_step, token = self.state.sweep.steps.get(rowid, (0, ""))
+        for index, step in enumerate(self._steps(resource)):
+            if index < start_step:
+                continue
+            if index > start_step:
+                token = ""
+            try:
+                await self._run_step(rowid, index, step, resource, token)
+            except StepNotFound as err:
+                self._warn(str(err))
+            self.state.sweep.steps[rowid] = (index + 1, "")
+        self.state.sweep.finish(rowid)
+        self.progress.resources_swept += 1
+
+    async def _run_step(self, rowid: int, index: int, step: Step, resource: pb.resource.Resource, token: str) -> None:
+        if step.kind == "static":
+            self._materialise_static(resource)
+            return
+        while True:
+            items, token = await self._fetch_page(step, resource, token)
+            self._store_items(step, items)
+            if not token:
+                return
+            self.state.sweep.steps[rowid] = (index, token)
+
+    async def _fetch_page(self, step: Step, resource: pb.resource.Resource, token: str) -> tuple[Sequence[Any], str]:
+        rid = f"{resource.id.resource_type}:{resource.id.resource}"
+        resp: Any
+        if step.kind == "children":
+            request = pb.resource.ResourcesServiceListResourcesRequest(
+                resource_type_id=step.child_type, parent_resource_id=resource.id, page_token=token
+            )
+            resp = await self.client.call(
+                f"ListResources({step.child_type} of {rid})", self.client.resources.ListResources, request
+            )
+        elif step.kind == "entitlements":
+            ent_request = pb.entitlement.EntitlementsServiceListEntitlementsRequest(resource=resource, page_token=token)
+            resp = await self.client.call(
+                f"ListEntitlements({rid})", self.client.entitlements.ListEntitlements, ent_request
+            )
+        else:
+            grant_request = pb.grant.GrantsServiceListGrantsRequest(resource=resource, page_token=token)
+            resp = await self.client.call(f"ListGrants({rid})", self.client.grants.ListGrants, grant_request)
+        return resp.list, resp.next_page_token
+
+    def _store_items(self, step: Step, items: Sequence[Any]) -> None:
+        if step.kind == "children":
+            child_type = self.types.get(step.child_type)
+            if child_type is not None:
+                self._put_resources(items, child_type)
+        elif step.kind == "entitlements":
+            kept = [e for e in items if e.resource.id.resource_type in self.types]
+            self.store.put_entitlements(kept)
+            self.progress.entitlements += len(kept)
+        else:
+            kept = [
+                g
+                for g in items
+                if g.entitlement.resource.id.resource_type in self.types and g.principal.id.resource_type in self.types
+            ]
+            self.store.put_grants(kept)
+            self.progress.grants += len(kept)
+
+    def _materialise_static(self, resource: pb.resource.Resource) -> None:
+        made = []
+        for template in self.static_templates.get(resource.id.resource_type, []):
+            entitlement = pb.entitlement.Entitlement()
+            entitlement.CopyFrom(template)
+            entitlement.resource.CopyFrom(resource)
+            slug = template.slug or template.display_name
+            entitlement.id = entitlement_id(resource.id.resource_type, resource.id.resource, slug)
+            if not entitlement.description:
+                entitlement.description = resource.description
+            made.append(entitlement)
+        self.store.put_entitlements(made)
+        self.progress.entitlements += len(made)
+
+    async def _connector_cleanup(self, sync_id: str) -> None:
+        request = pb.connector.ConnectorServiceCleanupRequest(active_sync_id=sync_id)
+        try:
+            await self.client.connector.Cleanup(request)
+        except grpc.aio.AioRpcError as err:
+            log.warning("connector_cleanup_failed", error=err.details())

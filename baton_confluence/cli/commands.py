@@ -1,0 +1,120 @@
+"""What each command does; `main` parses flags and picks one."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Literal
+
+import structlog
+
+from baton_confluence.baton.config.schema import capabilities_json, configuration, configuration_json
+from baton_confluence.baton.runner.local_sync import sync_to_file
+from baton_confluence.baton.server import ConnectorServer
+from baton_confluence.baton.server.capabilities import connector_capabilities
+from baton_confluence.baton.sync.engine import SyncOptions, SyncResult
+from baton_confluence.baton.sync.progress import SyncProgress
+from baton_confluence.cli import factory, progress, summary
+from baton_confluence.cli.errors import UsageError
+from baton_confluence.confluence.settings import ConfluenceSettings
+
+log = structlog.get_logger("baton_confluence")
+
+
+def print_capabilities() -> int:
+    sys.stdout.write(capabilities_json(connector_capabilities(factory.capabilities_connector().syncers())))
+    return 0
+
+
+def print_config() -> int:
+    conf = configuration(ConfluenceSettings, "Confluence", "/docs/baton/confluence", "/static/app-icons/confluence.svg")
+    sys.stdout.write(configuration_json(conf))
+    return 0
+
+
+def inspect(path: Path, kind: str, output: Literal["table", "json"], resource_type: str, entitlement: str) -> int:
+    from baton_confluence.baton.c1z.reader import C1ZReader
+    from baton_confluence.baton.inspect import render
+
+    with C1ZReader.open(path) as reader:
+        print(
+            render(kind, reader, output=output, resource_type=resource_type or None, entitlement_id=entitlement or None)
+        )
+    return 0
+
+
+def sync_options(settings: ConfluenceSettings) -> SyncOptions:
+    if settings.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    return SyncOptions(
+        concurrency=settings.concurrency,
+        resource_type_ids=tuple(settings.sync_resource_types),
+        skip_entitlements_and_grants=settings.skip_entitlements_and_grants,
+    )
+
+
+async def sync(settings: ConfluenceSettings) -> int:
+    connector, requests = factory.build_connector(settings)
+    path = Path(settings.file)
+    state = SyncProgress()
+    async with progress.shown(state, terminal=sys.stderr.isatty() and settings.log_format != "json"):
+        result: SyncResult = await sync_to_file(connector, path, sync_options(settings), state)
+    print(summary.render(result, path, requests()))
+    return 0
+
+
+async def demo(settings: ConfluenceSettings, users: int, groups: int, spaces: int, latency_ms: int) -> int:
+    from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
+
+    spec = SiteSpec(users=users, groups=groups, spaces=spaces, latency_ms=latency_ms)
+    with SimulatedSite(spec) as site:
+        print(f"Simulated Confluence site at {site.url} ({users} users, {groups} groups, {spaces} spaces)")
+        demo_settings = settings.model_copy(
+            update={"domain_url": site.url, "username": spec.username, "api_key": spec.api_token}
+        )
+        return await sync(demo_settings)
+
+
+async def serve(settings: ConfluenceSettings, listen: str) -> int:
+    connector, _ = factory.build_connector(settings)
+    server = ConnectorServer(connector, listen=listen, provisioning=settings.provisioning)
+    address = await server.start()
+    log.info("serving", address=address, provisioning=settings.provisioning)
+    print(f"serving the connector on {address}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop(2.0)
+    await connector.close()
+    return 0
+
+
+async def provision(settings: ConfluenceSettings) -> int:
+    from baton_confluence.baton.runner.provision import already, grant_from_file, revoke_from_file
+
+    path = Path(settings.file)
+    if settings.revoke_grant and (settings.grant_entitlement or settings.grant_principal):
+        raise UsageError("--revoke-grant cannot be combined with --grant-entitlement/--grant-principal")
+    if not path.is_file():
+        raise UsageError(f"{path} does not exist; provisioning reads ids from a synced c1z (-f/--file)")
+    connector, _ = factory.build_connector(settings)
+    if settings.revoke_grant:
+        revoked = await revoke_from_file(connector, path, settings.revoke_grant)
+        print(f"revoked {settings.revoke_grant}{already(revoked.annotations)}")
+        return 0
+    if not (settings.grant_entitlement and settings.grant_principal and settings.grant_principal_type):
+        raise UsageError("--grant-entitlement, --grant-principal and --grant-principal-type are required together")
+    granted = await grant_from_file(
+        connector, path, settings.grant_entitlement, settings.grant_principal_type, settings.grant_principal
+    )
+    who = f"{settings.grant_principal_type}:{settings.grant_principal}"
+    print(f"granted {settings.grant_entitlement} to {who}{already(granted.annotations)}")
+    return 0
+
+
+async def service_mode(settings: ConfluenceSettings) -> int:
+    raise UsageError("service mode is not available in this build yet")

@@ -1,0 +1,116 @@
+"""`baton-confluence`: sync Confluence to a c1z file, serve the connector, or provision access."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from baton_confluence import __version__
+from baton_confluence.baton.config.args import add_setting_flags, given_flags
+from baton_confluence.baton.logsetup import configure
+from baton_confluence.cli.errors import UsageError, one_line
+from baton_confluence.confluence.settings import ConfluenceSettings
+
+DESCRIPTION = """\
+Sync who-can-do-what in Atlassian Confluence into a c1z file for access reviews,
+serve the Baton connector protocol, or grant and revoke access.
+
+Every flag can also be set with its BATON_* environment variable or in .baton.yaml.
+With --client-id/--client-secret it runs in service mode for ConductorOne."""
+
+EPILOG = """\
+commands:
+  (none)        sync the site given by --domain-url into --file (default sync.c1z)
+  demo          start the built-in simulated Confluence site and sync it
+  capabilities  print the connector's capabilities (JSON)
+  config        print the configuration schema (JSON)
+  inspect       show what a c1z file holds: resource-types, resources, entitlements, grants, syncs, stats
+  serve         serve the connector over gRPC for another sync engine
+
+exit codes: 0 success, 1 unusable c1z file, 2 usage error, otherwise the gRPC status code
+(3 invalid argument, 7 permission denied, 14 unavailable, 16 unauthenticated)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    add_setting_flags(common, ConfluenceSettings)
+    parser = argparse.ArgumentParser(
+        prog="baton-confluence",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"baton-confluence {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser("demo", parents=[common], help="sync the built-in simulated Confluence site")
+    demo.add_argument("--users", type=int, default=60, help="simulated users (default 60)")
+    demo.add_argument("--groups", type=int, default=12, help="simulated groups (default 12)")
+    demo.add_argument("--spaces", type=int, default=25, help="simulated spaces (default 25)")
+    demo.add_argument("--latency-ms", type=int, default=0, help="simulated API latency per request")
+    commands.add_parser("capabilities", parents=[common], help="print the connector capabilities")
+    commands.add_parser("config", parents=[common], help="print the configuration schema")
+    inspect = commands.add_parser("inspect", parents=[common], help="show what a c1z file holds")
+    inspect.add_argument(
+        "kind", choices=["resource-types", "resources", "entitlements", "grants", "syncs", "stats"], help="what to show"
+    )
+    inspect.add_argument("path", nargs="?", help="the c1z file (default: --file)")
+    inspect.add_argument("-o", "--output", choices=["table", "json"], default="table")
+    inspect.add_argument("--resource-type", default="", help="only this resource type")
+    inspect.add_argument("--entitlement", default="", help="grants: only this entitlement id")
+    serve = commands.add_parser("serve", parents=[common], help="serve the connector over gRPC")
+    serve.add_argument("--listen", default="127.0.0.1:50051", help="address to listen on (default 127.0.0.1:50051)")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> ConfluenceSettings:
+    return ConfluenceSettings(**given_flags(args, ConfluenceSettings))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args)
+        configure(settings.log_level, settings.log_format, settings.secrets())
+        return asyncio.run(dispatch(args, settings))
+    except KeyboardInterrupt:
+        print("error: interrupted; run the same command again to resume the sync", file=sys.stderr)
+        return 1
+    except Exception as err:  # every failure becomes one readable line, never a traceback
+        message, code = one_line(err)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+async def dispatch(args: argparse.Namespace, settings: ConfluenceSettings) -> int:
+    from baton_confluence.cli import commands
+
+    command = args.command or ""
+    if command == "capabilities":
+        return commands.print_capabilities()
+    if command == "config":
+        return commands.print_config()
+    if command == "inspect":
+        return commands.inspect(
+            Path(args.path or settings.file), args.kind, args.output, args.resource_type, args.entitlement
+        )
+    if command == "demo":
+        return await commands.demo(settings, args.users, args.groups, args.spaces, args.latency_ms)
+    if command == "serve":
+        return await commands.serve(settings, args.listen)
+    if settings.client_id or settings.client_secret:
+        return await commands.service_mode(settings)
+    if settings.grant_entitlement or settings.grant_principal or settings.revoke_grant:
+        return await commands.provision(settings)
+    if not settings.domain_url:
+        raise UsageError(
+            "--domain-url (BATON_DOMAIN_URL) is required; run `baton-confluence demo` to try the simulated site"
+        )
+    return await commands.sync(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Async HTTP client for Confluence, built for many requests in flight.
+
+- `transport.ConfluenceHTTP`: one shared httpx pool per site, auth, TLS, proxies, retries.
+- `governor.RequestGovernor`: concurrency cap with AIMD, optional rps cap, global pauses on
+  Retry-After, early slow-down near the rate limit.
+- `retry.RetryPolicy`: what is retried and the jittered exponential backoff.
+- `pagination.Page`: one page plus a resumable string token.
+- `api.ConfluenceCloudAPI`: the typed Cloud endpoints, one page per call.
+"""
+
+from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
+from baton_confluence.confluence.client.auth import BasicAuth, BearerAuth, Credentials
+from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
+from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.redact import redact
+from baton_confluence.confluence.client.retry import RetryPolicy
+from baton_confluence.confluence.client.stats import RequestStats
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.urls import validate_base_url
+
+__all__ = [
+    "BasicAuth",
+    "BearerAuth",
+    "ConfluenceCloudAPI",
+    "ConfluenceHTTP",
+    "Credentials",
+    "GovernorSettings",
+    "JsonResponse",
+    "Page",
+    "RequestGovernor",
+    "RequestStats",
+    "RetryPolicy",
+    "RoleAssignment",
+    "redact",
+    "validate_base_url",
+]

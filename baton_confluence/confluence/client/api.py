@@ -1,0 +1,255 @@
+"""`ConfluenceCloudAPI`: the Confluence Cloud endpoints the connector uses, one call per page.
+
+List methods return one `Page` and never loop: the sync engine calls again with `next_token`
+(possibly after a restart), so no listing is ever buffered whole. Path segments are escaped.
+Write methods take their ids as keyword arguments, so an account id can never be passed where a
+group id belongs (the upstream connector shipped exactly that swap).
+
+Page sizes, and where they come from:
+
+- v2 lists (`/spaces`, `/spaces/{id}/permissions`, `/spaces/{id}/role-assignments`,
+  `/space-roles`): `limit` minimum 1, default 25, **maximum 250**, per Atlassian's Confluence
+  Cloud REST v2 OpenAPI document (openapi-v2.v3.json, as pinned in May 2026).
+- `/group/{groupId}/membersByGroupId`: **200**; larger limits are rejected with 400 (upstream
+  baton-confluence #33). Atlassian documents the same fixed 200 cap for the by-name variant.
+- `/group` and `/search/user`: Atlassian documents no maximum, only that `limit` "may be
+  restricted by fixed system limits". 200 is what the upstream connector has sent to production
+  sites since April 2026; because pagination follows `_links.next`, a site that caps lower only
+  costs extra pages, never lost rows.
+- User search returns nothing past offset 10,000 (Atlassian CONFCLOUD-77954).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import structlog
+
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.pagination import Page, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.urls import QueryParams, api_path
+
+log = structlog.get_logger("baton_confluence.confluence.client.api")
+
+V2_PAGE_SIZE = 250
+GROUP_MEMBERS_PAGE_SIZE = 200
+GROUPS_PAGE_SIZE = 200
+USER_SEARCH_PAGE_SIZE = 200
+USER_SEARCH_CEILING = 10_000
+
+PRINCIPAL_TYPES = frozenset({"USER", "GROUP", "ACCESS_CLASS"})
+
+_V1 = "/wiki/rest/api"
+_V2 = "/wiki/api/v2"
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """One entry of a set-role-assignments request; `role_id=None` removes the principal's role."""
+
+    principal_type: str  # USER, GROUP or ACCESS_CLASS
+    principal_id: str  # account id, group id, or an access class such as "authenticated-users"
+    role_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "principal": {"principalType": self.principal_type.upper(), "principalId": self.principal_id}
+        }
+        if self.role_id is not None:
+            entry["roleId"] = self.role_id
+        return entry
+
+
+class ConfluenceCloudAPI:
+    """Typed Confluence Cloud endpoints over a shared `ConfluenceHTTP`."""
+
+    def __init__(self, http: ConfluenceHTTP) -> None:
+        self.http = http
+
+    # --- users ------------------------------------------------------------------------------
+    async def current_user(self) -> dict[str, Any]:
+        """GET /wiki/rest/api/user/current: the calling account."""
+        response = await self.http.get_json(f"{_V1}/user/current")
+        return _object(response)
+
+    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+        """GET /wiki/rest/api/search/user?cql=type=user: one page of users (v1 offsets).
+
+        `sitePermissionTypeFilter=all` includes guests (external collaborators); `none`, the
+        API's default, returns licensed users only. Each item is the result's `user` object,
+        with `operations` expanded (an empty list marks an unlicensed or deactivated account).
+        """
+        start = v1_start(token)
+        if start >= USER_SEARCH_CEILING:
+            log.warning("confluence_user_search_ceiling", start=start, ceiling=USER_SEARCH_CEILING)
+        params: QueryParams = {
+            "cql": "type=user",
+            "expand": "operations",
+            "sitePermissionTypeFilter": "all" if include_guests else "none",
+            "start": start,
+            "limit": USER_SEARCH_PAGE_SIZE,
+        }
+        response = await self.http.get_json(f"{_V1}/search/user", params)
+        page = v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        users = [item["user"] if isinstance(item.get("user"), dict) else item for item in page.items]
+        return Page(users, page.next_token, page.rate_limit)
+
+    # --- groups -----------------------------------------------------------------------------
+    async def list_groups(self, token: str) -> Page:
+        """GET /wiki/rest/api/group: one page of groups (`id`, `name`, `type`)."""
+        start = v1_start(token)
+        response = await self.http.get_json(f"{_V1}/group", {"start": start, "limit": GROUPS_PAGE_SIZE})
+        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+
+    async def group_members(self, group_id: str, token: str) -> Page:
+        """GET /wiki/rest/api/group/{groupId}/membersByGroupId: one page of members."""
+        start = v1_start(token)
+        path = api_path(f"{_V1}/group/{{}}/membersByGroupId", group_id)
+        params: QueryParams = {"start": start, "limit": GROUP_MEMBERS_PAGE_SIZE, "expand": "operations"}
+        response = await self.http.get_json(path, params)
+        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+
+    async def add_group_member(self, *, group_id: str, account_id: str) -> None:
+        """POST /wiki/rest/api/group/userByGroupId?groupId=… {"accountId": …} (201, empty body)."""
+        await self.http.post_json(f"{_V1}/group/userByGroupId", {"accountId": account_id}, {"groupId": group_id})
+
+    async def remove_group_member(self, *, group_id: str, account_id: str) -> None:
+        """DELETE /wiki/rest/api/group/userByGroupId?groupId=…&accountId=…."""
+        await self.http.delete(f"{_V1}/group/userByGroupId", {"groupId": group_id, "accountId": account_id})
+
+    # --- spaces -----------------------------------------------------------------------------
+    async def list_spaces(
+        self,
+        token: str,
+        *,
+        type: str | None = None,
+        status: str | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> Page:
+        """GET /wiki/api/v2/spaces: one page of the spaces the caller can see, sorted by id.
+
+        `type` is one value (global, collaboration, knowledge_base, personal, ...), `status`
+        current or archived, `keys` at most 250 keys (sent comma-separated).
+        """
+        params: QueryParams = {
+            "limit": V2_PAGE_SIZE,
+            "cursor": token or None,
+            "type": type,
+            "status": status,
+            "keys": ",".join(keys) if keys else None,
+        }
+        response = await self.http.get_json(f"{_V2}/spaces", params)
+        return _v2(response, token)
+
+    async def get_space(self, space_id: str) -> dict[str, Any]:
+        """GET /wiki/api/v2/spaces/{id}."""
+        response = await self.http.get_json(api_path(f"{_V2}/spaces/{{}}", space_id))
+        return _object(response)
+
+    async def space_permissions(self, space_id: str, token: str) -> Page:
+        """GET /wiki/api/v2/spaces/{id}/permissions: `principal{type,id}`, `operation{key,targetType}`."""
+        path = api_path(f"{_V2}/spaces/{{}}/permissions", space_id)
+        response = await self.http.get_json(path, {"limit": V2_PAGE_SIZE, "cursor": token or None})
+        return _v2(response, token)
+
+    async def add_space_permission(
+        self, space_key: str, *, subject_type: str, identifier: str, operation_key: str, target: str
+    ) -> dict[str, Any] | None:
+        """POST /wiki/rest/api/space/{spaceKey}/permission: grant one permission (needs space admin).
+
+        `subject_type` is `user` (identifier: account id) or `group` (group id); the operation is
+        a `key`/`target` pair such as read/space or create/page. Returns the created permission
+        (with its `id`) when the site sends it back.
+        """
+        body = {
+            "subject": {"type": subject_type, "identifier": identifier},
+            "operation": {"key": operation_key, "target": target},
+        }
+        response = await self.http.post_json(api_path(f"{_V1}/space/{{}}/permission", space_key), body)
+        return response.data if isinstance(response.data, dict) else None
+
+    async def remove_space_permission(self, space_key: str, *, permission_id: str) -> None:
+        """DELETE /wiki/rest/api/space/{spaceKey}/permission/{id}.
+
+        Removing read/space removes every permission of that subject in the space.
+        """
+        await self.http.delete(api_path(f"{_V1}/space/{{}}/permission/{{}}", space_key, permission_id))
+
+    # --- space roles (RBAC) -----------------------------------------------------------------
+    async def space_role_mode(self) -> str:
+        """GET /wiki/api/v2/space-role-mode: PRE_ROLES, ROLES_TRANSITION or ROLES ('' if absent)."""
+        response = await self.http.get_json(f"{_V2}/space-role-mode")
+        mode = _object(response).get("mode")
+        return mode if isinstance(mode, str) else ""
+
+    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
+        """GET /wiki/api/v2/space-roles: one page of the roles available on the site (or a space)."""
+        params: QueryParams = {
+            "limit": V2_PAGE_SIZE,
+            "cursor": token or None,
+            "space-id": space_id,
+            "role-type": role_type,
+        }
+        response = await self.http.get_json(f"{_V2}/space-roles", params)
+        return _v2(response, token)
+
+    async def space_role_assignments(
+        self,
+        space_id: str,
+        token: str,
+        *,
+        role_id: str | None = None,
+        principal_id: str | None = None,
+        principal_type: str | None = None,
+    ) -> Page:
+        """GET /wiki/api/v2/spaces/{id}/role-assignments: `principal{principalType,principalId}`, `roleId`.
+
+        The API requires `principal_id` and `principal_type` together.
+        """
+        if (principal_id is None) != (principal_type is None):
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "baton-confluence: space_role_assignments needs principal_id and principal_type together",
+            )
+        params: QueryParams = {
+            "limit": V2_PAGE_SIZE,
+            "cursor": token or None,
+            "role-id": role_id,
+            "principal-id": principal_id,
+            "principal-type": principal_type.upper() if principal_type else None,
+        }
+        path = api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id)
+        return _v2(await self.http.get_json(path, params), token)
+
+    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[dict[str, Any]]:
+        """POST /wiki/api/v2/spaces/{id}/role-assignments with a JSON array of assignments.
+
+        Per entry: with `roleId` the principal gets that role; without it the principal's role in
+        the space is removed if it has one. The call is a declarative "set", so replaying it is
+        harmless and it is retried like a PUT. Answers 200 with the resulting assignments; 413
+        when the body exceeds 5 MB.
+        """
+        for assignment in assignments:
+            if assignment.principal_type.upper() not in PRINCIPAL_TYPES:
+                raise ConnectorError(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"baton-confluence: unknown principal type {assignment.principal_type!r}; "
+                    f"expected one of {', '.join(sorted(PRINCIPAL_TYPES))}",
+                )
+        path = api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id)
+        body = [assignment.to_json() for assignment in assignments]
+        response = await self.http.post_json(path, body, idempotent=True)
+        results = response.data.get("results") if isinstance(response.data, dict) else None
+        return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
+
+
+def _v2(response: JsonResponse, cursor: str) -> Page:
+    return v2_page(response.data, response.headers, cursor=cursor, rate_limit=response.rate_limit)
+
+
+def _object(response: JsonResponse) -> dict[str, Any]:
+    return response.data if isinstance(response.data, dict) else {}

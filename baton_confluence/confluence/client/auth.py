@@ -1,0 +1,70 @@
+"""Credentials: Basic (Cloud: account email + API token) or Bearer (Data Center personal access token).
+
+The secret values never appear in `repr`, and each credential lists the strings that must be
+scrubbed from anything the client logs or raises (`secrets`), including the encoded header form.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+import grpc
+
+from baton_confluence.baton.errors import ConnectorError
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """HTTP Basic with a user name (Cloud: the account's email) and an API token."""
+
+    username: str
+    api_token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.username or not self.api_token:
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "baton-confluence: basic authentication needs both --username and --api-key",
+            )
+
+    @property
+    def header(self) -> str:
+        raw = f"{self.username}:{self.api_token}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.api_token, self.header.removeprefix("Basic "))
+
+    @property
+    def hint(self) -> str:
+        return "check --username/--api-key"
+
+
+@dataclass(frozen=True)
+class BearerAuth:
+    """A bearer token: a Data Center personal access token."""
+
+    token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT, "baton-confluence: the personal access token is empty"
+            )
+
+    @property
+    def header(self) -> str:
+        return f"Bearer {self.token}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token,)
+
+    @property
+    def hint(self) -> str:
+        return "check the personal access token"
+
+
+Credentials = BasicAuth | BearerAuth

@@ -1,0 +1,163 @@
+"""The space-permission catalog: which `verb-noun` pairs become entitlements on a space.
+
+Confluence names a space permission by an operation key (the *verb*) and a target type (the
+*noun*). The upstream connector emitted the full cross product of its 5 nouns x 8 verbs (40 per
+space), although most of those pairs do not exist in Confluence: they can never hold a grant and
+fail when requested. Here only real pairs are emitted.
+
+Real pairs (`VALID_PAIRS`):
+
+- The 14 pairs Atlassian documents for the v1 add-permission request (`SpacePermissionRequest`):
+  create and delete on page, blogpost, comment and attachment; read, export, administer and
+  restrict_content on space; delete on space ("delete own"); archive on page. The v2 read
+  endpoint (`/spaces/{id}/permissions`) reports the same pairs for the classic targets.
+- `update-space` is **not** accepted: the upstream README lists it as an example, but neither
+  Atlassian's permission model (the space-permission screen has no "update space" row, editing is
+  covered by create-page/create-blogpost) nor the documented write pairs contain it. The verb
+  `update` stays a known verb because it is an upstream default and existing configurations list
+  it; it simply selects no pair (a warning says so).
+- Newer targets the v2 read endpoint reports (its `targetType` enum): `whiteboard`, `database`,
+  `embed` and `folder`, each with `create` and `delete` (the "add"/"delete" columns of the space
+  permission screen). They are accepted nouns but **not defaults**, so the default entitlement set
+  does not grow behind existing installations' backs (upstream review rule: new entitlements are
+  opt-in). Atlassian documents no v1 write pairs for them, so provisioning them may be refused by
+  the site. `application` and `userProfile` are site-level targets, not space permissions, and
+  are not accepted.
+
+Defaults, when `--noun`/`--verb` are empty, are the upstream runtime defaults (not the UI
+"suggested" values), in noun-major order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import grpc
+import structlog
+
+from baton_confluence.baton.errors import ConnectorError
+
+log = structlog.get_logger("baton_confluence.confluence.permissions")
+
+DEFAULT_NOUNS: tuple[str, ...] = ("attachment", "blogpost", "comment", "page", "space")
+DEFAULT_VERBS: tuple[str, ...] = (
+    "administer",
+    "archive",
+    "create",
+    "delete",
+    "export",
+    "read",
+    "restrict_content",
+    "update",
+)
+NEWER_NOUNS: tuple[str, ...] = ("database", "embed", "folder", "whiteboard")
+KNOWN_NOUNS: tuple[str, ...] = DEFAULT_NOUNS + NEWER_NOUNS
+KNOWN_VERBS: tuple[str, ...] = DEFAULT_VERBS
+
+_CONTENT = ("attachment", "blogpost", "comment", "page")
+VALID_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    [("create", noun) for noun in _CONTENT + NEWER_NOUNS]
+    + [("delete", noun) for noun in (*_CONTENT, *NEWER_NOUNS, "space")]
+    + [(verb, "space") for verb in ("read", "export", "administer", "restrict_content")]
+    + [("archive", "page")]
+)
+
+SEPARATOR = "-"
+
+
+@dataclass(frozen=True)
+class Permission:
+    verb: str  # Confluence operation key
+    noun: str  # Confluence target type
+
+    @property
+    def slug(self) -> str:
+        """The entitlement slug, as upstream: `<verb>-<noun>`."""
+        return f"{self.verb}{SEPARATOR}{self.noun}"
+
+
+@dataclass(frozen=True)
+class PermissionCatalog:
+    """The selected pairs, noun-major in catalog order (the order entitlements are emitted in)."""
+
+    permissions: tuple[Permission, ...]
+    _members: frozenset[Permission] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_members", frozenset(self.permissions))
+
+    def __iter__(self) -> Iterator[Permission]:
+        return iter(self.permissions)
+
+    def __len__(self) -> int:
+        return len(self.permissions)
+
+    def allows(self, verb: str, noun: str) -> bool:
+        return Permission(verb, noun) in self._members
+
+    @classmethod
+    def select(cls, nouns: Iterable[str] = (), verbs: Iterable[str] = ()) -> PermissionCatalog:
+        """The pairs for a noun and verb selection; empty selections mean the defaults.
+
+        Raises INVALID_ARGUMENT for an unknown noun or verb, or when no valid pair remains.
+        """
+        nouns, verbs = tuple(nouns), tuple(verbs)
+        chosen_nouns = _choose(nouns, KNOWN_NOUNS, DEFAULT_NOUNS, "noun")
+        chosen_verbs = _choose(verbs, KNOWN_VERBS, DEFAULT_VERBS, "verb")
+        pairs = tuple(
+            Permission(verb, noun) for noun in chosen_nouns for verb in chosen_verbs if (verb, noun) in VALID_PAIRS
+        )
+        if not pairs:
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"baton-confluence: no valid space permission in nouns {list(chosen_nouns)} x verbs "
+                f"{list(chosen_verbs)}; valid pairs (verb-noun): {', '.join(valid_slugs())}",
+            )
+        # Only what the operator typed is worth a warning; the default `update` verb pairs with
+        # nothing by design.
+        _warn_unpaired(pairs, chosen_nouns if _given(nouns) else (), chosen_verbs if _given(verbs) else ())
+        return cls(pairs)
+
+
+def valid_slugs() -> list[str]:
+    return [Permission(verb, noun).slug for noun in KNOWN_NOUNS for verb in KNOWN_VERBS if (verb, noun) in VALID_PAIRS]
+
+
+def parse_slug(slug: str) -> Permission | None:
+    """The permission an entitlement slug names, or None if it is not a valid pair."""
+    verb, sep, noun = slug.partition(SEPARATOR)
+    if not sep or (verb, noun) not in VALID_PAIRS:
+        return None
+    return Permission(verb, noun)
+
+
+def _given(values: tuple[str, ...]) -> bool:
+    return any(value.strip() for value in values)
+
+
+def _choose(given: Iterable[str], known: tuple[str, ...], defaults: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    wanted = {value.strip().lower() for value in given if value.strip()}
+    if not wanted:
+        return defaults
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise ConnectorError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"baton-confluence: unknown {kind} {', '.join(repr(u) for u in unknown)}; "
+            f"valid {kind}s: {', '.join(known)}",
+        )
+    # Catalog order, not the caller's, so that entitlement order is stable across configurations.
+    return tuple(value for value in known if value in wanted)
+
+
+def _warn_unpaired(pairs: tuple[Permission, ...], nouns: tuple[str, ...], verbs: tuple[str, ...]) -> None:
+    used_nouns = {p.noun for p in pairs}
+    used_verbs = {p.verb for p in pairs}
+    idle = [n for n in nouns if n not in used_nouns] + [v for v in verbs if v not in used_verbs]
+    if idle:
+        log.warning(
+            "confluence_permission_terms_unused",
+            terms=idle,
+            detail="these nouns/verbs form no valid Confluence space permission with the rest of the selection",
+        )

@@ -1,0 +1,79 @@
+"""The connector's own settings, with the same flag names as the Go baton-confluence."""
+
+from __future__ import annotations
+
+from baton_confluence.baton.config.field import Export, setting
+from baton_confluence.baton.config.settings import BatonSettings, CommaList
+
+SUGGESTED_NOUNS = ("space",)
+SUGGESTED_VERBS = ("administer", "create", "delete", "export", "read", "restrict_content")
+
+
+class ConfluenceSettings(BatonSettings):
+    api_key: str = setting(
+        "",
+        "The API key for your Confluence account",
+        display_name="API Key",
+        required=True,
+        secret=True,
+        export=Export.GUI,
+    )
+    domain_url: str = setting(
+        "",
+        "The domain URL for your Confluence account",
+        display_name="Domain URL",
+        placeholder="https://example.atlassian.net",
+        required=True,
+        export=Export.GUI,
+    )
+    username: str = setting(
+        "",
+        "The username for your Confluence account",
+        display_name="Username",
+        placeholder="user@example.com",
+        required=True,
+        export=Export.GUI,
+    )
+    skip_personal_spaces: bool = setting(
+        False,
+        "Skip syncing personal spaces and their permissions",
+        display_name="Skip Personal Spaces",
+        export=Export.GUI,
+    )
+    # The Go connector once turned these UI suggestions into runtime defaults and silently synced
+    # less (#30, reverted in #45); here too an empty list means every noun and verb.
+    noun: CommaList = setting(
+        [],
+        "The nouns for your Confluence Space sync",
+        display_name="Nouns",
+        suggested=SUGGESTED_NOUNS,
+        export=Export.GUI,
+    )
+    verb: CommaList = setting(
+        [],
+        "The verbs for your Confluence Space sync",
+        display_name="Verbs",
+        suggested=SUGGESTED_VERBS,
+        export=Export.GUI,
+    )
+    use_rbac: bool = setting(
+        False,
+        "Use Confluence RBAC space roles INSTEAD of granular permissions. WARNING: This will cause the connector "
+        "to stop granular permissions (noun x verb) from syncing.",
+        display_name="Use RBAC",
+        export=Export.GUI,
+    )
+    dense_role_bindings: bool = setting(
+        False, "RBAC: emit a role binding for every space and role, so unheld roles can be requested too"
+    )
+    include_spaces: CommaList = setting([], "Only sync the spaces with these keys (comma-separated)")
+    exclude_spaces: CommaList = setting([], "Never sync the spaces with these keys (comma-separated)")
+    skip_archived_spaces: bool = setting(False, "Skip archived spaces and their permissions")
+    deployment: str = setting("", "cloud or datacenter (default: detected from --domain-url)")
+    personal_access_token: str = setting("", "Data Center: a personal access token (Bearer auth)", secret=True)
+    password: str = setting("", "Data Center: the password for --username (basic auth)", secret=True)
+    ca_cert: str = setting("", "A PEM file of CA certificates to trust for the Confluence site")
+    insecure_skip_verify: bool = setting(False, "Do not verify the site's TLS certificate (dangerous; testing only)")
+
+    def secrets(self) -> list[str]:
+        return [self.api_key, self.client_secret, self.personal_access_token, self.password]

@@ -1,0 +1,17 @@
+"""Confluence Cloud resource syncers, one module per resource type, sharing a `SyncContext`."""
+
+from baton_confluence.confluence.syncers.context import SyncContext
+from baton_confluence.confluence.syncers.groups import GroupSyncer
+from baton_confluence.confluence.syncers.space_role_assignments import SpaceRoleAssignmentSyncer
+from baton_confluence.confluence.syncers.space_roles import SpaceRoleSyncer
+from baton_confluence.confluence.syncers.spaces import SpaceSyncer
+from baton_confluence.confluence.syncers.users import UserSyncer
+
+__all__ = [
+    "GroupSyncer",
+    "SpaceRoleAssignmentSyncer",
+    "SpaceRoleSyncer",
+    "SpaceSyncer",
+    "SyncContext",
+    "UserSyncer",
+]

@@ -1,0 +1,135 @@
+"""Listings more than one syncer reads, fetched once per sync through the shared cache.
+
+Each cached page is stored for a known number of readers and deleted after the last read:
+
+- group list pages: the groups syncer and the user listing (which walks groups for members);
+- group member pages: the user listing and the group's grants;
+- space-role pages: the space-roles syncer and the role catalog used to name role bindings.
+
+Both readers of a page chain start from the first page and follow the API's next tokens, so
+they ask for the same keys. A reader that restarted mid-chain only costs an extra fetch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from baton_confluence.confluence.syncers.context import SyncContext
+from baton_confluence.confluence.syncers.records import (
+    GroupRecord,
+    ItemsPage,
+    UserRecord,
+    group_record,
+    ident,
+    text,
+    user_record,
+)
+
+GROUP_PAGE_READERS = 2
+MEMBER_PAGE_READERS = 2
+ROLE_PAGE_READERS = 2
+
+
+class RoleRecord(TypedDict):
+    id: str
+    name: str
+    description: str
+    space_permissions: list[str]
+
+
+async def group_page(ctx: SyncContext, token: str) -> ItemsPage:
+    """One page of groups (`GroupRecord`s)."""
+
+    async def load() -> ItemsPage:
+        page = await ctx.api.list_groups(token)
+        records = [r for r in (group_record(g) for g in page.items) if r is not None]
+        return ItemsPage(items=list(records), next=page.next_token)
+
+    return await ctx.cache.fetch(("groups", token), load, uses=GROUP_PAGE_READERS)
+
+
+async def member_page(ctx: SyncContext, group_id: str, token: str) -> ItemsPage:
+    """One page of a group's members (`UserRecord`s, every account type)."""
+
+    async def load() -> ItemsPage:
+        page = await ctx.api.group_members(group_id, token)
+        records = [r for r in (user_record(u) for u in page.items) if r is not None]
+        return ItemsPage(items=list(records), next=page.next_token)
+
+    return await ctx.cache.fetch(("group_members", group_id, token), load, uses=MEMBER_PAGE_READERS)
+
+
+async def role_page(ctx: SyncContext, token: str) -> ItemsPage:
+    """One page of the site's space roles (`RoleRecord`s)."""
+
+    async def load() -> ItemsPage:
+        page = await ctx.api.list_space_roles(token)
+        records = [r for r in (_role_record(role) for role in page.items) if r is not None]
+        return ItemsPage(items=list(records), next=page.next_token)
+
+    return await ctx.cache.fetch(("space_roles", token), load, uses=ROLE_PAGE_READERS)
+
+
+async def role_catalog(ctx: SyncContext) -> list[RoleRecord]:
+    """Every space role of the site, in API order; built once per sync, kept until cleanup.
+
+    This walks the role pages in one call, which listings must not do; it is a lookup table, not
+    a listing, and a site has a handful of roles (4 defaults plus a few custom ones, one page).
+    """
+
+    async def load() -> list[RoleRecord]:
+        roles: list[RoleRecord] = []
+        token = ""
+        while True:
+            page = await role_page(ctx, token)
+            roles.extend(page["items"])
+            if not page["next"]:
+                return roles
+            token = page["next"]
+
+    return await ctx.cache.fetch(("role_catalog",), load, uses=None)
+
+
+def remember_space_name(ctx: SyncContext, space_id: str, name: str) -> None:
+    """Keep a listed space's name for its role bindings' display names (read once)."""
+    ctx.cache.put(("space_name", space_id), name, uses=1)
+
+
+def forget_space_name(ctx: SyncContext, space_id: str) -> None:
+    ctx.cache.delete(("space_name", space_id))
+
+
+async def space_name(ctx: SyncContext, space_id: str) -> str:
+    """A space's name: from the space listing, else (after a restart) from the API."""
+    name = ctx.cache.take(("space_name", space_id))
+    if isinstance(name, str):
+        return name
+    space = await ctx.api.get_space(space_id)
+    return text(space.get("name")) or space_id
+
+
+def _role_record(role: dict[str, Any]) -> RoleRecord | None:
+    role_id = ident(role.get("id"))
+    if not role_id:
+        return None
+    permissions = role.get("spacePermissions")
+    return RoleRecord(
+        id=role_id,
+        name=text(role.get("name")) or role_id,
+        description=text(role.get("description")),
+        space_permissions=[p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else [],
+    )
+
+
+__all__ = [
+    "GroupRecord",
+    "RoleRecord",
+    "UserRecord",
+    "forget_space_name",
+    "group_page",
+    "member_page",
+    "remember_space_name",
+    "role_catalog",
+    "role_page",
+    "space_name",
+]

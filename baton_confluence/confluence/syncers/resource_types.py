@@ -1,0 +1,56 @@
+"""The resource types, exactly as upstream declares them (ids, names, traits, annotations).
+
+They are public API: ids and trait sets must never change (upstream review rule 1).
+"""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
+
+USER = "user"
+GROUP = "group"
+SPACE = "space"
+SPACE_ROLE = "space_role"
+SPACE_ROLE_ASSIGNMENT = "space_role_assignment"
+
+_Trait = pb.resource.ResourceType
+
+
+def _type(
+    type_id: str, name: str, traits: list[pb.resource.ResourceType.Trait], annotations: list[Message]
+) -> pb.resource.ResourceType:
+    return pb.resource.ResourceType(id=type_id, display_name=name, traits=traits, annotations=ann.pack_all(annotations))
+
+
+def user_type() -> pb.resource.ResourceType:
+    # Users hold grants but have no entitlements of their own.
+    return _type(USER, "User", [_Trait.TRAIT_USER], [pb.resource_tree.SkipEntitlementsAndGrants()])
+
+
+def group_type() -> pb.resource.ResourceType:
+    return _type(GROUP, "Group", [_Trait.TRAIT_GROUP], [])
+
+
+def space_type() -> pb.resource.ResourceType:
+    return _type(SPACE, "Space", [], [])
+
+
+def space_role_type() -> pb.resource.ResourceType:
+    return _type(
+        SPACE_ROLE,
+        "Space Role",
+        [_Trait.TRAIT_ROLE],
+        [pb.resource_tree.SkipEntitlementsAndGrants(), pb.connector.OptInRequired()],
+    )
+
+
+def space_role_assignment_type() -> pb.resource.ResourceType:
+    return _type(
+        SPACE_ROLE_ASSIGNMENT,
+        "Space Role Assignment",
+        [_Trait.TRAIT_SCOPE_BINDING],
+        [pb.resource_tree.SkipEntitlements(), pb.connector.OptInRequired()],
+    )

@@ -1,0 +1,195 @@
+"""Users: every human account of the site, exactly once per sync.
+
+Confluence Cloud has no "list all users" endpoint. The listing is the union of:
+
+1. the user search (`cql=type=user`, guests included via `sitePermissionTypeFilter=all`), which
+   stops at 10,000 results, and
+2. the members of every group, which also reaches users beyond that ceiling and deactivated ones.
+
+Speed: the engine asks for one page at a time, so a chain of sequential requests is the
+bottleneck. Each `list()` call therefore does one round of concurrent requests: the next search
+page (while the search lasts) alongside one member page for each of up to `concurrency` groups
+in progress. Group list pages are read from the shared cache, member pages are cached for the
+group grants that follow.
+
+A user is emitted the first time it is seen in this sync (the `AccountRegistry`); its status
+comes from that sighting's `operations` (empty: deactivated or unlicensed -> DISABLED). App and
+customer accounts are not users here (as upstream) and are only remembered, so that no grant
+names them.
+
+Token: JSON `{"g": cache generation, "s": search token or null when done, "t": next group-list
+token or null when done, "p": [group ids of the current group page not started yet],
+"q": [[group id, next member token], ...]}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import structlog
+from google.protobuf import struct_pb2
+
+from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
+from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
+from baton_confluence.confluence.syncers import tokens
+from baton_confluence.confluence.syncers.context import SyncContext
+from baton_confluence.confluence.syncers.grants import rate_limit_annotations
+from baton_confluence.confluence.syncers.listings import group_page, member_page
+from baton_confluence.confluence.syncers.records import ItemsPage, UserRecord, user_record
+from baton_confluence.confluence.syncers.resource_types import USER, user_type
+
+log = structlog.get_logger("baton_confluence.confluence.syncers.users")
+
+# Module-level names: inside the syncer classes, `list` is the listing method.
+UserRecords = list[UserRecord]
+Annotations = list[Any]
+
+_ENABLED = pb.resource.Status.RESOURCE_STATUS_ENABLED
+_DISABLED = pb.resource.Status.RESOURCE_STATUS_DISABLED
+
+
+class UserSyncer(ResourceSyncer):
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+
+    def resource_type(self) -> pb.resource.ResourceType:
+        return user_type()
+
+    async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
+        if parent is not None:
+            return Page([])
+        state = _State.load(token, self.ctx.cache.generation)
+        (found, annotations), members = await asyncio.gather(self._search(state), self._member_round(state))
+        resources = [user_resource(u) for u in [*found, *members] if self.ctx.accounts.admit(u)]
+        if state.done:
+            self._finish(state)
+            return Page(resources, "", annotations)
+        return Page(resources, state.dump(), annotations)
+
+    async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
+        return Page([])
+
+    async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
+        return Page([])
+
+    # --- one round ------------------------------------------------------------------------
+    async def _search(self, state: _State) -> tuple[UserRecords, Annotations]:
+        """The next search page, advancing `state.search`."""
+        if state.search is None:
+            return [], []
+        page = await self.ctx.api.search_users(state.search, include_guests=True)
+        state.search = page.next_token or None
+        if state.search is not None and state.search.isdecimal() and int(state.search) >= USER_SEARCH_CEILING:
+            log.warning(
+                "confluence_user_search_ceiling_reached",
+                ceiling=USER_SEARCH_CEILING,
+                detail="user search stops at 10,000 results; further users are reached only through "
+                "group memberships, and users in no group cannot be listed",
+            )
+            state.search = None
+        records = [r for r in (user_record(u) for u in page.items) if r is not None]
+        return records, rate_limit_annotations(page.rate_limit)
+
+    async def _member_round(self, state: _State) -> UserRecords:
+        """One member page for each of up to `concurrency` groups, advancing `state`."""
+        work = list(state.in_progress)
+        while len(work) < self.ctx.options.concurrency and (state.pending or state.groups is not None):
+            if not state.pending:
+                await self._next_group_page(state)
+                continue
+            work.append((state.pending.pop(0), ""))
+        pages = await asyncio.gather(*(member_page(self.ctx, gid, tok) for gid, tok in work))
+        state.in_progress = [(gid, page["next"]) for (gid, _), page in zip(work, pages, strict=True) if page["next"]]
+        return [user for page in pages for user in page["items"]]
+
+    async def _next_group_page(self, state: _State) -> None:
+        assert state.groups is not None
+        page: ItemsPage = await group_page(self.ctx, state.groups)
+        state.pending = [group["id"] for group in page["items"]]
+        state.groups = page["next"] or None
+
+    def _finish(self, state: _State) -> None:
+        # Only a listing that ran start to end against this registry knows every human.
+        if state.generation == self.ctx.cache.generation:
+            self.ctx.accounts.complete = True
+        log.info(
+            "confluence_users_listed",
+            humans=len(self.ctx.accounts.humans),
+            other_accounts=len(self.ctx.accounts.others),
+            complete=self.ctx.accounts.complete,
+        )
+
+
+class _State:
+    """Where the user listing stands; see the module docstring for the token layout."""
+
+    def __init__(self, generation: str) -> None:
+        self.generation = generation
+        self.search: str | None = ""
+        self.groups: str | None = ""
+        self.pending: list[str] = []
+        self.in_progress: list[tuple[str, str]] = []
+
+    @classmethod
+    def load(cls, token: str, generation: str) -> _State:
+        state = cls(generation)
+        raw = tokens.decode(token, "users")
+        if not raw:
+            return state
+        state.generation = tokens.text_field(raw, "g")
+        state.search = _optional_text(raw.get("s"))
+        state.groups = _optional_text(raw.get("t"))
+        state.pending = [g for g in raw.get("p") or [] if isinstance(g, str)]
+        state.in_progress = [
+            (item[0], item[1])
+            for item in raw.get("q") or []
+            if isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
+        ]
+        return state
+
+    @property
+    def done(self) -> bool:
+        return self.search is None and self.groups is None and not self.pending and not self.in_progress
+
+    def dump(self) -> str:
+        return tokens.encode(
+            {
+                "g": self.generation,
+                "s": self.search,
+                "t": self.groups,
+                "p": self.pending,
+                "q": [list(item) for item in self.in_progress],
+            }
+        )
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def user_resource(user: UserRecord) -> pb.resource.Resource:
+    """A user as upstream shapes it, with the trait status matching the resource status."""
+    enabled = user["active"]
+    trait = pb.trait.UserTrait(
+        account_type=pb.trait.UserTrait.AccountType.ACCOUNT_TYPE_HUMAN,
+        status=pb.trait.UserTrait.Status(
+            status=pb.trait.UserTrait.Status.STATUS_ENABLED if enabled else pb.trait.UserTrait.Status.STATUS_DISABLED
+        ),
+        # Atlassian accounts sign in with their email; hidden emails leave the login empty.
+        login=user["email"],
+    )
+    if user["email"]:
+        trait.emails.append(pb.trait.UserTrait.Email(address=user["email"], is_primary=True))
+    profile = struct_pb2.Struct()
+    # Keys and representation as upstream (append-only): email is '' when hidden.
+    profile.update({"user_name": user["name"], "account_type": user["type"], "email": user["email"], "id": user["id"]})
+    return pb.resource.Resource(
+        id=pb.resource.ResourceId(resource_type=USER, resource=user["id"]),
+        display_name=user["name"],
+        annotations=[ann.pack(trait)],
+        profile=profile,
+        status=pb.resource.Status(status=_ENABLED if enabled else _DISABLED),
+    )

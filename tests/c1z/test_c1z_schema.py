@@ -1,0 +1,209 @@
+"""The SQLite schema matches upstream v0.25 names, columns and indexes (protocol.md §1.3)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from c1z_helpers import MIRROR, SAMPLE, decode, entitlement, grant, resource
+
+from baton_confluence.baton.c1z import C1ZReader, SyncStore, schema
+
+EXPECTED_TABLES = {
+    "v1_resource_types": ["id", "external_id", "data", "sync_id", "discovered_at"],
+    "v1_resources": [
+        "id", "resource_type_id", "external_id", "parent_resource_type_id", "parent_resource_id",
+        "data", "sync_id", "discovered_at",
+    ],
+    "v1_entitlements": ["id", "resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"],
+    "v1_sync_runs": [
+        "id", "sync_id", "started_at", "ended_at", "sync_token", "sync_type", "parent_sync_id",
+        "linked_sync_id", "supports_diff", "grants_backfilled", "stats", "ingest_invariant_generation",
+        "ingest_invariant_coverage", "ingest_invariant_mode",
+    ],
+    "v1_grants": [
+        "id", "resource_type_id", "resource_id", "entitlement_id", "principal_resource_type_id",
+        "principal_resource_id", "external_id", "expansion", "needs_expansion", "data", "sync_id",
+        "discovered_at",
+    ],
+    "v1_assets": ["id", "external_id", "content_type", "data", "sync_id", "discovered_at"],
+    "v1_connector_sessions": ["id", "sync_id", "key", "value"],
+}  # fmt: skip
+
+# name -> (table, columns, unique, partial WHERE); the resource names are swapped upstream.
+EXPECTED_INDEXES = {
+    "idx_resource_types_external_sync_v1": ("v1_resource_types", ["external_id", "sync_id"], True, None),
+    "idx_resources_resource_type_id_v1": ("v1_resources", ["resource_type_id"], False, None),
+    "idx_resources_external_sync_v1": (
+        "v1_resources", ["parent_resource_type_id", "parent_resource_id"], False, None,
+    ),
+    "idx_resources_parent_resource_id_v1": ("v1_resources", ["external_id", "sync_id"], True, None),
+    "idx_entitlements_resource_id_v1": ("v1_entitlements", ["resource_type_id", "resource_id"], False, None),
+    "idx_entitlements_external_sync_v1": ("v1_entitlements", ["external_id", "sync_id"], True, None),
+    "idx_sync_runs_sync_id_v1": ("v1_sync_runs", ["sync_id"], True, None),
+    "idx_grants_resource_type_id_resource_id_v1": ("v1_grants", ["resource_type_id", "resource_id"], False, None),
+    "idx_grants_principal_id_v1": (
+        "v1_grants", ["principal_resource_type_id", "principal_resource_id"], False, None,
+    ),
+    "idx_grants_entitlement_id_principal_id_v1": (
+        "v1_grants", ["entitlement_id", "principal_resource_type_id", "principal_resource_id"], False, None,
+    ),
+    "idx_grants_external_sync_v1": ("v1_grants", ["external_id", "sync_id"], True, None),
+    "idx_grants_entitlement_sync_grant_v1": ("v1_grants", ["entitlement_id", "sync_id", "id"], False, None),
+    "idx_grants_sync_expansion_v1": ("v1_grants", ["sync_id"], False, "expansion is not null"),
+    "idx_grants_sync_needs_expansion_v1": ("v1_grants", ["sync_id"], False, "needs_expansion = 1"),
+    "idx_assets_external_sync_v1": ("v1_assets", ["external_id", "sync_id"], True, None),
+    "idx_session_store_sync_key_v1": ("v1_connector_sessions", ["sync_id", "key"], True, None),
+}  # fmt: skip
+
+# Upstream creation order (allTableDescriptors; each table's indexes, then its migrations).
+EXPECTED_ORDER = [
+    "v1_resource_types", "idx_resource_types_external_sync_v1",
+    "v1_resources", "idx_resources_resource_type_id_v1", "idx_resources_external_sync_v1",
+    "idx_resources_parent_resource_id_v1",
+    "v1_entitlements", "idx_entitlements_resource_id_v1", "idx_entitlements_external_sync_v1",
+    "v1_sync_runs", "idx_sync_runs_sync_id_v1",
+    "v1_grants", "idx_grants_resource_type_id_resource_id_v1", "idx_grants_principal_id_v1",
+    "idx_grants_entitlement_id_principal_id_v1", "idx_grants_external_sync_v1",
+    "idx_grants_entitlement_sync_grant_v1", "idx_grants_sync_expansion_v1", "idx_grants_sync_needs_expansion_v1",
+    "v1_assets", "idx_assets_external_sync_v1",
+    "v1_connector_sessions", "idx_session_store_sync_key_v1",
+]  # fmt: skip
+
+
+def describe(
+    conn: sqlite3.Connection,
+) -> tuple[dict[str, list[str]], dict[str, tuple[str, list[str], bool, str | None]]]:
+    tables = {
+        name: [c[1] for c in conn.execute(f"pragma table_info({name})")]
+        for (name,) in conn.execute("select name from sqlite_master where type = 'table'")
+    }
+    indexes = {}
+    for name, table, sql in conn.execute("select name, tbl_name, sql from sqlite_master where type = 'index'"):
+        if sql is None:
+            continue  # automatic indexes
+        cols = [r[2] if r[2] is not None else "id" for r in conn.execute(f"pragma index_xinfo({name})") if r[5]]
+        unique = bool(conn.execute(f"select \"unique\" from pragma_index_list('{table}') where name = ?", (name,))
+                      .fetchone()[0])  # fmt: skip
+        where = sql.split(" where ", 1)[1].strip() if " where " in sql else None
+        indexes[name] = (table, cols, unique, where)
+    return tables, indexes
+
+
+def test_fresh_schema_matches_upstream() -> None:
+    conn = sqlite3.connect(":memory:")
+    schema.ensure_schema(conn)
+    tables, indexes = describe(conn)
+    assert tables == EXPECTED_TABLES
+    assert indexes == EXPECTED_INDEXES
+    order = [r[0] for r in conn.execute("select name from sqlite_master order by rowid")]
+    assert order == EXPECTED_ORDER
+
+
+def test_ensure_schema_is_idempotent() -> None:
+    conn = sqlite3.connect(":memory:")
+    schema.ensure_schema(conn)
+    before = conn.execute("select type, name, sql from sqlite_master order by rowid").fetchall()
+    schema.ensure_schema(conn)
+    assert conn.execute("select type, name, sql from sqlite_master order by rowid").fetchall() == before
+
+
+def test_column_types_match_upstream() -> None:
+    conn = sqlite3.connect(":memory:")
+    schema.ensure_schema(conn)
+    info = {(r[1]): (r[2].lower(), r[3], r[4]) for r in conn.execute("pragma table_info(v1_sync_runs)")}
+    assert info["ended_at"] == ("datetime", 0, None)
+    assert info["sync_type"] == ("text", 1, "'full'")
+    assert info["grants_backfilled"] == ("integer", 1, "0")
+    assert info["stats"] == ("text", 0, None)
+    grants = {(r[1]): (r[2].lower(), r[3], r[4]) for r in conn.execute("pragma table_info(v1_grants)")}
+    assert grants["expansion"] == ("blob", 0, None)
+    assert grants["needs_expansion"] == ("integer", 1, "0")
+    assert grants["data"] == ("blob", 1, None)
+
+
+OLD_SYNC_RUNS = """create table v1_sync_runs (id integer primary key, sync_id text not null,
+    started_at datetime not null, ended_at datetime, sync_token text not null)"""
+OLD_GRANTS = """create table v1_grants (id integer primary key, resource_type_id text not null,
+    resource_id text not null, entitlement_id text not null, principal_resource_type_id text not null,
+    principal_resource_id text not null, external_id text not null, data blob not null,
+    sync_id text not null, discovered_at datetime not null)"""
+
+
+def test_older_file_gets_missing_columns_added() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(OLD_SYNC_RUNS)
+    conn.execute(OLD_GRANTS)
+    conn.execute("insert into v1_sync_runs (sync_id, started_at, sync_token) values ('a', '2024-01-01', '')")
+    schema.ensure_schema(conn)
+    tables, indexes = describe(conn)
+    # ALTER TABLE appends, so migrated columns come last (as in a Go-migrated file).
+    assert {t: sorted(c) for t, c in tables.items()} == {t: sorted(c) for t, c in EXPECTED_TABLES.items()}
+    assert tables["v1_grants"][-2:] == ["expansion", "needs_expansion"]
+    assert indexes == EXPECTED_INDEXES
+    row = conn.execute(
+        "select sync_type, parent_sync_id, supports_diff, grants_backfilled from v1_sync_runs"
+    ).fetchone()
+    assert row == ("full", "", 0, 0)
+
+
+def test_finalized_file_has_every_index(c1z_path: Path, tmp_path: Path) -> None:
+    # The store defers some grant indexes while writing; the saved file must still have all.
+    with SyncStore.open(c1z_path) as store:
+        store.start_or_resume_sync()
+        group = resource("group", "g1")
+        store.put_grants([grant(entitlement(group, "member"), resource("user", "u1"))])
+        store.end_sync()
+        store.finalize()
+    conn = decode(c1z_path, tmp_path / "out.db")
+    tables, indexes = describe(conn)
+    assert tables == EXPECTED_TABLES
+    assert indexes == EXPECTED_INDEXES
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+
+
+def _sample_bytes() -> bytes:
+    if not MIRROR.exists():
+        pytest.skip("baton-sdk mirror not available")
+    proc = subprocess.run(["git", "-C", str(MIRROR), "show", f"HEAD:{SAMPLE}"], capture_output=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip("sample c1z not in the mirror")
+    return proc.stdout
+
+
+def test_upstream_sample_names_match_ours(tmp_path: Path) -> None:
+    path = tmp_path / "sample.c1z"
+    path.write_bytes(_sample_bytes())
+    sample_tables, sample_indexes = describe(decode(path, tmp_path / "sample.db"))
+    for name, cols in sample_tables.items():
+        assert [c for c in EXPECTED_TABLES[name] if c in cols] == cols
+    for name, spec in sample_indexes.items():
+        assert EXPECTED_INDEXES[name] == spec
+
+
+def test_reader_opens_upstream_sample(tmp_path: Path) -> None:
+    path = tmp_path / "sample.c1z"
+    path.write_bytes(_sample_bytes())
+    with C1ZReader.open(path) as reader:
+        syncs = reader.syncs()
+        assert len(syncs) == 1 and syncs[0].type == "full" and syncs[0].ended_at is None
+        resources = list(reader.resources())
+        assert resources and all(r.id.resource_type for r in resources)
+        assert {rt.id for rt in reader.resource_types()} >= {r.id.resource_type for r in resources}
+    assert path.read_bytes() == _sample_bytes()
+
+
+def test_store_resumes_from_upstream_sample(tmp_path: Path) -> None:
+    # A Go-written v1 file (older schema, WAL header) is a valid base for a Python sync.
+    path = tmp_path / "sample.c1z"
+    path.write_bytes(_sample_bytes())
+    with SyncStore.open(path) as store:
+        store.start_or_resume_sync()
+        store.put_resource_types([])
+        store.end_sync()
+        store.finalize()
+    with C1ZReader.open(path) as reader:
+        assert len(reader.syncs()) == 2
+        assert reader.current_sync() is not None and reader.current_sync().ended_at is not None  # type: ignore[union-attr]

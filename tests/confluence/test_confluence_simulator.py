@@ -1,0 +1,149 @@
+"""Integration: the syncers against the simulated Cloud site, checked against `site.state`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import pytest
+
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
+from baton_confluence.confluence.connector import ConfluenceConnector
+from baton_confluence.confluence.options import ConfluenceOptions
+from baton_confluence.confluence.permissions import PermissionCatalog
+from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
+from baton_confluence.confluence.simulator.state import SiteState
+from tests.confluence.driver import SyncOutput, run_sync
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def sync(site: SimulatedSite, **overrides: Any) -> tuple[SyncOutput, dict[str, int]]:
+    """A full pass over every syncer; returns the output and the URLs the client fetched twice."""
+
+    async def go() -> tuple[SyncOutput, dict[str, int]]:
+        http = ConfluenceHTTP(site.url, auth=BasicAuth(site.spec.username, site.spec.api_token))
+        values: dict[str, Any] = {"domain_url": site.url, "concurrency": 8, **overrides}
+        connector = ConfluenceConnector(ConfluenceOptions(**values), ConfluenceCloudAPI(http), owns_client=True)
+        try:
+            await connector.validate()
+            http.stats.by_url.clear()  # count the sync itself
+            output = await run_sync(connector)
+            return output, http.stats.repeated()
+        finally:
+            await connector.close()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SimulatedSite]:
+    with SimulatedSite(SiteSpec(seed=7, users=120, groups=14, spaces=24, app_accounts=4, guest_accounts=3)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def rbac_site() -> Iterator[SimulatedSite]:
+    with SimulatedSite(SiteSpec(seed=11, users=60, groups=8, spaces=12, rbac_enabled=True)) as s:
+        yield s
+
+
+def humans(state: SiteState) -> set[str]:
+    return {u.account_id for u in state.users.values() if u.account_type == "atlassian"}
+
+
+def visible_spaces(state: SiteState) -> list[int]:
+    return [s.id for s in state.spaces.values() if not s.hidden]
+
+
+def test_full_sync_matches_the_site(site: SimulatedSite) -> None:
+    output, repeated = sync(site)
+    state = site.state
+    assert repeated == {}
+    assert sorted(output.ids("user")) == sorted(humans(state))
+    assert len(output.ids("user")) == len(set(output.ids("user")))
+    assert sorted(output.ids("group")) == sorted(state.groups)
+    assert sorted(int(i) for i in output.ids("space")) == sorted(visible_spaces(state))
+    assert sorted(output.grant_ids()) == sorted(expected_member_grants(state) + expected_permission_grants(state))
+
+
+def expected_member_grants(state: SiteState) -> list[str]:
+    people = humans(state)
+    return [f"group:{g.id}:member:user:{a}" for g in state.groups.values() for a in g.members if a in people]
+
+
+def expected_permission_grants(state: SiteState, catalog: PermissionCatalog | None = None) -> list[str]:
+    catalog = catalog or PermissionCatalog.select()
+    people = humans(state)
+    found = []
+    for space_id in visible_spaces(state):
+        for p in state.space_permissions(space_id):
+            if not catalog.allows(p.key, p.target) or p.principal_type not in ("user", "group"):
+                continue
+            if p.principal_type == "user" and p.principal_id not in people:
+                continue
+            found.append(f"space:{space_id}:{p.key}-{p.target}:{p.principal_type}:{p.principal_id}")
+    return found
+
+
+def test_users_beyond_the_search_ceiling_come_from_groups() -> None:
+    spec = SiteSpec(seed=3, users=80, groups=10, spaces=2, search_cap=20)
+    with SimulatedSite(spec) as site:
+        output, _ = sync(site)
+        state = site.state
+        reachable = {a for a in state.search_all[:20] if a in humans(state)}
+        reachable |= {a for g in state.groups.values() for a in g.members if a in humans(state)}
+        assert sorted(output.ids("user")) == sorted(reachable)
+        assert len(reachable) > 20
+
+
+def test_filters_and_newer_targets(site: SimulatedSite) -> None:
+    nouns = ("space", "page", "whiteboard", "folder")
+    output, _ = sync(site, skip_personal_spaces=True, skip_archived_spaces=True, nouns=nouns)
+    state = site.state
+    kept = sorted(
+        s.id for s in state.spaces.values() if not s.hidden and s.type != "personal" and s.status != "archived"
+    )
+    assert sorted(int(i) for i in output.ids("space")) == kept
+    catalog = PermissionCatalog.select(nouns)
+    expected = [g for g in expected_permission_grants(state, catalog) if int(g.split(":")[1]) in kept]
+    assert sorted(g for g in output.grant_ids() if g.startswith("space:")) == sorted(expected)
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_rbac_sync_matches_the_site(rbac_site: SimulatedSite, dense: bool) -> None:
+    output, repeated = sync(rbac_site, use_rbac=True, dense_role_bindings=dense)
+    state = rbac_site.state
+    assert repeated == {}
+    assert sorted(output.ids("space_role")) == sorted(r.id for r in state.roles)
+    spaces = visible_spaces(state)
+    held = {f"{s}:{role}" for s in spaces for role in state.space_role_assignments(s).values()}
+    every = {f"{s}:{r.id}" for s in spaces for r in state.roles}
+    assert set(output.ids("space_role_assignment")) == (every if dense else held)
+    people = humans(state)
+    expected = [
+        f"space_role_assignment:{s}:{role}:assigned:{kind.lower()}:{pid}"
+        for s in spaces
+        for (kind, pid), role in state.space_role_assignments(s).items()
+        if kind == "GROUP" or (kind == "USER" and pid in people)
+    ]
+    got = [g for g in output.grant_ids() if g.startswith("space_role_assignment:")]
+    assert sorted(got) == sorted(expected)
+    assert not [e for e in output.entitlements if e.resource.id.resource_type == "space"]
+
+
+def test_include_and_exclude_keys(site: SimulatedSite) -> None:
+    spaces = sorted((s for s in site.state.spaces.values() if not s.hidden), key=lambda s: s.id)
+    include = tuple(s.key for s in spaces[:4])
+    output, _ = sync(site, include_space_keys=include, exclude_space_keys=(spaces[0].key,))
+    assert sorted(int(i) for i in output.ids("space")) == sorted(s.id for s in spaces[1:4])
+
+
+def test_validate_refuses_rbac_on_a_pre_roles_site(site: SimulatedSite) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        sync(site, use_rbac=True)
+    assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "PRE_ROLES" in caught.value.message
