@@ -117,4 +117,21 @@ async def provision(settings: ConfluenceSettings) -> int:
 
 
 async def service_mode(settings: ConfluenceSettings) -> int:
-    raise UsageError("service mode is not available in this build yet")
+    from baton_confluence.baton.service import ServiceConfig, run_service
+
+    if not (settings.client_id and settings.client_secret):
+        raise UsageError("--client-id and --client-secret are required together for service mode")
+    config = ServiceConfig(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        task_concurrency=settings.task_concurrency,
+        provisioning=settings.provisioning,
+        health_check=settings.health_check,
+        health_check_port=settings.health_check_port,
+        health_check_bind_address=settings.health_check_bind_address,
+        sync_options=sync_options(settings),
+    )
+    first, _ = factory.build_connector(settings)  # fail early on missing or bad Confluence settings
+    await first.close()
+    await run_service(config, lambda: factory.build_connector(settings)[0])
+    return 0

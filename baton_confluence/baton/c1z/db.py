@@ -8,9 +8,10 @@ from pathlib import Path
 from baton_confluence.baton.c1z import container, schema
 from baton_confluence.baton.c1z.errors import C1ZError
 
-# A large page cache keeps the grant indexes in memory during a sync; without it SQLite
-# spills dirty pages mid-transaction, and each spill costs a journal fsync.
-_CACHE_KIB = 256 * 1024
+# A moderate page cache keeps the hot index pages in memory; it is also the ceiling on the
+# store's share of the sync's memory, which must stay bounded however many grants a site has.
+# Temporary b-trees (index builds, sorts) go to disk for the same reason.
+_CACHE_KIB = 32 * 1024
 
 
 def connect(path: Path, *, writable: bool) -> sqlite3.Connection:
@@ -22,7 +23,7 @@ def connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     """
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute(f"pragma cache_size = -{_CACHE_KIB}")
-    conn.execute("pragma temp_store = memory")
+    conn.execute("pragma temp_store = file")
     if writable:
         conn.execute("pragma journal_mode = truncate")
         conn.execute("pragma synchronous = normal")

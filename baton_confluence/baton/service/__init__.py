@@ -1,0 +1,13 @@
+"""Service mode: the connector as a long-running agent that takes tasks from ConductorOne.
+
+`run_service(ServiceConfig(...), connector_factory)` authenticates with the client id and
+secret, says Hello, then polls the BatonService for sync, grant and revoke tasks until SIGTERM.
+Nothing here knows which connector it runs.
+"""
+
+from baton_confluence.baton.service.config import ServiceConfig
+from baton_confluence.baton.service.errors import PlatformError, ServiceConfigError, ServiceError
+from baton_confluence.baton.service.runner import run_service
+from baton_confluence.baton.service.timing import Timing
+
+__all__ = ["PlatformError", "ServiceConfig", "ServiceConfigError", "ServiceError", "Timing", "run_service"]

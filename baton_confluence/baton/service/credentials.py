@@ -1,0 +1,130 @@
+"""ConductorOne client credentials: `<name>@<host>/<suffix>` and a `secret-token:…:v1:<JWK>` secret.
+
+The secret is a base64url (unpadded) JSON Web Key holding an Ed25519 private key; its key signs
+the client assertion exchanged for access tokens. Nothing here ever puts the secret, or any
+part of it, into an error message or a repr: those end up in logs and CI output.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from baton_confluence.baton.service.errors import ServiceConfigError
+
+API_HOST_ENV = "BATON_C1_API_HOST"
+SECRET_VERSION = "v1"
+CLIENT_ID_FORMAT = "<client name>@<host>/<suffix>"
+SECRET_FORMAT = "secret-token:conductorone.com:v1:<key>"
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    client_id: str
+    client_name: str
+    token_host: str  # may carry a :port; also the BatonService host
+    key: Ed25519PrivateKey = field(repr=False)
+    key_id: str = ""
+
+    @property
+    def audience(self) -> str:
+        """The token host without its port: what the token endpoint expects as `aud`."""
+        return host_without_port(self.token_host)
+
+    @property
+    def token_url(self) -> str:
+        return f"https://{self.token_host}/auth/v1/token"
+
+
+def load_credentials(client_id: str, client_secret: str, env: Mapping[str, str] | None = None) -> ClientCredentials:
+    """Parses both values; `BATON_C1_API_HOST` replaces the host named in the client id."""
+    env = os.environ if env is None else env
+    name, host = parse_client_id(client_id)
+    key, key_id = parse_client_secret(client_secret)
+    return ClientCredentials(client_id, name, env.get(API_HOST_ENV) or host, key, key_id)
+
+
+def parse_client_id(client_id: str) -> tuple[str, str]:
+    """(client name, token host). The client id is not secret, so errors may quote it."""
+    name, at, rest = client_id.partition("@")
+    host, slash, _suffix = rest.partition("/")
+    if not (at and slash and name and host):
+        raise ServiceConfigError(f"invalid --client-id {client_id!r}: expected {CLIENT_ID_FORMAT}")
+    return name, host
+
+
+def parse_client_secret(secret: str) -> tuple[Ed25519PrivateKey, str]:
+    """(private key, key id or ""); every failure is one line without any of the secret."""
+    parts = secret.strip().split(":", 3)
+    if len(parts) != 4 or parts[2] != SECRET_VERSION:
+        _bad_secret(f"expected {SECRET_FORMAT}")
+    jwk = _decode_jwk(parts[3])
+    return _private_key(jwk), str(jwk.get("kid") or "")
+
+
+def _bad_secret(reason: str) -> NoReturn:
+    # `from None`: a chained decoding error could carry the secret (JSONDecodeError keeps the document).
+    raise ServiceConfigError(f"invalid --client-secret: {reason}") from None
+
+
+def _b64url(value: str) -> bytes:
+    # validate=True: the lenient default silently drops characters outside the alphabet.
+    if "+" in value or "/" in value:
+        raise binascii.Error("not base64url")
+    standard = value.replace("-", "+").replace("_", "/")
+    return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+
+
+def _decode_jwk(encoded: str) -> dict[str, Any]:
+    try:
+        jwk = json.loads(_b64url(encoded))
+    except (binascii.Error, ValueError):
+        _bad_secret("the key part is not base64url-encoded JSON")
+    if not isinstance(jwk, dict):
+        _bad_secret("the key part is not a JSON Web Key object")
+    return jwk
+
+
+def _private_key(jwk: dict[str, Any]) -> Ed25519PrivateKey:
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        _bad_secret("the key must be an Ed25519 (kty OKP) key")
+    if not isinstance(jwk.get("d"), str):
+        _bad_secret("the key holds no private part")
+    try:
+        key = Ed25519PrivateKey.from_private_bytes(_b64url(jwk["d"]))
+    except (binascii.Error, ValueError):
+        _bad_secret("the private key is not a valid Ed25519 key")
+    if "x" in jwk and not _matches_public(key, jwk["x"]):
+        _bad_secret("the key's public part does not match its private part")
+    return key
+
+
+def _matches_public(key: Ed25519PrivateKey, x: Any) -> bool:
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    try:
+        return isinstance(x, str) and _b64url(x) == public
+    except (binascii.Error, ValueError):
+        return False
+
+
+def split_host_port(host: str) -> tuple[str, str]:
+    """`example.com:8443` → (example.com, 8443), `[::1]:443` → (::1, 443), no port → (host, "")."""
+    if host.startswith("[") and "]" in host:
+        name, _, rest = host[1:].partition("]")
+        return name, rest.removeprefix(":")
+    name, colon, port = host.rpartition(":")
+    if colon and port.isdigit() and ":" not in name:
+        return name, port
+    return host, ""
+
+
+def host_without_port(host: str) -> str:
+    return split_host_port(host)[0]

@@ -1,0 +1,56 @@
+"""Routing a task to its handler by type; types this connector does not do are finished as errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import grpc
+import structlog
+
+from baton_confluence.baton import pb
+from baton_confluence.baton.service.finish import error_status, finish_error, status_of
+from baton_confluence.baton.service.hello import send_hello
+from baton_confluence.baton.service.provision_task import run_grant_task, run_revoke_task
+from baton_confluence.baton.service.sync_task import run_sync_task
+from baton_confluence.baton.service.task_env import TaskEnv
+
+log = structlog.get_logger("baton.service")
+
+Handler = Callable[[TaskEnv, pb.baton.Task], Awaitable[None]]
+
+
+async def run_hello_task(env: TaskEnv, task: pb.baton.Task) -> None:
+    """Hello again with the task id; as upstream, a hello task is never finished."""
+    try:
+        await send_hello(env.platform, env.connector_factory, task.id)
+    except Exception as err:  # logged only: ConductorOne does not expect a FinishTask for a hello
+        log.error("hello_task_failed", task_id=task.id, error=str(err), error_type=type(err).__name__)
+
+
+HANDLERS: dict[str, Handler] = {
+    "hello": run_hello_task,
+    "sync_full": run_sync_task,
+    "grant": run_grant_task,
+    "revoke": run_revoke_task,
+}
+
+
+def task_kind(task: pb.baton.Task) -> str:
+    """The task's type; "" for types newer than our protos (they arrive as unknown fields)."""
+    return task.WhichOneof("task_type") or ""
+
+
+async def handle_task(env: TaskEnv, task: pb.baton.Task) -> None:
+    """Runs one task to its end; whatever goes wrong is reported, never raised."""
+    kind = task_kind(task)
+    log.info("task_started", task_id=task.id, task_type=kind or "unknown")
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        status = error_status(grpc.StatusCode.UNIMPLEMENTED, "unsupported task type")
+        await finish_error(env.platform, task.id, status, non_retryable=True)
+        return
+    try:
+        await handler(env, task)
+    except Exception as err:  # a handler bug or a connector that failed to build: report it, keep serving
+        log.exception("task_crashed", task_id=task.id, task_type=kind)
+        await finish_error(env.platform, task.id, status_of(err), non_retryable=False)
