@@ -56,8 +56,8 @@ def site_spec(small: bool, scenario: Scenario) -> SiteSpec:
     if small:
         size = {"users": 300, "groups": 30, "spaces": 60, "permissions_per_space": 20}
     else:
-        size = {"users": 2000, "groups": 150, "spaces": 400, "permissions_per_space": 30}
-    return SiteSpec(seed=42, latency_ms=scenario.latency_ms, rate_limit_rps=scenario.rate_limit_rps, **size)
+        size = {"users": 2000, "groups": 150, "spaces": 400, "permissions_per_space": 30, "big_group_size": 400}
+    return SiteSpec(seed=42, latency_ms=scenario.latency_ms, rate_limit_rps=scenario.rate_limit_rps, **size)  # type: ignore[arg-type]
 
 
 def run_scenario(scenario: Scenario, small: bool) -> Measured:

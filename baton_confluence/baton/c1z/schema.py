@@ -216,6 +216,16 @@ def drop_deferrable_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop index if exists {index.name}")
 
 
+EXPANSION_INDEX = "idx_grants_entitlement_sync_grant_v1"
+
+
+def create_index(conn: sqlite3.Connection, name: str) -> None:
+    """Build one deferred index ahead of the others (grant expansion reads by entitlement)."""
+    for table, index in deferrable_indexes():
+        if index.name == name:
+            conn.execute(index.ddl(table))
+
+
 def create_deferrable_indexes(conn: sqlite3.Connection) -> None:
     for table, index in deferrable_indexes():
         conn.execute(index.ddl(table))

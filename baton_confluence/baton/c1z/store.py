@@ -26,7 +26,7 @@ from baton_confluence.baton.c1z import container, db, retention, rows, schema, s
 from baton_confluence.baton.c1z import sync_runs as runs
 from baton_confluence.baton.c1z.errors import C1ZError
 from baton_confluence.baton.c1z.lock import FileLock
-from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCE_TYPES, RESOURCES
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, EXPANSION_INDEX, GRANTS, RESOURCE_TYPES, RESOURCES
 from baton_confluence.baton.c1z.timefmt import now_str
 from baton_confluence.baton.c1z.workdb import lock_path_for, open_work_db, remove_db_files, work_path_for
 from baton_confluence.baton.ksuid import new_ksuid
@@ -134,7 +134,7 @@ class SyncStore:
         return result
 
     def cleanup(self, keep: int | None = None) -> list[str]:
-        """Apply retention (protocol.md §1.5) then VACUUM; returns the deleted sync ids.
+        """Apply retention (protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
 
         `keep` counts finished full syncs including this one; None reads
         BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.
@@ -148,7 +148,8 @@ class SyncStore:
         for sync_id in doomed:
             retention.delete_sync(self.conn, sync_id)
         self._commit()
-        self.conn.execute("vacuum")
+        if doomed:  # only deleted syncs leave free pages worth a full rewrite of the file
+            self.conn.execute("vacuum")
         return doomed
 
     def finalize(self) -> None:
@@ -206,15 +207,36 @@ class SyncStore:
         """Upsert connector grants; GrantExpandable annotations move to the expansion column."""
         self._put(statements.UPSERT_GRANT, rows.grant_rows, items)
 
+    def begin_expansion(self) -> None:
+        """Prepare for a burst of derived grants.
+
+        Only the index expansion reads through (grants by entitlement) is built now; the other
+        deferred grant indexes wait for `end_sync`, where one sort builds each of them instead
+        of hundreds of thousands of random b-tree inserts.
+        """
+        self._begin()
+        if not self._indexes_ready:
+            schema.create_index(self.conn, EXPANSION_INDEX)
+
+    def finish_expansion(self) -> None:
+        """Nothing to do; kept so callers mark the end of the burst (indexes follow in end_sync)."""
+
     def insert_expanded_grants(self, items: Iterable[ExpandedGrantRow]) -> None:
         """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data).
 
-        An existing row keeps its expansion columns; only `data` is replaced.
+        An existing row keeps its expansion columns; only `data` is replaced. Callers pass one
+        entitlement's grants at a time, which keeps the inserts clustered in every index.
         """
         sync_id, now = self.sync_id, now_str()
         self._begin()
         for chunk in _chunks(items, CHUNK):
             self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, [(*r, sync_id, now) for r in chunk])
+
+    def insert_expanded_rows(self, items: Iterable[tuple[str, str, str, str, str, str, bytes, str, str]]) -> None:
+        """`insert_expanded_grants` for callers that already add (sync_id, discovered_at) to each row."""
+        self._begin()
+        for chunk in _chunks(items, CHUNK):
+            self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, chunk)
 
     def update_grant_data(self, rowid: int, data: bytes) -> None:
         self._begin()
@@ -286,7 +308,8 @@ class SyncStore:
 
     def iter_grant_rows_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str, bytes]]:
         """(rowid, principal type, principal id, data) of the grants of one entitlement."""
-        self._ensure_indexes()
+        if not self._indexes_ready:
+            schema.create_index(self.conn, EXPANSION_INDEX)
         sql = (
             f"select id, principal_resource_type_id, principal_resource_id, data from {GRANTS} "
             "where sync_id = ? and entitlement_id = ?"

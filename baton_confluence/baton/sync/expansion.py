@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.store import SyncStore
-from baton_confluence.baton.ids import grant_id
+from baton_confluence.baton.c1z.timefmt import now_str
 from baton_confluence.baton.sync.client import SyncError
 from baton_confluence.baton.sync.wire import length_delimited, top_level_fields
 
@@ -33,6 +33,14 @@ class Edge:
 def expand_grants(store: SyncStore) -> int:
     """Expands every expandable grant in the store's current sync; returns how many grants it added."""
     edges = _load_edges(store)
+    store.begin_expansion()
+    added = _expand_components(store, edges)
+    store.finish_expansion()
+    return added
+
+
+def _expand_components(store: SyncStore, edges: dict[str, list[Edge]]) -> int:
+    sources = _SourceGrants(store)
     added = 0
     for component in _components_in_order(edges):
         rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
@@ -40,7 +48,7 @@ def expand_grants(store: SyncStore) -> int:
             changed = 0
             for destination in component:
                 if destination in edges:
-                    new, updated = _expand_into(store, destination, edges[destination])
+                    new, updated = _expand_into(store, sources, destination, edges[destination])
                     added += new
                     changed += new + updated
             if not changed:
@@ -129,9 +137,10 @@ def _is_cycle(component: list[str], edges: dict[str, list[Edge]]) -> bool:
     return any(edge.source == node for edge in edges.get(node, []))
 
 
-def _sources_of(raw: bytes | None) -> dict[str, bool]:
-    if not raw:
+def _sources_of(data: bytes, span: tuple[int, int, int] | None) -> dict[str, bool]:
+    if span is None:
         return {}
+    raw = data[span[1] : span[2]]
     return {key: value.is_direct for key, value in pb.grant.GrantSources.FromString(raw).sources.items()}
 
 
@@ -146,9 +155,10 @@ class _Destination:
         for rowid, ptype, pid, data in store.iter_grant_rows_for_entitlement(entitlement.id):
             self.existing[(ptype, pid)].append((rowid, data))
         self.updated: dict[int, pb.grant.Grant] = {}
+        # principal -> (its encoded Grant.principal field, sources)
         self.new: dict[tuple[str, str], tuple[bytes, dict[str, bool]]] = {}
 
-    def add(self, source: str, key: tuple[str, str], principal: bytes, is_direct: bool) -> None:
+    def add(self, source: str, key: tuple[str, str], principal_field: bytes, is_direct: bool) -> None:
         if key in self.existing:
             for rowid, data in self.existing[key]:
                 grant = self.updated.get(rowid) or pb.grant.Grant.FromString(data)
@@ -158,44 +168,54 @@ class _Destination:
             sources = self.new[key][1]
             sources[source] = sources.get(source, False) or is_direct
         else:
-            self.new[key] = (principal, {source: is_direct})
+            self.new[key] = (principal_field, {source: is_direct})
 
     def flush(self) -> tuple[int, int]:
         resource_id = self.entitlement.resource.id
+        rt, rid, eid = resource_id.resource_type, resource_id.resource, self.entitlement.id
+        head = self.prefix
+        id_prefix = eid + ":"
+        sync_id, now = self.store.sync_id, now_str()
         rows = (
             (
-                resource_id.resource_type,
-                resource_id.resource,
-                self.entitlement.id,
+                rt,
+                rid,
+                eid,
                 ptype,
                 pid,
                 gid,
-                self.prefix
-                + length_delimited(PRINCIPAL, principal)
-                + length_delimited(3, gid.encode())
-                + IMMUTABLE_FIELD
-                + length_delimited(SOURCES, _encode_sources(sources)),
+                b"".join((head, principal_field, _id_field(gid), IMMUTABLE_FIELD, _sources_field(sources))),
+                sync_id,
+                now,
             )
-            for (ptype, pid), (principal, sources) in self.new.items()
-            for gid in (grant_id(self.entitlement.id, ptype, pid),)
+            for (ptype, pid), (principal_field, sources) in sorted(self.new.items())
+            for gid in (id_prefix + ptype + ":" + pid,)
         )
-        self.store.insert_expanded_grants(rows)
+        self.store.insert_expanded_rows(rows)
         for rowid, grant in self.updated.items():
             self.store.update_grant_data(rowid, grant.SerializeToString(deterministic=True))
         return len(self.new), len(self.updated)
 
 
+def _id_field(grant_id: str) -> bytes:
+    raw = grant_id.encode()
+    if len(raw) < 0x80:  # the usual case: a one-byte length
+        return b"\x1a" + bytes((len(raw),)) + raw
+    return length_delimited(3, raw)
+
+
 _SOURCES_CACHE: dict[tuple[tuple[str, bool], ...], bytes] = {}
 
 
-def _encode_sources(sources: dict[str, bool]) -> bytes:
-    key = tuple(sorted(sources.items()))
+def _sources_field(sources: dict[str, bool]) -> bytes:
+    """The encoded Grant.sources field; most grants share a handful of source sets, so cache them."""
+    key = tuple(sorted(sources.items())) if len(sources) > 1 else tuple(sources.items())
     cached = _SOURCES_CACHE.get(key)
     if cached is None:
         message = pb.grant.GrantSources()
         for name, direct in key:
             message.sources[name].is_direct = direct
-        cached = message.SerializeToString(deterministic=True)
+        cached = length_delimited(SOURCES, message.SerializeToString(deterministic=True))
         if len(_SOURCES_CACHE) < 10_000:
             _SOURCES_CACHE[key] = cached
     return cached
@@ -216,19 +236,64 @@ def _merge_source(grant: pb.grant.Grant, destination: str, source: str, is_direc
     return changed
 
 
-def _expand_into(store: SyncStore, destination: str, incoming: list[Edge]) -> tuple[int, int]:
+def _expand_into(store: SyncStore, holders: _SourceGrants, destination: str, incoming: list[Edge]) -> tuple[int, int]:
     entitlement = store.get_entitlement(destination)
     if entitlement is None:
         return 0, 0
     target = _Destination(store, entitlement)
     for edge in incoming:
-        for _rowid, ptype, pid, data in list(store.iter_grant_rows_for_entitlement(edge.source)):
+        for ptype, pid, principal_field, sources in holders.of(edge.source):
             if edge.principal_types and ptype not in edge.principal_types:
                 continue
-            fields = top_level_fields(data, GRANT_FIELDS)
-            sources = _sources_of(fields.get(SOURCES))
             is_direct = not sources or edge.source in sources
             if edge.shallow and not is_direct:
                 continue
-            target.add(edge.source, (ptype, pid), fields.get(PRINCIPAL, b""), is_direct)
+            target.add(edge.source, (ptype, pid), principal_field, is_direct)
+    holders.forget(destination)  # its grants just changed
     return target.flush()
+
+
+SourceHolder = tuple[str, str, bytes, dict[str, bool]]
+
+
+class _SourceGrants:
+    """The holders of source entitlements, parsed once and reused by every destination.
+
+    A group's member grants feed every space permission granted to that group; reading and
+    parsing them once per group instead of once per permission is most of expansion's speed.
+    Bounded by a total holder count so huge sites keep a fixed memory ceiling.
+    """
+
+    MAX_HOLDERS = 300_000
+
+    def __init__(self, store: SyncStore) -> None:
+        self.store = store
+        self.cached: dict[str, list[SourceHolder]] = {}
+        self.size = 0
+
+    def of(self, source: str) -> list[SourceHolder]:
+        found = self.cached.get(source)
+        if found is None:
+            found = [
+                _parse_holder(ptype, pid, data)
+                for _, ptype, pid, data in self.store.iter_grant_rows_for_entitlement(source)
+            ]
+            while self.cached and self.size + len(found) > self.MAX_HOLDERS:
+                oldest = next(iter(self.cached))
+                self.size -= len(self.cached.pop(oldest))
+            if len(found) <= self.MAX_HOLDERS:
+                self.cached[source] = found
+                self.size += len(found)
+        return found
+
+    def forget(self, entitlement_id: str) -> None:
+        dropped = self.cached.pop(entitlement_id, None)
+        if dropped is not None:
+            self.size -= len(dropped)
+
+
+def _parse_holder(ptype: str, pid: str, data: bytes) -> SourceHolder:
+    spans = top_level_fields(data, GRANT_FIELDS)
+    principal = spans.get(PRINCIPAL)
+    principal_field = data[principal[0] : principal[2]] if principal else b""
+    return ptype, pid, principal_field, _sources_of(data, spans.get(SOURCES))

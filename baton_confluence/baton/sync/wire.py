@@ -34,18 +34,23 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def top_level_fields(data: bytes, wanted: frozenset[int]) -> dict[int, bytes]:
-    """Raw payloads of the wanted length-delimited top-level fields (last occurrence wins)."""
-    found: dict[int, bytes] = {}
+def top_level_fields(data: bytes, wanted: frozenset[int]) -> dict[int, tuple[int, int, int]]:
+    """For each wanted length-delimited top-level field: (field start, payload start, end).
+
+    `data[start:end]` is the whole encoded field, ready to splice into another message;
+    `data[payload:end]` is its payload. The last occurrence wins.
+    """
+    found: dict[int, tuple[int, int, int]] = {}
     pos = 0
     end = len(data)
     while pos < end:
+        start = pos
         tag, pos = _read_varint(data, pos)
         number, wire_type = tag >> 3, tag & 7
         if wire_type == 2:
             size, pos = _read_varint(data, pos)
             if number in wanted:
-                found[number] = data[pos : pos + size]
+                found[number] = (start, pos, pos + size)
             pos += size
         elif wire_type == 0:
             _, pos = _read_varint(data, pos)
