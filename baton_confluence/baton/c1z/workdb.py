@@ -14,7 +14,6 @@ from pathlib import Path
 
 from baton_confluence.baton.c1z import container, db, schema
 
-
 NEW_FILE_PAGE_SIZE = 16384
 
 
