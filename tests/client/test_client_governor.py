@@ -172,11 +172,12 @@ def test_near_limit_header_halves_concurrency_and_spreads_the_budget(fake_clock:
     )
     gov.observe(200, near)
     assert gov.limit == 4
-    assert gov.interval() == pytest.approx(0.2)  # 50 requests left over 10 s
+    # 50 left over 10 s would be 0.2 s apart; with no Limit header the short default pace wins
+    assert gov.interval() == pytest.approx(0.1)
     gov.observe(200, near)  # same episode: no further halving
     assert gov.limit == 4
     starts = asyncio.run(start_times(gov, fake_clock, 3))
-    assert sorted(round(start - 1000.0, 6) for start in starts) == [0.0, 0.2, 0.4]
+    assert sorted(round(start - 1000.0, 6) for start in starts) == [0.0, 0.1, 0.2]
     fake_clock.now += 11
     assert gov.interval() == 0.0  # the slow-down ends with the window
 
@@ -185,7 +186,8 @@ def test_low_remaining_share_counts_as_near_limit(fake_clock: Any) -> None:
     gov = governor(fake_clock, max_concurrency=8, near_limit_window=10.0)
     gov.observe(200, headers(fake_clock, **{"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "10"}))
     assert gov.limit == 4
-    assert gov.interval() == pytest.approx(1.0)  # 10 left, no reset given: spread over 10 s
+    # 10 left over 10 s would be 1 s apart; the refill pace (Limit 100 per second) is faster
+    assert gov.interval() == pytest.approx(0.01)
     healthy = governor(fake_clock, max_concurrency=8)
     healthy.observe(200, headers(fake_clock, **{"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "50"}))
     assert healthy.limit == 8 and healthy.interval() == 0.0
@@ -203,3 +205,33 @@ def test_settings_are_validated() -> None:
         GovernorSettings(max_concurrency=0)
     with pytest.raises(ValueError):
         GovernorSettings(max_rps=0)
+
+
+def test_near_limit_pace_follows_the_refill_rate_not_a_coarse_reset(fake_clock: Any) -> None:
+    gov = governor(fake_clock, max_concurrency=8)
+    minute_away = (fake_clock.wall() + timedelta(seconds=45)).isoformat()
+    near = headers(
+        fake_clock,
+        **{
+            "X-RateLimit-NearLimit": "true",
+            "X-RateLimit-Limit": "20",
+            "X-RateLimit-Remaining": "1",
+            "X-RateLimit-Reset": minute_away,
+        },
+    )
+    gov.observe(200, near)
+    assert gov.interval() == pytest.approx(0.05)  # 20 per second, not 45 s for the one request left
+    dc = governor(fake_clock, max_concurrency=8)
+    dc.observe(
+        200,
+        headers(
+            fake_clock,
+            **{
+                "X-RateLimit-Limit": "100",
+                "X-RateLimit-Remaining": "5",
+                "X-RateLimit-Interval-Seconds": "2",
+                "X-RateLimit-FillRate": "10",
+            },
+        ),
+    )
+    assert dc.interval() == pytest.approx(0.2)  # 10 tokens every 2 s
