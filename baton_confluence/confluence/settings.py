@@ -20,6 +20,7 @@ class ConfluenceSettings(BatonSettings):
     )
     domain_url: str = setting(
         "",
+        # Exported fields keep the Go connector's wording: the platform shows it to users.
         "The domain URL for your Confluence account",
         display_name="Domain URL",
         placeholder="https://example.atlassian.net",
@@ -69,11 +70,24 @@ class ConfluenceSettings(BatonSettings):
     include_spaces: CommaList = setting([], "Only sync the spaces with these keys (comma-separated)")
     exclude_spaces: CommaList = setting([], "Never sync the spaces with these keys (comma-separated)")
     skip_archived_spaces: bool = setting(False, "Skip archived spaces and their permissions")
-    deployment: str = setting("", "cloud or datacenter (default: detected from --domain-url)")
-    personal_access_token: str = setting("", "Data Center: a personal access token (Bearer auth)", secret=True)
+    deployment: str = setting(
+        "",
+        "cloud or datacenter. Default: *.atlassian.net is Cloud; --personal-access-token or --password mean "
+        "Data Center; otherwise Cloud",
+    )
+    personal_access_token: str = setting(
+        "", "Data Center: a personal access token (sent as Bearer; wins over --username/--password)", secret=True
+    )
     password: str = setting("", "Data Center: the password for --username (basic auth)", secret=True)
-    ca_cert: str = setting("", "A PEM file of CA certificates to trust for the Confluence site")
-    insecure_skip_verify: bool = setting(False, "Do not verify the site's TLS certificate (dangerous; testing only)")
+    ca_cert: str = setting(
+        "",
+        "A PEM file of CA certificates to trust for the site (a private or corporate CA); replaces the default "
+        "roots. Proxies come from HTTP_PROXY/HTTPS_PROXY, exemptions from NO_PROXY",
+    )
+    insecure_skip_verify: bool = setting(
+        False, "Do not verify the site's TLS certificate: DANGEROUS, anyone on the path can read the credentials; "
+        "use --ca-cert instead"
+    )
 
     def secrets(self) -> list[str]:
         return [self.api_key, self.client_secret, self.personal_access_token, self.password]
