@@ -1,4 +1,4 @@
-"""A throwaway certificate authority and a server certificate for 127.0.0.1 and localhost."""
+"""A throwaway certificate authority and a server certificate for 127.0.0.1 and localhost (tests only)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def make_pki() -> Pki:
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
@@ -58,6 +59,7 @@ def make_pki() -> Pki:
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(san, critical=False)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     return Pki(

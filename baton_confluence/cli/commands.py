@@ -50,6 +50,7 @@ def sync_options(settings: ConfluenceSettings) -> SyncOptions:
         raise UsageError("--concurrency must be at least 1")
     return SyncOptions(
         concurrency=settings.concurrency,
+        checkpoint_interval=settings.checkpoint_interval_seconds,
         resource_type_ids=tuple(settings.sync_resource_types),
         skip_entitlements_and_grants=settings.skip_entitlements_and_grants,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from baton_confluence import __version__
 from baton_confluence.baton.config.args import add_setting_flags, given_flags
+from baton_confluence.baton.config.settings import BatonSettings
 from baton_confluence.baton.logsetup import configure
 from baton_confluence.cli.errors import UsageError, one_line
 from baton_confluence.confluence.settings import ConfluenceSettings
@@ -36,7 +37,9 @@ exit codes: 0 success, 1 unusable c1z file, 2 usage error, otherwise the gRPC st
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    add_setting_flags(common, ConfluenceSettings)
+    connector_fields = set(ConfluenceSettings.model_fields) - set(BatonSettings.model_fields)
+    add_setting_flags(common.add_argument_group("Confluence"), ConfluenceSettings, connector_fields)
+    add_setting_flags(common.add_argument_group("sync, service mode and provisioning"), BatonSettings)
     parser = argparse.ArgumentParser(
         prog="baton-confluence",
         description=DESCRIPTION,

@@ -1,7 +1,8 @@
-"""`ConfluenceConnector`: the Confluence Cloud connector object the runtime serves.
+"""`ConfluenceConnector`: the Confluence connector object the runtime serves (Cloud and Data Center).
 
 Built from `ConfluenceOptions` and a `ConfluenceCloudAPI` (injected, so tests pass one over a
-mocked or simulated site); `build_cloud_connector` makes the HTTP client from the options.
+mocked or simulated site); `build_cloud_connector` makes the HTTP client from the options, and
+`build_datacenter_connector` wraps a client in the Data Center adapter (docs/datacenter.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
+from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.syncers import (
@@ -28,21 +30,13 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
+from baton_confluence.confluence.validation import validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")
 
 PREFIX = "baton-confluence"
 DISPLAY_NAME = "Confluence"
 DESCRIPTION = "Connector syncing Confluence users and groups to Baton"
-
-# What to do about a failed sign-in, by the code the client mapped the HTTP status to.
-_SIGN_IN_HINTS: dict[grpc.StatusCode, str] = {
-    grpc.StatusCode.UNAUTHENTICATED: "--username must be the account's email and --api-key an Atlassian API token "
-    "(not the password)",
-    grpc.StatusCode.PERMISSION_DENIED: "give the account access to Confluence on this site",
-    grpc.StatusCode.NOT_FOUND: "check --domain-url: it must be the site address, e.g. https://example.atlassian.net",
-}
-_DEFAULT_HINT = "check --domain-url and that this host can reach the site"
 
 
 class ConfluenceConnector(Connector):
@@ -83,10 +77,8 @@ class ConfluenceConnector(Connector):
         return self._syncers
 
     async def validate(self) -> list[Any]:
-        await self._check_sign_in()
-        if self.options.use_rbac:
-            await self._check_rbac()
-        return []
+        """Sign-in, mode and space listing (hard failures), then one probe per listing (findings)."""
+        return await validate_site(self.api, self.options)
 
     async def cleanup(self, active_sync_id: str) -> None:
         stats = self.ctx.cache.stats
@@ -97,46 +89,6 @@ class ConfluenceConnector(Connector):
         self.ctx.cache.close()
         if self._owns_client:
             await self.api.http.aclose()
-
-    # --- validation -----------------------------------------------------------------------
-    async def _check_sign_in(self) -> None:
-        try:
-            user = await self.api.current_user()
-        except ConnectorError as err:
-            hint = _SIGN_IN_HINTS.get(err.code, _DEFAULT_HINT)
-            raise _validation_error(
-                err.code, f"cannot sign in to {self.options.domain_url} ({_inner(err)})", hint
-            ) from err
-        if not user.get("accountId"):
-            raise _validation_error(
-                grpc.StatusCode.UNAUTHENTICATED,
-                f"{self.options.domain_url} answered as an anonymous user",
-                _SIGN_IN_HINTS[grpc.StatusCode.UNAUTHENTICATED],
-            )
-
-    async def _check_rbac(self) -> None:
-        off = "turn off --use-rbac to sync granular space permissions instead"
-        try:
-            mode = await self.api.space_role_mode()
-        except ConnectorError as err:
-            if err.code == grpc.StatusCode.NOT_FOUND:
-                raise _rbac_unavailable("space-role-mode answered 404", off) from err
-            raise _validation_error(err.code, f"cannot read the space role mode ({_inner(err)})", off) from err
-        if mode == "PRE_ROLES":
-            raise _validation_error(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "space roles are not enabled on this site (space-role-mode is PRE_ROLES)",
-                f"enable space roles in Confluence administration or {off}",
-            )
-        try:
-            await self.api.list_space_roles("")
-        except ConnectorError as err:
-            if err.code == grpc.StatusCode.NOT_FOUND:
-                # space-role-mode keeps saying ROLES after a trial or beta grant expires.
-                raise _rbac_unavailable(
-                    "space-roles answered 404; a trial or beta grant may have expired", off
-                ) from err
-            raise _validation_error(err.code, f"cannot list space roles ({_inner(err)})", off) from err
 
 
 def build_cloud_connector(options: ConfluenceOptions) -> ConfluenceConnector:
@@ -150,16 +102,17 @@ def build_cloud_connector(options: ConfluenceOptions) -> ConfluenceConnector:
     return ConfluenceConnector(options, ConfluenceCloudAPI(http), catalog=catalog, owns_client=True)
 
 
-def _validation_error(code: grpc.StatusCode, problem: str, fix: str) -> ConnectorError:
-    return ConnectorError(code, f"{PREFIX}: validate: {problem}; {fix}")
+def build_datacenter_connector(options: ConfluenceOptions, http: ConfluenceHTTP) -> ConfluenceConnector:
+    """A connector for a Confluence Data Center/Server site over `http` (closed by `close()`).
 
-
-def _rbac_unavailable(cause: str, fix: str) -> ConnectorError:
-    return _validation_error(
-        grpc.StatusCode.FAILED_PRECONDITION, f"RBAC is not available on this site ({cause})", f"{fix}"
-    )
-
-
-def _inner(err: ConnectorError) -> str:
-    """The client's message without its prefix, to nest it in ours."""
-    return err.message.removeprefix(f"{PREFIX}: ")
+    The shared syncers run on `ConfluenceDataCenterAPI`, which answers in Cloud's shapes; the
+    permission catalog keeps only the pairs Data Center has (docs/datacenter.md).
+    """
+    if options.use_rbac:
+        raise ConnectorError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "baton-confluence: --use-rbac needs Confluence Cloud space roles; Data Center has granular space "
+            "permissions only: drop --use-rbac",
+        )
+    catalog = dc_catalog(options.nouns, options.verbs)
+    return ConfluenceConnector(options, ConfluenceDataCenterAPI(http), catalog=catalog, owns_client=True)

@@ -10,7 +10,9 @@ from pathlib import Path
 from baton_confluence.confluence.simulator import SimulatedSite
 
 
-def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
     full_env.update(env or {})
     return subprocess.run(

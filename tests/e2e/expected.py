@@ -18,7 +18,9 @@ class Expected:
     expanded_grants: set[str]
 
 
-def expected(state: SiteState, nouns: tuple[str, ...] = (), verbs: tuple[str, ...] = (), skip_personal: bool = False) -> Expected:
+def expected(
+    state: SiteState, nouns: tuple[str, ...] = (), verbs: tuple[str, ...] = (), skip_personal: bool = False
+) -> Expected:
     in_groups = {m for g in state.groups.values() for m in g.members}
     humans = {
         uid: user.active
@@ -26,12 +28,8 @@ def expected(state: SiteState, nouns: tuple[str, ...] = (), verbs: tuple[str, ..
         if user.account_type == "atlassian" and (uid in state.search_all or uid in in_groups)
     }
     slugs = {(p.verb, p.noun) for p in PermissionCatalog.select(nouns, verbs).permissions}
-    spaces = {
-        s.id: s for s in state.spaces.values() if not s.hidden and not (skip_personal and s.type == "personal")
-    }
-    member_grants = {
-        f"group:{g.id}:member:user:{m}" for g in state.groups.values() for m in g.members if m in humans
-    }
+    spaces = {s.id: s for s in state.spaces.values() if not s.hidden and not (skip_personal and s.type == "personal")}
+    member_grants = {f"group:{g.id}:member:user:{m}" for g in state.groups.values() for m in g.members if m in humans}
     direct: set[str] = set()
     expanded: set[str] = set()
     for space_id in spaces:

@@ -12,7 +12,7 @@ from baton_confluence.baton import pb
 from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import expected
-from tests.runtime.c1z_rows import latest_sync, open_c1z, table
+from tests.runtime.c1z_rows import ids, synced
 
 SPEC = SiteSpec(seed=7, users=40, groups=8, spaces=12, permissions_per_space=10)
 
@@ -21,16 +21,6 @@ SPEC = SiteSpec(seed=7, users=40, groups=8, spaces=12, permissions_per_space=10)
 def site() -> Iterator[SimulatedSite]:
     with SimulatedSite(SPEC) as running:
         yield running
-
-
-def synced(path: Path) -> dict[str, dict[str, bytes]]:
-    conn = open_c1z(path)
-    sync_id = latest_sync(conn)
-    return {name: table(conn, f"v1_{name}", sync_id) for name in ("resources", "entitlements", "grants")}
-
-
-def ids(rows: dict[str, bytes], prefix: str) -> set[str]:
-    return {k[len(prefix) :] for k in rows if k.startswith(prefix)}
 
 
 def test_sync_matches_the_site(site: SimulatedSite, tmp_path: Path) -> None:

@@ -31,3 +31,25 @@ def table(conn: sqlite3.Connection, name: str, sync_id: str) -> dict[str, bytes]
     return {
         ext: data for ext, data in conn.execute(f"SELECT external_id, data FROM {name} WHERE sync_id=?", (sync_id,))
     }
+
+
+def sync_content(path: Path) -> dict[str, bytes]:
+    """`<table>/<external_id>` -> data for the resources, entitlements and grants of the latest sync."""
+    conn = open_c1z(path)
+    sync_id = latest_sync(conn)
+    out: dict[str, bytes] = {}
+    for name in ("v1_resources", "v1_entitlements", "v1_grants"):
+        out.update({f"{name}/{k}": v for k, v in table(conn, name, sync_id).items()})
+    return out
+
+
+def synced(path: Path) -> dict[str, dict[str, bytes]]:
+    """{"resources"|"entitlements"|"grants": external_id -> data} for the latest sync."""
+    conn = open_c1z(path)
+    sync_id = latest_sync(conn)
+    return {name: table(conn, f"v1_{name}", sync_id) for name in ("resources", "entitlements", "grants")}
+
+
+def ids(rows: dict[str, bytes], prefix: str) -> set[str]:
+    """The external ids starting with `prefix`, without it."""
+    return {k[len(prefix) :] for k in rows if k.startswith(prefix)}

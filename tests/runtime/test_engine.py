@@ -13,7 +13,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.runner.local_sync import sync_to_file
 from baton_confluence.baton.sync.client import SyncError
 from baton_confluence.baton.sync.engine import SyncOptions
-from tests.runtime.c1z_rows import latest_sync, open_c1z, table
+from tests.runtime.c1z_rows import latest_sync, open_c1z, sync_content, table
 from tests.runtime.library_connector import Faults, LibraryConnector, sample_library
 
 
@@ -121,15 +121,7 @@ def test_interrupted_sync_resumes_to_same_rows(tmp_path: Path) -> None:
     # the resumed run did not list users again
     assert "users" not in resumed.faults.calls or resumed.faults.calls["users"] <= connector.faults.calls["users"]
 
-    def content(p: Path) -> dict[str, bytes]:
-        conn = open_c1z(p)
-        sid = latest_sync(conn)
-        out: dict[str, bytes] = {}
-        for name in ("v1_resources", "v1_entitlements", "v1_grants"):
-            out.update({f"{name}/{k}": v for k, v in table(conn, name, sid).items()})
-        return out
-
-    assert content(path) == content(clean)
+    assert sync_content(path) == sync_content(clean)
 
 
 def test_unavailable_is_retried(tmp_path: Path) -> None:

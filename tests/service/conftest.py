@@ -16,9 +16,9 @@ from baton_confluence.baton.service import ServiceConfig, Timing, run_service
 from baton_confluence.baton.service.config import CA_FILE_ENV, HOST_ID_ENV
 from baton_confluence.baton.service.credentials import API_HOST_ENV
 from baton_confluence.baton.syncer import Connector
+from tests.pki import Pki, make_pki
 from tests.service.credentials_util import TestClient, make_client
 from tests.service.fake_baton import FakeBatonServer, FakeBatonService
-from tests.service.pki import Pki, make_pki
 from tests.service.token_server import TokenEndpoint, TokenServer
 
 # The platform paces everything in these tests; only the floors need lowering.

@@ -135,7 +135,7 @@ def test_dockerignore_admits_only_what_the_build_copies(instructions: list[Instr
     for src in copied:
         assert not ignored(patterns, src.rstrip("/")), f"{src} is copied but excluded from the context"
         assert (ROOT / src).exists(), src
-    for private in (".baton.yaml", ".env", "sync.c1z", ".venv/bin/python", ".git/config", "tests/service/pki.py"):
+    for private in (".baton.yaml", ".env", "sync.c1z", ".venv/bin/python", ".git/config", "tests/pki.py"):
         assert ignored(patterns, private), f"{private} would be sent to the Docker daemon"
 
 

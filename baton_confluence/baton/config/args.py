@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 from typing import Any
 
 from pydantic_settings import BaseSettings
@@ -14,9 +15,15 @@ def flag_name(field_name: str) -> str:
     return field_name.replace("_", "-")
 
 
-def add_setting_flags(parser: argparse.ArgumentParser, settings_cls: type[BaseSettings]) -> None:
+def add_setting_flags(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    settings_cls: type[BaseSettings],
+    only: Collection[str] | None = None,
+) -> None:
     """Flags default to SUPPRESS so that only flags really given override env and YAML."""
     for name, field in settings_cls.model_fields.items():
+        if only is not None and name not in only:
+            continue
         info = info_of(field.json_schema_extra)
         names = [f"--{flag_name(name)}"] + ([f"-{info.short}"] if info.short else [])
         env = f"BATON_{name.upper()}"

@@ -66,6 +66,9 @@ class BatonSettings(BaseSettings):
     sync_resource_types: CommaList = setting([], "Only sync these resource types (comma-separated ids)")
     skip_entitlements_and_grants: bool = setting(False, "Sync resources only, without entitlements and grants")
     concurrency: int = setting(16, "Requests and per-resource sync steps kept in flight at once")
+    checkpoint_interval_seconds: float = setting(
+        5.0, "How often an interrupted sync's progress is saved, so a rerun resumes from there"
+    )
     max_rps: float = setting(0.0, "Upper bound on API requests per second (0 = adaptive, no fixed bound)")
     http_timeout_seconds: int = setting(
         300, "HTTP client timeout in seconds (max 1800)", export=Export.OPS, rules=(("lte", 1800), ("gte", 1))

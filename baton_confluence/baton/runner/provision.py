@@ -97,10 +97,20 @@ async def revoke_from_file(
 
 
 def already(annotations: Sequence[any_pb2.Any]) -> str:
-    """'' or a note saying the change was already in place."""
+    """'' or a note saying the change was already in place, plus any side-effect warning."""
     found = list(annotations)
+    note = ""
     if ann.has(found, pb.grant_annotations.GrantAlreadyExists):
-        return " (it was already granted)"
-    if ann.has(found, pb.grant_annotations.GrantAlreadyRevoked):
-        return " (it was already revoked)"
-    return ""
+        note = " (it was already granted)"
+    elif ann.has(found, pb.grant_annotations.GrantAlreadyRevoked):
+        note = " (it was already revoked)"
+    warning = side_effect_warning(found)
+    return f"{note}; warning: {warning}" if warning else note
+
+
+def side_effect_warning(annotations: Sequence[any_pb2.Any]) -> str:
+    """The `warning` a connector put in a GrantMetadata annotation (what else the change did), or ''."""
+    found = ann.find(annotations, pb.grant_annotations.GrantMetadata)
+    if found is None or "warning" not in found.metadata.fields:
+        return ""
+    return found.metadata.fields["warning"].string_value

@@ -30,6 +30,7 @@ import structlog
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.pagination import Page, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 
@@ -64,8 +65,8 @@ class RoleAssignment:
         return entry
 
 
-class ConfluenceCloudAPI:
-    """Typed Confluence Cloud endpoints over a shared `ConfluenceHTTP`."""
+class ConfluenceCloudAPI(CloudProbes):
+    """Typed Confluence Cloud endpoints over a shared `ConfluenceHTTP` (Validate's probes mixed in)."""
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http

@@ -1,4 +1,5 @@
-"""Credentials: Basic (Cloud: account email + API token) or Bearer (Data Center personal access token).
+"""Credentials: Basic (Cloud: account email + API token; Data Center: username + password) or Bearer
+(Data Center personal access token, sent as `Authorization: Bearer`, Confluence 7.9+).
 
 The secret values never appear in `repr`, and each credential lists the strings that must be
 scrubbed from anything the client logs or raises (`secrets`), including the encoded header form.
@@ -16,16 +17,18 @@ from baton_confluence.baton.errors import ConnectorError
 
 @dataclass(frozen=True)
 class BasicAuth:
-    """HTTP Basic with a user name (Cloud: the account's email) and an API token."""
+    """HTTP Basic with a user name and a secret: Cloud's email + API token, or Data Center's
+    username + password. `secret_flag` names the flag the secret came from, for messages."""
 
     username: str
     api_token: str = field(repr=False)
+    secret_flag: str = field(default="--api-key", repr=False)
 
     def __post_init__(self) -> None:
         if not self.username or not self.api_token:
             raise ConnectorError(
                 grpc.StatusCode.INVALID_ARGUMENT,
-                "baton-confluence: basic authentication needs both --username and --api-key",
+                f"baton-confluence: basic authentication needs both --username and {self.secret_flag}",
             )
 
     @property
@@ -39,12 +42,12 @@ class BasicAuth:
 
     @property
     def hint(self) -> str:
-        return "check --username/--api-key"
+        return f"check --username/{self.secret_flag}"
 
 
 @dataclass(frozen=True)
 class BearerAuth:
-    """A bearer token: a Data Center personal access token."""
+    """A bearer token: a Data Center personal access token (--personal-access-token)."""
 
     token: str = field(repr=False)
 
@@ -64,7 +67,7 @@ class BearerAuth:
 
     @property
     def hint(self) -> str:
-        return "check the personal access token"
+        return "check --personal-access-token (it may have expired or been revoked)"
 
 
 Credentials = BasicAuth | BearerAuth

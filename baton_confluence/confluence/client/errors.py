@@ -90,15 +90,26 @@ def bad_body_error(endpoint: str, problem: str, *, status: int, attempts: int) -
 
 
 def transport_error(
-    endpoint: str, host: str, exc: httpx.TransportError, *, attempts: int, secrets: Iterable[str]
+    endpoint: str,
+    host: str,
+    exc: httpx.TransportError,
+    *,
+    attempts: int,
+    secrets: Iterable[str],
+    proxy: str = "",
 ) -> ConnectorError:
-    """The error for a request that got no HTTP response (DNS, refused, TLS, reset, timeout)."""
+    """The error for a request that got no HTTP response (DNS, refused, TLS, reset, timeout).
+
+    `proxy` is the environment proxy the request went through, named so that a refused proxy is
+    not mistaken for a refused site.
+    """
     code = (
         grpc.StatusCode.DEADLINE_EXCEEDED
         if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
         else grpc.StatusCode.UNAVAILABLE
     )
-    message = f"{PREFIX}: {endpoint}: {describe_transport_error(host, exc)}{_attempts(attempts)}"
+    via = f" (through proxy {proxy} from HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts to reach directly)" if proxy else ""
+    message = f"{PREFIX}: {endpoint}: {describe_transport_error(host, exc)}{via}{_attempts(attempts)}"
     return ConnectorError(code, redact(message, secrets))
 
 

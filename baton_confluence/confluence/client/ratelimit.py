@@ -11,6 +11,12 @@ two as well):
   seconds or milliseconds is accepted too, and a small number (below 1e9) is read as seconds
   from now.
 - `X-RateLimit-NearLimit`: `true` when less than 20 % of any budget remains.
+- Data Center's token bucket (confluence.atlassian.com/conf87 "_RateLimiting_HTTPheaders"):
+  `X-RateLimit-Limit` (bucket size), `X-RateLimit-Remaining`, `X-RateLimit-Interval-Seconds` (a new
+  batch of tokens arrives every interval), `X-RateLimit-FillRate` (tokens per interval) and a
+  lower-case `retry-after` that is 0 while tokens remain. DC sends no Reset header, so when the
+  interval is given and no Reset is, the reset is taken to be one interval away: that is when the
+  next tokens arrive.
 
 A value that does not parse is ignored (None), never an error: a malformed header must not turn
 a good response into a failure.
@@ -46,16 +52,24 @@ class RateLimitHeaders:
     reset_at: datetime | None = None
     near_limit: bool = False
     retry_after: float | None = None  # seconds; callers apply their own cap
+    interval_seconds: int | None = None  # Data Center: tokens arrive once per interval
+    fill_rate: int | None = None  # Data Center: tokens per interval
 
     @classmethod
     def parse(cls, headers: Mapping[str, str], now: datetime) -> RateLimitHeaders:
         """Read `headers` (an `httpx.Headers`, so that names match in any case)."""
+        interval = _int(headers.get("x-ratelimit-interval-seconds"))
+        reset_at = _reset_at(headers.get("x-ratelimit-reset"), now)
+        if reset_at is None and interval:
+            reset_at = now + timedelta(seconds=interval)
         return cls(
             limit=_int(headers.get("x-ratelimit-limit")),
             remaining=_int(headers.get("x-ratelimit-remaining")),
-            reset_at=_reset_at(headers.get("x-ratelimit-reset"), now),
+            reset_at=reset_at,
             near_limit=(headers.get("x-ratelimit-nearlimit") or "").strip().lower() == "true",
             retry_after=_retry_after(headers.get("retry-after"), now),
+            interval_seconds=interval,
+            fill_rate=_int(headers.get("x-ratelimit-fillrate")),
         )
 
     @property

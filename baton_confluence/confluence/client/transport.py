@@ -41,6 +41,7 @@ from baton_confluence.confluence.client.governor import (
     WallClock,
     utc_now,
 )
+from baton_confluence.confluence.client.proxy import environment_proxy
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
 from baton_confluence.confluence.client.retry import RetryPolicy
 from baton_confluence.confluence.client.stats import RequestStats
@@ -130,6 +131,7 @@ class ConfluenceHTTP:
         """
         self.base_url = validate_base_url(base_url)
         self._host = httpx.URL(self.base_url).host
+        self._proxy = environment_proxy(self.base_url)  # only to name it in errors; httpx applies it
         self._auth = auth
         self._sleep = sleep
         self._wall_clock = wall_clock
@@ -337,7 +339,9 @@ class ConfluenceHTTP:
         retryable = self.retry_policy.retry_error(call.method, exc, idempotent=call.idempotent)
 
         def build(attempts: int) -> ConnectorError:
-            return transport_error(call.endpoint, self._host, exc, attempts=attempts, secrets=self.secrets)
+            return transport_error(
+                call.endpoint, self._host, exc, attempts=attempts, secrets=self.secrets, proxy=self._proxy
+            )
 
         return _AttemptFailed(build, retryable, type(exc).__name__, exc)
 

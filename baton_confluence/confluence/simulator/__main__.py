@@ -1,6 +1,7 @@
-"""Run a simulated Confluence Cloud site in the foreground.
+"""Run a simulated Confluence site in the foreground (Cloud, or Data Center with --datacenter).
 
     python -m baton_confluence.confluence.simulator --port 8090 --users 50 --spaces 20
+    python -m baton_confluence.confluence.simulator --datacenter --pat secret-pat --context /confluence
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from baton_confluence.confluence.simulator.dc_routes import DEFAULT_CONTEXT, datacenter_flavor
 from baton_confluence.confluence.simulator.server import SimulatedSite
 from baton_confluence.confluence.simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
 
@@ -36,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--username", default="admin@example.com")
     p.add_argument("--api-token", default="simulated-api-token")
     p.add_argument("--pat", default=None, help="also accept this Bearer token")
+    p.add_argument("--datacenter", action="store_true", help="serve the Data Center flavour (/rest/api)")
+    p.add_argument("--context", default=DEFAULT_CONTEXT, help="Data Center context path (default /confluence)")
+    p.add_argument("--password", default="simulated-password", help="Data Center basic-auth password")
+    p.add_argument("--server-version", default="9.2.1", help="Data Center version (below 9.1: no permission API)")
     p.add_argument("--fault-429", type=float, default=0.0, help="probability of a 429 with Retry-After")
     p.add_argument("--fault-503", type=float, default=0.0, help="probability of a 503")
     p.add_argument("--fault-reset", type=float, default=0.0, help="probability of a connection reset")
@@ -50,15 +56,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         app_accounts=args.apps, rbac_enabled=args.rbac, latency_ms=args.latency_ms,
         rate_limit_rps=args.rate_limit_rps, hidden_space_fraction=args.hidden_space_fraction,
         denied=frozenset(args.deny), username=args.username, api_token=args.api_token,
-        personal_access_token=args.pat,
+        personal_access_token=args.pat, password=args.password, server_version=args.server_version,
         faults=FaultSpec(p_429_retry_after=args.fault_429, p_503=args.fault_503, p_reset=args.fault_reset),
     )
-    site = SimulatedSite(spec, port=args.port)
-    url = site.start()
-    print(f"Simulated Confluence Cloud site: {url}", flush=True)
-    print(f"  REST APIs:        {url}/wiki/rest/api (v1), {url}/wiki/api/v2 (v2)", flush=True)
-    print(f"  username (email): {spec.username}", flush=True)
-    print(f"  API token:        {spec.api_token}", flush=True)
+    if args.datacenter:
+        site = SimulatedSite(spec, port=args.port, flavor=datacenter_flavor(args.context))
+        site.start()
+        print(f"Simulated Confluence Data Center {spec.server_version} site: {site.site_url}", flush=True)
+        print(f"  REST API:         {site.site_url}/rest/api", flush=True)
+        print(f"  username:         {spec.username}", flush=True)
+        print(f"  password:         {spec.password}", flush=True)
+    else:
+        site = SimulatedSite(spec, port=args.port)
+        url = site.start()
+        print(f"Simulated Confluence Cloud site: {url}", flush=True)
+        print(f"  REST APIs:        {url}/wiki/rest/api (v1), {url}/wiki/api/v2 (v2)", flush=True)
+        print(f"  username (email): {spec.username}", flush=True)
+        print(f"  API token:        {spec.api_token}", flush=True)
     if spec.personal_access_token:
         print(f"  Bearer token:     {spec.personal_access_token}", flush=True)
     print(f"  {len(site.state.users)} accounts, {len(site.state.groups)} groups, "

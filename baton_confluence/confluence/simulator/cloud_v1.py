@@ -238,7 +238,7 @@ class CloudV1Api:
                 operations=operations,
                 personal_space=personal,
                 expand_space=expand_space,
-                is_admin=user.account_id == admin,
+                is_admin=user.account_id == admin and self.spec.account_is_admin,
             )
 
         return render

@@ -1,8 +1,8 @@
-"""A product flavour: which routes a site serves and how it authenticates.
+"""A product flavour: which routes a site serves, how it authenticates, how it reports its rate limit.
 
-Cloud is the only flavour today (`cloud_routes.CLOUD`). A Data Center flavour would provide its own
-router (paths under its context path, `/rest/api/...`) and authenticator (basic or PAT), and
-reuse the generator, state, pagination, error shapes and the whole server pipeline.
+Cloud (`cloud_routes.CLOUD`) serves `/wiki/...` at the root; Data Center (`dc_routes.datacenter_flavor`)
+serves `/rest/api/...` under a context path (e.g. `/confluence`), with PAT or basic auth and DC's
+token-bucket headers. Both reuse the generator, state, pagination, error shapes and server pipeline.
 """
 
 from __future__ import annotations
@@ -21,3 +21,5 @@ class Flavor:
     build_router: Callable[[SiteState, SiteSpec], Router]
     # Raises ApiError (401) unless the request carries credentials the site accepts.
     authenticate: Callable[[SiteSpec, Request], None]
+    context_path: str = ""  # where the application lives under the host ("" for Cloud's root)
+    rate_style: str = "cloud"  # which rate-limit headers the site sends: "cloud" or "datacenter"

@@ -1,6 +1,6 @@
 """Flavour-neutral request/response types and the route table that maps paths to handlers.
 
-A flavour (Cloud today, Data Center later) is just a `Router` filled with routes: each route names
+A flavour (Cloud or Data Center) is just a `Router` filled with routes: each route names
 its HTTP method, a path template with `{placeholders}`, the handler, the endpoint family that
 `SiteSpec.denied` can switch off, and the error style (v1 or v2 body) it answers in. The server
 knows nothing about Confluence paths beyond what the router tells it.
@@ -27,6 +27,7 @@ class Request:
     body: bytes
     base_url: str  # scheme://host:port of this site
     query: list[tuple[str, str]] = field(default_factory=list)
+    anonymous: bool = False  # set by an authenticator that lets the request through as the anonymous user
 
     def __post_init__(self) -> None:
         if not self.query and self.raw_query:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -53,6 +54,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256  # listen backlog: well above 64 clients connecting at once
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # The handshake runs in the connection's own thread (`_Handler.setup`), so one client that
+        # rejects our certificate cannot stall the accept loop.
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients going away mid-request (and injected resets) are normal here: stay quiet.
@@ -69,6 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()  # a refused handshake ends this connection here, quietly
         super().setup()
         self.site._track(self.connection, True)
 
@@ -147,9 +160,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SimulatedSite:
-    """A Confluence Cloud site on 127.0.0.1, generated from a `SiteSpec`.
+    """A Confluence site (Cloud, or Data Center with `flavor=datacenter_flavor()`) on 127.0.0.1.
 
     `state` is the live data (writes through the API change it); `stats` counts requests.
+    `tls` serves HTTPS with the given server context (certificate chain loaded by the caller).
+    `site_url` is what a client configures: `url` plus the flavour's context path.
     """
 
     def __init__(
@@ -159,6 +174,7 @@ class SimulatedSite:
         host: str = "127.0.0.1",
         port: int = 0,
         flavor: Flavor = CLOUD,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.spec = spec or SiteSpec()
         self.flavor = flavor
@@ -169,7 +185,10 @@ class SimulatedSite:
         self.internal_errors: list[str] = []  # tracebacks of handler bugs (answered with 500)
         self._host = host
         self._port = port
-        self._bucket = TokenBucket(self.spec.rate_limit_rps) if self.spec.rate_limit_rps else None
+        self._tls = tls
+        self._bucket = (
+            TokenBucket(self.spec.rate_limit_rps, flavor.rate_style) if self.spec.rate_limit_rps else None
+        )
         self._faults = FaultInjector(self.spec.faults)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -179,19 +198,25 @@ class SimulatedSite:
     # --- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> str:
-        """Bind, serve in a daemon thread, and return the base URL (http://127.0.0.1:PORT)."""
+        """Bind, serve in a daemon thread, and return the root URL (http[s]://127.0.0.1:PORT)."""
         if self._server is not None:
             return self.url
         handler = type("SiteHandler", (_Handler,), {"site": self})
         self._server = _Server((self._host, self._port), handler)
+        self._server.tls = self._tls
         host, port = self._server.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
+        self.url = f"{'https' if self._tls else 'http'}://{host!s}:{port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"simulated-confluence:{port}", daemon=True,
         )
         self._thread.start()
         return self.url
+
+    @property
+    def site_url(self) -> str:
+        """The base URL a client is configured with (includes a Data Center context path)."""
+        return self.url + self.flavor.context_path
 
     def serve_forever(self) -> None:
         """Serve in the calling thread (the CLI); returns when `stop()` is called elsewhere."""
@@ -281,7 +306,9 @@ class SimulatedSite:
             return None
         if fault in (FAULT_429, FAULT_429_RETRY_AFTER):
             limit = int(self._bucket.capacity) if self._bucket is not None else None
-            headers = rate_limited_headers(limit, retry if fault == FAULT_429_RETRY_AFTER else None)
+            headers = rate_limited_headers(
+                limit, retry if fault == FAULT_429_RETRY_AFTER else None, self.flavor.rate_style
+            )
             raise ApiError(429, "Rate limit exceeded", headers=headers)
         if fault in (FAULT_503, FAULT_503_RETRY_AFTER):
             headers = {"Retry-After": str(retry)} if fault == FAULT_503_RETRY_AFTER else {}

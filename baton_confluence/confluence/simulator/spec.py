@@ -93,8 +93,14 @@ class SiteSpec:
     username: str = "admin@example.com"
     api_token: str = "simulated-api-token"
     personal_access_token: str | None = None  # Bearer; accepted when set
+    password: str = "simulated-password"  # Data Center basic auth (username + password)
     denied: frozenset[str] = frozenset()  # endpoint families (FAMILY_*) the account may not use
     hidden_space_fraction: float = 0.0  # spaces the account cannot see
+    # Whether the account is a Confluence administrator; None: it is unless spaces are hidden from it
+    # (an account that cannot see every space is, on a real site, typically not an administrator).
+    account_admin: bool | None = None
+    # --- Data Center flavour ------------------------------------------------------------------
+    server_version: str = "9.2.1"  # below 9.1 there is no space-permission REST API (FACTS.md §DC)
     # --- transport --------------------------------------------------------------------------
     latency_ms: int = 0
     rate_limit_rps: float | None = None  # token bucket, burst = rps; None = unlimited
@@ -102,6 +108,10 @@ class SiteSpec:
     # --- API limits (overridable so tests stay fast) ----------------------------------------
     search_cap: int = 10_000  # user search returns nothing at or beyond this offset
     search_max_limit: int = 1000  # page size cap for user search (not documented; see FACTS.md)
+
+    @property
+    def account_is_admin(self) -> bool:
+        return self.account_admin if self.account_admin is not None else self.hidden_space_fraction == 0.0
 
     def __post_init__(self) -> None:
         unknown = set(self.denied) - ALL_FAMILIES

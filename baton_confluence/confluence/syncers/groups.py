@@ -12,6 +12,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
 from baton_confluence.confluence.syncers.listings import group_page, member_page
@@ -19,7 +20,7 @@ from baton_confluence.confluence.syncers.records import GroupRecord, is_human
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER, group_type, user_type
 
 
-class GroupSyncer(ResourceSyncer):
+class GroupSyncer(ResourceSyncer, GroupMemberProvisioner):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 

@@ -7,7 +7,7 @@ review rule), so they are normalised to strings without ever going through a flo
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 ACCOUNT_TYPE_HUMAN = "atlassian"
 
@@ -18,6 +18,7 @@ class UserRecord(TypedDict):
     name: str  # display name
     email: str  # '' when the user's privacy settings hide it
     active: bool  # `operations` was non-empty (empty: deactivated or unlicensed)
+    username: NotRequired[str]  # Data Center only: the login name (Cloud has none since 2019)
 
 
 class GroupRecord(TypedDict):
@@ -51,13 +52,17 @@ def user_record(user: dict[str, Any]) -> UserRecord | None:
     if not account_id:
         return None
     operations = user.get("operations")
-    return UserRecord(
+    record = UserRecord(
         id=account_id,
         type=text(user.get("accountType")),
         name=text(user.get("displayName")) or text(user.get("publicName")) or account_id,
         email=text(user.get("email")).strip(),
         active=isinstance(operations, list) and len(operations) > 0,
     )
+    username = text(user.get("username"))
+    if username:  # only Data Center sends one; Cloud records stay exactly as they were
+        record["username"] = username
+    return record
 
 
 def group_record(group: dict[str, Any]) -> GroupRecord | None:

@@ -25,6 +25,7 @@ import structlog
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceSyncer, StaticEntitlements
+from baton_confluence.confluence.provisioning.role_assignments import ASSIGNED, RoleAssignmentProvisioner
 from baton_confluence.confluence.syncers import role_members, tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
@@ -43,7 +44,6 @@ from baton_confluence.confluence.syncers.resource_types import (
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_role_assignments")
 
-ASSIGNED = "assigned"
 GRANTS_PER_PAGE = 500
 _PRINCIPAL_TYPES = {"USER": USER, "GROUP": GROUP}
 
@@ -53,7 +53,7 @@ Resources = list[pb.resource.Resource]
 Holders = list[role_members.Holder]
 
 
-class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements):
+class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignmentProvisioner):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 

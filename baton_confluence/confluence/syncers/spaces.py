@@ -13,6 +13,7 @@ from google.protobuf import struct_pb2
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.confluence.provisioning.space_permissions import SpacePermissionProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import remember_space_name
@@ -22,7 +23,7 @@ from baton_confluence.confluence.syncers.space_filter import SpaceFilter
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements, permission_grants
 
 
-class SpaceSyncer(ResourceSyncer):
+class SpaceSyncer(ResourceSyncer, SpacePermissionProvisioner):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
         self.filter = SpaceFilter(ctx.options)

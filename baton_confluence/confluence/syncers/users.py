@@ -173,19 +173,23 @@ def _optional_text(value: Any) -> str | None:
 def user_resource(user: UserRecord) -> pb.resource.Resource:
     """A user as upstream shapes it, with the trait status matching the resource status."""
     enabled = user["active"]
+    username = user.get("username", "")
     trait = pb.trait.UserTrait(
         account_type=pb.trait.UserTrait.AccountType.ACCOUNT_TYPE_HUMAN,
         status=pb.trait.UserTrait.Status(
             status=pb.trait.UserTrait.Status.STATUS_ENABLED if enabled else pb.trait.UserTrait.Status.STATUS_DISABLED
         ),
-        # Atlassian accounts sign in with their email; hidden emails leave the login empty.
-        login=user["email"],
+        # Cloud accounts sign in with their email (hidden emails leave the login empty); Data
+        # Center users sign in with their username.
+        login=username or user["email"],
     )
     if user["email"]:
         trait.emails.append(pb.trait.UserTrait.Email(address=user["email"], is_primary=True))
     profile = struct_pb2.Struct()
     # Keys and representation as upstream (append-only): email is '' when hidden.
     profile.update({"user_name": user["name"], "account_type": user["type"], "email": user["email"], "id": user["id"]})
+    if username:
+        profile.update({"username": username})  # Data Center: the (changeable) login name
     return pb.resource.Resource(
         id=pb.resource.ResourceId(resource_type=USER, resource=user["id"]),
         display_name=user["name"],

@@ -1,0 +1,239 @@
+"""`ConfluenceDataCenterAPI`: Confluence Data Center/Server behind the Cloud API's method names.
+
+The syncers (and the provisioners) call `ConfluenceCloudAPI` methods and read Cloud-shaped dicts.
+This adapter serves the same methods from DC's REST API (`<base URL incl. context path>/rest/api`)
+and maps every answer through `shapes`, so one set of syncers serves both products. It subclasses
+the Cloud API only for its type: every public method is overridden (a test checks it), so a Cloud
+path can never be sent to a DC site.
+
+Endpoints (Atlassian's Confluence Data Center REST reference; docs/datacenter.md has the table):
+
+- users: `GET /rest/api/user/list?expand=status` (all registered users, disabled ones included);
+- groups: `GET /rest/api/group`, members `GET /rest/api/group/{groupName}/member`;
+- membership writes: `PUT|DELETE /rest/api/user/{username}/group/{groupName}` (idempotent, 204);
+  the username comes from `GET /rest/api/user?key={userKey}` (resources are keyed by user key);
+- spaces: `GET /rest/api/space` (`type` global|personal, `status` current|archived);
+- space permissions (9.1+): `GET /rest/api/space/{spaceKey}/permissions` (one array, no paging),
+  `PUT .../permissions/{user|group}/{userKey|groupName}/grant|revoke` with `[{targetType, operationKey}]`.
+
+Pagination is v1 offsets (`start`/`limit`, `_links.next`, `size`), one page per call. DC documents
+no maximum `limit` ("may be restricted by fixed system limits"); 100 is its user-list default and
+what the reference DC connector sends; `_links.next` carries on if a site caps lower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+import structlog
+
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
+from baton_confluence.confluence.client.pagination import Page, v1_page, v1_start
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.urls import QueryParams, api_path
+from baton_confluence.confluence.datacenter import shapes
+from baton_confluence.confluence.datacenter.permission_map import to_dc
+from baton_confluence.confluence.datacenter.probes import DataCenterProbes
+from baton_confluence.confluence.datacenter.space_keys import SpaceKeys
+from baton_confluence.confluence.datacenter.version import Features, detect
+from baton_confluence.confluence.permissions import Permission
+
+log = structlog.get_logger("baton_confluence.confluence.datacenter.api")
+
+DC_PAGE_SIZE = 100
+REST = "/rest/api"
+SPACE_TYPES = frozenset({"global", "personal"})  # the only `type` values DC's space filter knows
+RBAC_UNAVAILABLE = (
+    "space roles (--use-rbac) are a Confluence Cloud feature; Data Center has granular space permissions only"
+)
+
+
+class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
+    flavor = "datacenter"
+
+    def __init__(self, http: ConfluenceHTTP) -> None:
+        super().__init__(http)
+        self.space_keys = SpaceKeys(self._all_spaces_page)
+        self._features: Features | None = None
+        self._features_lock = asyncio.Lock()
+        self._warned_permissions = False
+
+    async def features(self) -> Features:
+        """The site's version and what it supports; asked once per client, shared with Validate."""
+        async with self._features_lock:
+            if self._features is None:
+                self._features = await detect(self.http)
+        return self._features
+
+    # --- users ------------------------------------------------------------------------------
+    async def current_user(self) -> dict[str, Any]:
+        """GET /rest/api/user/current; {} for the anonymous user (a wrong PAT may be taken for one)."""
+        response = await self.http.get_json(f"{REST}/user/current")
+        return _mapped_object(response, shapes.user)
+
+    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+        """GET /rest/api/user/list?expand=status: every registered user, disabled ones included.
+
+        DC has no guests; `include_guests` is accepted for the shared signature.
+        """
+        return await self._v1_list(f"{REST}/user/list", token, shapes.user, {"expand": "status"})
+
+    # --- groups -----------------------------------------------------------------------------
+    async def list_groups(self, token: str) -> Page:
+        return await self._v1_list(f"{REST}/group", token, shapes.group)
+
+    async def group_members(self, group_id: str, token: str) -> Page:
+        """GET /rest/api/group/{groupName}/member; `group_id` is the name (DC groups have no id)."""
+        path = api_path(f"{REST}/group/{{}}/member", group_id)
+        return await self._v1_list(path, token, shapes.user, {"expand": "status"})
+
+    async def add_group_member(self, *, group_id: str, account_id: str) -> None:
+        """PUT /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
+        username = await self.username_of(account_id)
+        await self.http.put_json(api_path(f"{REST}/user/{{}}/group/{{}}", username, group_id), None)
+
+    async def remove_group_member(self, *, group_id: str, account_id: str) -> None:
+        """DELETE /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
+        username = await self.username_of(account_id)
+        await self.http.delete(api_path(f"{REST}/user/{{}}/group/{{}}", username, group_id))
+
+    async def username_of(self, user_key: str) -> str:
+        """GET /rest/api/user?key=: the current username of a user key (usernames can change)."""
+        response = await self.http.get_json(f"{REST}/user", {"key": user_key})
+        data = response.data if isinstance(response.data, dict) else {}
+        username = data.get("username")
+        if not isinstance(username, str) or not username:
+            raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: no user with key {user_key}")
+        return username
+
+    # --- spaces -----------------------------------------------------------------------------
+    async def list_spaces(
+        self,
+        token: str,
+        *,
+        type: str | None = None,
+        status: str | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> Page:
+        """GET /rest/api/space. `keys` is not sent (the filter re-checks every space anyway)."""
+        params: QueryParams = {"type": type if type in SPACE_TYPES else None, "status": status}
+        page = await self._v1_list(f"{REST}/space", token, shapes.space, params)
+        self.space_keys.remember(page.items)
+        return page
+
+    async def get_space(self, space_id: str) -> dict[str, Any]:
+        key = await self.space_keys.key_of(space_id)
+        response = await self.http.get_json(api_path(f"{REST}/space/{{}}", key))
+        return _mapped_object(response, shapes.space)
+
+    async def space_permissions(self, space_id: str, token: str) -> Page:
+        """GET /rest/api/space/{spaceKey}/permissions (9.1+): the whole list in one answer."""
+        unavailable = (await self.features()).permissions_unavailable()
+        if unavailable:
+            self._warn_permissions_unavailable(unavailable)
+            return Page([])
+        key = await self.space_keys.key_of(space_id)
+        response = await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions", key))
+        raw = response.data if isinstance(response.data, list) else []
+        items = [p for p in (shapes.permission(r) for r in raw if isinstance(r, dict)) if p is not None]
+        return Page(items, "", response.rate_limit)
+
+    async def add_space_permission(
+        self, space_key: str, *, subject_type: str, identifier: str, operation_key: str, target: str
+    ) -> dict[str, Any] | None:
+        """PUT .../permissions/{user|group}/{id}/grant: adds the pair if missing (no error if held)."""
+        pair = await self._writable_pair(operation_key, target)
+        await self._permission_write(space_key, subject_type, identifier, "grant", pair)
+        return None
+
+    async def remove_space_permission(self, space_key: str, *, permission_id: str) -> None:
+        """PUT .../permissions/{user|group}/{id}/revoke; `permission_id` is a `space_permissions` id."""
+        parsed = shapes.parse_permission_id(permission_id)
+        if parsed is None:
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"baton-confluence: {permission_id!r} is not a Data Center permission id",
+            )
+        kind, principal_id, target, operation = parsed
+        await self._permission_write(space_key, kind, principal_id, "revoke", (target, operation))
+
+    # --- space roles: Cloud only ------------------------------------------------------------
+    async def space_role_mode(self) -> str:
+        raise _rbac_unavailable()
+
+    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
+        raise _rbac_unavailable()
+
+    async def space_role_assignments(
+        self,
+        space_id: str,
+        token: str,
+        *,
+        role_id: str | None = None,
+        principal_id: str | None = None,
+        principal_type: str | None = None,
+    ) -> Page:
+        raise _rbac_unavailable()
+
+    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[dict[str, Any]]:
+        raise _rbac_unavailable()
+
+    # --- helpers ----------------------------------------------------------------------------
+    async def _v1_list(self, path: str, token: str, shape: Any, extra: QueryParams | None = None) -> Page:
+        start = v1_start(token)
+        params: QueryParams = {**(extra or {}), "start": start, "limit": DC_PAGE_SIZE}
+        response = await self.http.get_json(path, params)
+        page = v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        items = [mapped for mapped in (shape(item) for item in page.items) if mapped is not None]
+        return Page(items, page.next_token, page.rate_limit)
+
+    async def _all_spaces_page(self, token: str) -> Page:
+        return await self._v1_list(f"{REST}/space", token, shapes.space)
+
+    async def _writable_pair(self, operation_key: str, target: str) -> tuple[str, str]:
+        unavailable = (await self.features()).permissions_unavailable()
+        if unavailable:
+            raise ConnectorError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"baton-confluence: cannot change space permissions: {unavailable}; upgrade to 9.1 or later",
+            )
+        pair = to_dc(Permission(operation_key, target))
+        if pair is None:
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"baton-confluence: {operation_key}-{target} is not a Confluence Data Center space permission",
+            )
+        return pair
+
+    async def _permission_write(
+        self, space_key: str, subject_type: str, identifier: str, action: str, pair: tuple[str, str]
+    ) -> None:
+        kind = subject_type.lower()
+        if kind not in ("user", "group"):
+            raise ConnectorError(
+                grpc.StatusCode.INVALID_ARGUMENT, f"baton-confluence: cannot {action} a permission for a {kind!r}"
+            )
+        path = api_path(f"{REST}/space/{{}}/permissions/{kind}/{{}}/{action}", space_key, identifier)
+        await self.http.put_json(path, [{"targetType": pair[0], "operationKey": pair[1]}])
+
+    def _warn_permissions_unavailable(self, reason: str) -> None:
+        if not self._warned_permissions:
+            self._warned_permissions = True
+            log.warning(
+                "confluence_space_permissions_unavailable",
+                detail=f"{reason}: space permission grants are not synced; users, groups and spaces are",
+            )
+
+
+def _mapped_object(response: JsonResponse, shape: Any) -> dict[str, Any]:
+    data = response.data if isinstance(response.data, dict) else {}
+    mapped = shape(data)
+    return mapped if isinstance(mapped, dict) else {}
+
+
+def _rbac_unavailable() -> ConnectorError:
+    return ConnectorError(grpc.StatusCode.FAILED_PRECONDITION, f"baton-confluence: {RBAC_UNAVAILABLE}")

@@ -1,0 +1,99 @@
+"""Grant and revoke `group:<gid>:member` (users only).
+
+Writes: v1 `POST /group/userByGroupId?groupId=` `{"accountId"}` answers 201 with an empty body
+(peers §5; upstream #32 reported success as failure by insisting on JSON), and
+`DELETE /group/userByGroupId?groupId=&accountId=` answers 204, also when the user is not a member
+(v1 OpenAPI: "A 204 is returned if the user is not part of the group"). Neither answer says
+whether anything changed, so membership is read first, from the API (paging the group's members
+and stopping at the first match), to report GrantAlreadyExists / GrantAlreadyRevoked truthfully.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import grpc
+import structlog
+
+from baton_confluence.baton import pb
+from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
+from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.provisioning import outcome
+from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
+from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
+from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
+from baton_confluence.confluence.syncers.records import ident
+from baton_confluence.confluence.syncers.resource_types import GROUP, USER
+
+if TYPE_CHECKING:
+    from google.protobuf import any_pb2
+
+    from baton_confluence.confluence.syncers.context import SyncContext
+
+log = structlog.get_logger("baton_confluence.confluence.provisioning.group_membership")
+
+_HINTS: Hints = {
+    grpc.StatusCode.PERMISSION_DENIED: "changing group membership needs a site admin (or user access admin) "
+    "account; groups synced from an identity provider (SCIM) can only be changed there",
+    grpc.StatusCode.NOT_FOUND: "the group or the user no longer exists on the site; run a sync",
+}
+
+
+class GroupMemberProvisioner(GrantProvisioner):
+    """Mixin for the group syncer."""
+
+    ctx: SyncContext
+
+    async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
+        target = _member_target(entitlement)
+        user = principal_of(principal, (USER,), target.entitlement_id)
+        annotations = await _add(self.ctx.api, target, user)
+        return GrantResult([new_grant(target.resource, GROUP_MEMBER_SLUG, USER, user.id)], annotations)
+
+    async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
+        target = _member_target(grant.entitlement)
+        user = principal_of(grant.principal, (USER,), target.entitlement_id)
+        return await _remove(self.ctx.api, target, user)
+
+
+async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+    with described(f"grant {target.entitlement_id} to {user}", _HINTS):
+        if await is_member(api, target.resource_id, user.id):
+            return outcome.already_exists()
+        await api.add_group_member(group_id=target.resource_id, account_id=user.id)
+    log.info("confluence_group_member_added", entitlement=target.entitlement_id)
+    return []
+
+
+async def _remove(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+    with described(f"revoke {target.entitlement_id} from {user}", _HINTS):
+        if not await is_member(api, target.resource_id, user.id):
+            return outcome.already_revoked()
+        await api.remove_group_member(group_id=target.resource_id, account_id=user.id)
+    log.info("confluence_group_member_removed", entitlement=target.entitlement_id)
+    return []
+
+
+async def is_member(api: ConfluenceCloudAPI, group_id: str, account_id: str) -> bool:
+    """Whether the account is a member now: pages the members until it shows up.
+
+    Confluence Cloud has no "is X a member of G" endpoint; a group's member pages are the
+    documented way (200 per page, the endpoint's maximum).
+    """
+    token = ""
+    while True:
+        page = await api.group_members(group_id, token)
+        if any(ident(member.get("accountId")) == account_id for member in page.items):
+            return True
+        if not page.next_token:
+            return False
+        token = page.next_token
+
+
+def _member_target(entitlement: pb.entitlement.Entitlement) -> Target:
+    target = target_of(entitlement, GROUP)
+    if target.slug != GROUP_MEMBER_SLUG:
+        raise invalid_argument(
+            f"entitlement {target.entitlement_id!r}: a group has only the {GROUP_MEMBER_SLUG!r} entitlement"
+        )
+    return target

@@ -1,0 +1,88 @@
+"""The real command line against the simulated Data Center site, with each kind of auth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
+from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from baton_confluence.confluence.simulator.dc_directory import Directory
+from tests.datacenter.dc_expected import PAT, dc_env, expected_dc
+from tests.e2e.cli import run_cli
+from tests.runtime.c1z_rows import ids, synced
+
+SPEC = SiteSpec(seed=11, users=40, groups=8, spaces=12, permissions_per_space=10, personal_access_token=PAT)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SimulatedSite]:
+    with SimulatedSite(SPEC, flavor=datacenter_flavor("/confluence")) as running:
+        yield running
+
+
+@pytest.mark.parametrize("auth", ["pat", "basic"])
+def test_sync_matches_the_site(site: SimulatedSite, tmp_path: Path, auth: str) -> None:
+    assert site.site_url.endswith("/confluence")
+    site.reset_stats()
+    result = run_cli([], tmp_path, dc_env(site, auth))
+    assert result.returncode == 0, result.stderr
+    rows = synced(tmp_path / "sync.c1z")
+    want = expected_dc(site)
+    assert ids(rows["resources"], "user:") == set(want.users)
+    for key, enabled in want.users.items():
+        user = pb.resource.Resource.FromString(rows["resources"][f"user:{key}"])
+        assert (user.status.status == pb.resource.Status.RESOURCE_STATUS_ENABLED) is enabled, key
+    assert ids(rows["resources"], "group:") == want.groups
+    assert ids(rows["resources"], "space:") == want.spaces
+    grants = set(rows["grants"])
+    assert {g for g in grants if g.startswith("group:")} == want.member_grants
+    assert {g for g in grants if g.startswith("space:")} == want.direct_grants | want.expanded_grants
+    for gid in want.expanded_grants:
+        grant = pb.grant.Grant.FromString(rows["grants"][gid])
+        assert ann.has(grant.annotations, pb.grant_annotations.GrantImmutable), gid
+    # Every request went under the context path, and no URL was fetched twice (Validate included).
+    snapshot = site.stats.snapshot()
+    assert all(path.startswith("/confluence/rest/api/") for _, path in snapshot.by_request)
+    assert {k: n for k, n in snapshot.by_request.items() if n > 1} == {}
+
+
+def test_users_carry_their_username_as_login(site: SimulatedSite, tmp_path: Path) -> None:
+    result = run_cli([], tmp_path, dc_env(site))
+    assert result.returncode == 0, result.stderr
+    rows = synced(tmp_path / "sync.c1z")
+    directory = Directory(site.state, site.spec)
+    for entry in directory.listed():
+        user = pb.resource.Resource.FromString(rows["resources"][f"user:{entry.user_key}"])
+        trait = ann.find(user.annotations, pb.trait.UserTrait)
+        assert trait is not None and trait.login == entry.username
+        assert user.profile.fields["username"].string_value == entry.username
+        assert user.profile.fields["id"].string_value == entry.user_key
+
+
+def test_entitlements_keep_cloud_slugs_and_drop_pairs_dc_lacks(site: SimulatedSite, tmp_path: Path) -> None:
+    result = run_cli([], tmp_path, dc_env(site))
+    assert result.returncode == 0, result.stderr
+    slugs = {k.rsplit(":", 1)[1] for k in synced(tmp_path / "sync.c1z")["entitlements"] if k.startswith("space:")}
+    assert {"read-space", "administer-space", "restrict_content-space", "delete-space", "create-page"} <= slugs
+    assert not slugs & {"archive-page", "update-space", "create-whiteboard"}
+
+
+def test_wrong_password_fails_in_one_line(site: SimulatedSite, tmp_path: Path) -> None:
+    env = dc_env(site, "basic") | {"BATON_PASSWORD": "pw-that-must-not-leak"}
+    result = run_cli([], tmp_path, env)
+    assert result.returncode == 16, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and "--password" in line
+    assert "pw-that-must-not-leak" not in result.stderr + result.stdout
+
+
+def test_unknown_token_is_taken_for_the_anonymous_user(site: SimulatedSite, tmp_path: Path) -> None:
+    env = dc_env(site) | {"BATON_PERSONAL_ACCESS_TOKEN": "not-the-token"}
+    result = run_cli([], tmp_path, env)
+    assert result.returncode == 16, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "anonymous" in line and "--personal-access-token" in line and "not-the-token" not in line

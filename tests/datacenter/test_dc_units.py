@@ -1,0 +1,173 @@
+"""Data Center pieces on their own: the adapter's coverage, JSON mapping, versions, detection."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.cli import factory
+from baton_confluence.cli.errors import UsageError
+from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI
+from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
+from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog, shapes
+from baton_confluence.confluence.datacenter.version import Features, parse_version
+from baton_confluence.confluence.settings import ConfluenceSettings
+
+
+def test_every_cloud_method_is_overridden() -> None:
+    """A Cloud method the adapter does not override would send a Cloud path to a DC site."""
+    for name, member in inspect.getmembers(ConfluenceCloudAPI, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        dc_member = getattr(ConfluenceDataCenterAPI, name)
+        assert dc_member is not member, f"ConfluenceDataCenterAPI does not override {name}"
+        assert "datacenter" in dc_member.__module__, name
+
+
+@pytest.mark.parametrize(
+    ("raw", "active"),
+    [
+        ({}, True),
+        ({"status": "active"}, True),
+        ({"status": "Deactivated"}, False),
+        ({"status": "DISABLED"}, False),
+        ({"status": {"value": "deactivated"}}, False),
+        ({"active": False}, False),
+    ],
+)
+def test_user_status_spellings(raw: dict[str, Any], active: bool) -> None:
+    user = shapes.user({"type": "known", "userKey": "k1", "username": "ada", "displayName": "Ada"} | raw)
+    assert user is not None
+    assert user["accountId"] == "k1" and user["username"] == "ada" and user["accountType"] == "atlassian"
+    assert bool(user["operations"]) is active
+
+
+def test_anonymous_and_keyless_users_are_dropped() -> None:
+    assert shapes.user({"type": "anonymous", "userKey": "k"}) is None
+    assert shapes.user({"type": "known", "username": "ada"}) is None
+
+
+def test_group_id_is_its_name_and_space_id_its_number() -> None:
+    assert shapes.group({"type": "group", "name": "eng / ops"}) == {
+        "id": "eng / ops",
+        "name": "eng / ops",
+        "type": "group",
+    }
+    assert shapes.space({"id": 98307, "key": "ENG", "name": "Eng", "type": "global", "status": "current"}) == {
+        "id": "98307",
+        "key": "ENG",
+        "name": "Eng",
+        "type": "global",
+        "status": "current",
+    }
+
+
+def test_permission_mapping_and_synthetic_id_round_trip() -> None:
+    raw = {
+        "operation": {"targetType": "space", "operationKey": "restrict"},
+        "subject": {"type": "group", "name": "a:b/c d"},
+        "spaceKey": "ENG",
+        "spaceId": 1,
+    }
+    item = shapes.permission(raw)
+    assert item is not None
+    assert item["principal"] == {"type": "group", "id": "a:b/c d"}
+    assert item["operation"] == {"key": "restrict_content", "targetType": "space"}
+    assert shapes.parse_permission_id(item["id"]) == ("group", "a:b/c d", "space", "restrict")
+    user = shapes.permission(
+        {
+            "operation": {"targetType": "space", "operationKey": "delete_own"},
+            "subject": {"type": "user", "userKey": "4028"},
+        }
+    )
+    assert user is not None and user["operation"] == {"key": "delete", "targetType": "space"}
+    mail = {
+        "operation": {"targetType": "space", "operationKey": "delete_mail"},
+        "subject": {"type": "user", "userKey": "k"},
+    }
+    assert shapes.permission(mail) is None  # no Cloud slug: not synced
+    assert shapes.parse_permission_id("12345") is None
+
+
+def test_dc_catalog_keeps_cloud_slugs_of_pairs_dc_has() -> None:
+    slugs = {p.slug for p in dc_catalog()}
+    assert "archive-page" not in slugs and "read-space" in slugs and "delete-space" in slugs
+    assert len(slugs) == 13
+    with pytest.raises(ConnectorError) as caught:
+        dc_catalog(nouns=("whiteboard",))
+    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_versions() -> None:
+    assert parse_version("9.2.1") == (9, 2, 1) and parse_version("10.0.0-m12") == (10, 0, 0)
+    assert Features("9.1.0", (9, 1, 0)).space_permissions
+    assert not Features("9.0.3", (9, 0, 3)).space_permissions
+    assert "9.0.3" in Features("9.0.3", (9, 0, 3)).permissions_unavailable()
+    assert "older than 9.1" in Features("").permissions_unavailable()
+
+
+def test_dc_rate_limit_headers() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    headers = httpx.Headers(
+        {
+            "X-RateLimit-Limit": "20",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Interval-Seconds": "2",
+            "X-RateLimit-FillRate": "10",
+            "retry-after": "2",
+        }
+    )
+    parsed = RateLimitHeaders.parse(headers, now)
+    assert parsed.interval_seconds == 2 and parsed.fill_rate == 10
+    assert parsed.reset_at == now + timedelta(seconds=2) and parsed.wait_seconds(now) == 2
+    assert parsed.nearly_exhausted
+
+
+def settings(**values: Any) -> ConfluenceSettings:
+    return ConfluenceSettings(**values)
+
+
+@pytest.mark.parametrize(
+    ("values", "deployment"),
+    [
+        ({"domain_url": "https://x.atlassian.net", "api_key": "t"}, "cloud"),
+        ({"domain_url": "https://x.atlassian.net/wiki", "api_key": "t"}, "cloud"),
+        ({"domain_url": "https://conf.example.com/confluence", "personal_access_token": "p"}, "datacenter"),
+        ({"domain_url": "https://conf.example.com/wiki", "password": "p"}, "datacenter"),
+        ({"domain_url": "https://conf.example.com", "api_key": "t"}, "cloud"),
+        ({"domain_url": "https://x.atlassian.net", "deployment": "server"}, "datacenter"),
+        ({"domain_url": "https://conf.example.com", "personal_access_token": "p", "deployment": "Cloud"}, "cloud"),
+    ],
+)
+def test_deployment_detection(values: dict[str, Any], deployment: str) -> None:
+    assert factory.deployment_of(settings(**values), values["domain_url"]) == deployment
+
+
+def test_cloud_url_loses_its_wiki_suffix() -> None:
+    assert factory.cloud_site_url("https://x.atlassian.net/wiki/") == "https://x.atlassian.net"
+
+
+def test_auth_kinds() -> None:
+    pat = factory.datacenter_auth(settings(personal_access_token="p", username="u", password="pw"))
+    assert isinstance(pat, BearerAuth)  # the token wins
+    basic = factory.datacenter_auth(settings(username="u", password="pw"))
+    assert isinstance(basic, BasicAuth) and basic.hint == "check --username/--password"
+    with pytest.raises(UsageError, match="--personal-access-token"):
+        factory.datacenter_auth(settings(username="u"))
+    with pytest.raises(UsageError, match="--api-key is for Confluence Cloud"):
+        factory.datacenter_auth(settings(username="u", api_key="t"))
+    with pytest.raises(UsageError, match="Data Center"):
+        factory.cloud_auth(settings(personal_access_token="p"))
+
+
+def test_unknown_deployment_and_rbac_on_dc_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="--deployment"):
+        factory.deployment_of(settings(deployment="onprem"), "https://h")
+    with pytest.raises(UsageError, match="--use-rbac"):
+        factory.build_connector(settings(domain_url="https://h/c", personal_access_token="p", use_rbac=True))

@@ -1,0 +1,92 @@
+"""Faults and interruptions end in the same c1z as a clean run, and never touch the old file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from baton_confluence.confluence.simulator import FaultSpec, SimulatedSite, SiteSpec
+from tests.e2e.cli import run_cli, site_env
+from tests.runtime.c1z_rows import sync_content as content
+
+SMALL = {"seed": 11, "users": 60, "groups": 10, "spaces": 24, "permissions_per_space": 10}
+
+
+def clean_sync(tmp: Path, spec: SiteSpec) -> tuple[dict[str, bytes], int]:
+    with SimulatedSite(spec) as site:
+        result = run_cli([], tmp, site_env(site))
+        assert result.returncode == 0, result.stderr
+        return content(tmp / "sync.c1z"), site.stats.snapshot().total_requests
+
+
+def test_transient_faults_give_the_clean_result(tmp_path: Path) -> None:
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "faulty").mkdir()
+    expected, _ = clean_sync(tmp_path / "clean", SiteSpec(**SMALL))  # type: ignore[arg-type]
+    faults = FaultSpec(
+        p_429=0.05,
+        p_429_retry_after=0.05,
+        p_503=0.05,
+        p_reset=0.05,
+        p_slow=0.05,
+        slow_ms=300,
+        truncate_once_path="/wiki/api/v2/spaces",
+        seed=5,
+    )
+    with SimulatedSite(SiteSpec(faults=faults, **SMALL)) as site:  # type: ignore[arg-type]
+        result = run_cli([], tmp_path / "faulty", site_env(site))
+        injected = site.stats.snapshot().faults
+    assert result.returncode == 0, result.stderr
+    assert injected.get("truncate") == 1, injected
+    assert {"429", "429_retry_after", "503", "reset"} <= set(injected), injected
+    assert content(tmp_path / "faulty" / "sync.c1z") == expected
+
+
+def _start_sync(tmp: Path, site: SimulatedSite) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
+    env.update(site_env(site), BATON_CHECKPOINT_INTERVAL_SECONDS="0.2", BATON_CONCURRENCY="2")
+    return subprocess.Popen(
+        [sys.executable, "-m", "baton_confluence"],
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_kill_9_then_resume(tmp_path: Path) -> None:
+    spec = SiteSpec(latency_ms=15, **SMALL)  # type: ignore[arg-type]
+    (tmp_path / "clean").mkdir()
+    expected, fresh_requests = clean_sync(tmp_path / "clean", spec)
+
+    work = tmp_path / "run"
+    work.mkdir()
+    old = work / "sync.c1z"
+    with SimulatedSite(spec) as site:
+        assert run_cli([], work, site_env(site)).returncode == 0  # a previous sync to protect
+    before = old.read_bytes()
+
+    with SimulatedSite(spec) as site:
+        proc = _start_sync(work, site)
+        deadline = time.monotonic() + 60
+        while site.stats.snapshot().total_requests < fresh_requests * 0.6 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
+        time.sleep(0.3)  # let a checkpoint land after that progress
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert old.read_bytes() == before
+        assert (work / "sync.c1z.work.db").exists()
+        site.reset_stats()
+        resumed = run_cli([], work, site_env(site))
+        resumed_requests = site.stats.snapshot().total_requests
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stdout
+    assert resumed_requests < fresh_requests, (resumed_requests, fresh_requests)
+    assert content(old) == expected
+    assert not (work / "sync.c1z.work.db").exists()
