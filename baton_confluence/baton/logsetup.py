@@ -49,6 +49,11 @@ class Redactor:
 REDACTOR = Redactor()
 
 
+def _clear_progress_line(_logger: Any, _method: str, line: str) -> str:
+    """A log line on a terminal first erases the live progress line it would otherwise run into."""
+    return "\r\x1b[2K" + line
+
+
 def default_format() -> str:
     return "console" if sys.stderr.isatty() else "json"
 
@@ -65,14 +70,17 @@ def configure(level: str = "info", fmt: str = "", secrets: Iterable[str] = ()) -
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        REDACTOR,
+        renderer,
+    ]
+    if fmt == "console" and sys.stderr.isatty():
+        processors.append(_clear_progress_line)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            REDACTOR,
-            renderer,
-        ],
+        processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(LEVELS[level.lower()]),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,

@@ -9,7 +9,7 @@ from pathlib import Path
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.sync.client import ConnectorClient
-from baton_confluence.baton.sync.engine import SyncEngine, SyncOptions, SyncResult
+from baton_confluence.baton.sync.engine import SyncEngine, SyncOptions, SyncResult, in_thread
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.syncer import Connector
 
@@ -47,7 +47,7 @@ async def sync_to_file(
             except BaseException:
                 store.close()
                 raise
-            store.finalize()
+            await in_thread(store.finalize)
             return result
     finally:
         await connector.close()

@@ -9,10 +9,13 @@ every few seconds, so an interrupted sync resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import structlog
@@ -22,7 +25,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
-from baton_confluence.baton.sync.expansion import expand_grants
+from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
 from baton_confluence.baton.sync.validation import check_resource, skips
@@ -30,6 +33,7 @@ from baton_confluence.baton.sync.validation import check_resource, skips
 log = structlog.get_logger("baton.sync")
 
 SWEEP_BATCH = 500
+R = TypeVar("R")
 
 
 @dataclass
@@ -55,6 +59,21 @@ class SyncResult:
 class Step:
     kind: str  # children | static | entitlements | grants
     child_type: str = ""
+
+
+async def in_thread(fn: Callable[..., R], *args: Any, stop: threading.Event | None = None) -> R:
+    """Run blocking store work off the event loop. If the caller is cancelled, ask the work to
+    stop (when it can) and wait for the thread before re-raising, so the store is never
+    closed under a running statement."""
+    future = asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        if stop is not None:
+            stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait({future})
+        raise
 
 
 class SyncEngine:
@@ -87,8 +106,8 @@ class SyncEngine:
             self.progress.phase = phase
             self._checkpoint(force=True)
             await self._run_phase(phase, sync_id)
-        self.store.end_sync()
-        self.store.cleanup()
+        await in_thread(self.store.end_sync)
+        await in_thread(self.store.cleanup)
         await self._connector_cleanup(sync_id)
         return SyncResult(
             sync_id=sync_id,
@@ -110,7 +129,21 @@ class SyncEngine:
             await self._load_static_templates()
             await self._sweep()
         elif phase == "expansion" and not (self.options.skip_expansion or self.options.skip_entitlements_and_grants):
-            self.progress.expanded_grants = expand_grants(self.store)
+            await self._expand()
+
+    async def _expand(self) -> None:
+        """Expansion is long, local work: it runs in a thread so progress, heartbeats and
+        cancellation keep working; on cancellation it is told to stop and awaited."""
+        self.progress.expanded_grants = 0
+
+        def count(added: int) -> None:
+            self.progress.expanded_grants += added
+
+        stop = threading.Event()
+        try:
+            await in_thread(expand_grants, self.store, count, stop, stop=stop)
+        except ExpansionStopped:
+            raise asyncio.CancelledError() from None
 
     # --- checkpointing -------------------------------------------------------------------
     def _checkpoint(self, force: bool = False) -> None:

@@ -6,8 +6,9 @@ already hold D get S added to their sources instead.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from baton_confluence.baton import annotations as ann
@@ -30,16 +31,28 @@ class Edge:
     principal_types: tuple[str, ...]
 
 
-def expand_grants(store: SyncStore) -> int:
-    """Expands every expandable grant in the store's current sync; returns how many grants it added."""
+class ExpansionStopped(Exception):
+    """Expansion was asked to stop (the sync is being cancelled); rerunning it is safe."""
+
+
+def expand_grants(
+    store: SyncStore, on_added: Callable[[int], None] | None = None, stop: threading.Event | None = None
+) -> int:
+    """Expands every expandable grant in the store's current sync; returns how many grants it added.
+
+    Runs in a worker thread during a sync: `on_added` reports progress, `stop` is checked
+    between destinations. Expansion is idempotent, so a stopped one is simply run again.
+    """
     edges = _load_edges(store)
     store.begin_expansion()
-    added = _expand_components(store, edges)
+    added = _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event())
     store.finish_expansion()
     return added
 
 
-def _expand_components(store: SyncStore, edges: dict[str, list[Edge]]) -> int:
+def _expand_components(
+    store: SyncStore, edges: dict[str, list[Edge]], on_added: Callable[[int], None], stop: threading.Event
+) -> int:
     sources = _SourceGrants(store)
     added = 0
     for component in _components_in_order(edges):
@@ -48,8 +61,11 @@ def _expand_components(store: SyncStore, edges: dict[str, list[Edge]]) -> int:
             changed = 0
             for destination in component:
                 if destination in edges:
+                    if stop.is_set():
+                        raise ExpansionStopped()
                     new, updated = _expand_into(store, sources, destination, edges[destination])
                     added += new
+                    on_added(new)
                     changed += new + updated
             if not changed:
                 break
