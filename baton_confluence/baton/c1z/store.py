@@ -233,10 +233,11 @@ class SyncStore:
             self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, [(*r, sync_id, now) for r in chunk])
 
     def insert_expanded_rows(self, items: Iterable[tuple[str, str, str, str, str, str, bytes, str, str]]) -> None:
-        """`insert_expanded_grants` for callers that already add (sync_id, discovered_at) to each row."""
+        """`insert_expanded_grants` for callers that already add (sync_id, discovered_at) to each row.
+
+        The rows stream straight into executemany: no batch lists, so memory stays flat."""
         self._begin()
-        for chunk in _chunks(items, CHUNK):
-            self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, chunk)
+        self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, items)
 
     def update_grant_data(self, rowid: int, data: bytes) -> None:
         self._begin()
