@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import structlog
-from structlog.testing import LogCapture
 
 from baton_confluence.confluence.client import BasicAuth, ConfluenceHTTP, GovernorSettings, RequestGovernor
 
@@ -83,18 +80,3 @@ def make_http(fake_clock: FakeClock) -> MakeHTTP:
 
     return build
 
-
-@pytest.fixture
-def logs() -> Iterator[LogCapture]:
-    """Capture every structlog event, debug included, whatever the process configured."""
-    saved = structlog.get_config()
-    capture = LogCapture()
-    structlog.configure(
-        processors=[capture],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
-        cache_logger_on_first_use=False,
-    )
-    try:
-        yield capture
-    finally:
-        structlog.configure(**saved)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
 import respx
-import structlog
-from structlog.testing import LogCapture
 
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
@@ -99,18 +96,3 @@ def standard_site(page_size: int = 2) -> FakeSite:
 def site() -> FakeSite:
     return standard_site()
 
-
-@pytest.fixture
-def logs() -> Iterator[LogCapture]:
-    """Capture every structlog event, debug included."""
-    saved = structlog.get_config()
-    capture = LogCapture()
-    structlog.configure(
-        processors=[capture],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
-        cache_logger_on_first_use=False,
-    )
-    try:
-        yield capture
-    finally:
-        structlog.configure(**saved)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import grpc
 import structlog
+from google.protobuf.message import Message
 
 from baton_confluence import __version__
 from baton_confluence.baton import pb
@@ -23,6 +24,7 @@ from baton_confluence.baton.syncer import Connector, GrantProvisioner, Page, Res
 log = structlog.get_logger("baton.server")
 
 R = TypeVar("R")
+M = TypeVar("M", bound=Message)
 
 
 async def _guarded(context: grpc.aio.ServicerContext[Any, Any], method: str, call: Callable[[], Awaitable[R]]) -> R:
@@ -93,59 +95,81 @@ class ConnectorServices:
 
         return await _guarded(context, "ListResourceTypes", call)
 
+    async def _list(
+        self,
+        context: Any,
+        method: str,
+        type_id: str,
+        token: str,
+        fetch: Callable[[ResourceSyncer], Awaitable[Page[Any]] | None],
+        response: type[M],
+    ) -> M:
+        """One page of a list RPC: find the syncer, fetch, check the token moved on, wrap the page.
+
+        `fetch` returns None when the syncer has nothing of that kind (an empty answer)."""
+
+        async def call() -> M:
+            pending = fetch(self._syncer(type_id))
+            if pending is None:
+                return response()
+            page = await pending
+            _check_token(token, page, f"{method}({type_id})")
+            return response(list=page.items, next_page_token=page.next_token, annotations=page.annotations)
+
+        return await _guarded(context, method, call)
+
     # ResourcesService
     async def ListResources(self, request: Any, context: Any) -> pb.resource.ResourcesServiceListResourcesResponse:
-        async def call() -> pb.resource.ResourcesServiceListResourcesResponse:
-            syncer = self._syncer(request.resource_type_id)
-            parent = request.parent_resource_id if request.HasField("parent_resource_id") else None
-            page = await syncer.list(parent, request.page_token)
-            _check_token(request.page_token, page, f"ListResources({request.resource_type_id})")
-            return pb.resource.ResourcesServiceListResourcesResponse(
-                list=page.items, next_page_token=page.next_token, annotations=page.annotations
-            )
-
-        return await _guarded(context, "ListResources", call)
+        parent = request.parent_resource_id if request.HasField("parent_resource_id") else None
+        return await self._list(
+            context,
+            "ListResources",
+            request.resource_type_id,
+            request.page_token,
+            lambda syncer: syncer.list(parent, request.page_token),
+            pb.resource.ResourcesServiceListResourcesResponse,
+        )
 
     # EntitlementsService
     async def ListEntitlements(
         self, request: Any, context: Any
     ) -> pb.entitlement.EntitlementsServiceListEntitlementsResponse:
-        async def call() -> pb.entitlement.EntitlementsServiceListEntitlementsResponse:
-            syncer = self._syncer(request.resource.id.resource_type)
-            page = await syncer.entitlements(request.resource, request.page_token)
-            _check_token(request.page_token, page, f"ListEntitlements({request.resource.id.resource_type})")
-            return pb.entitlement.EntitlementsServiceListEntitlementsResponse(
-                list=page.items, next_page_token=page.next_token, annotations=page.annotations
-            )
-
-        return await _guarded(context, "ListEntitlements", call)
+        return await self._list(
+            context,
+            "ListEntitlements",
+            request.resource.id.resource_type,
+            request.page_token,
+            lambda syncer: syncer.entitlements(request.resource, request.page_token),
+            pb.entitlement.EntitlementsServiceListEntitlementsResponse,
+        )
 
     async def ListStaticEntitlements(
         self, request: Any, context: Any
     ) -> pb.entitlement.EntitlementsServiceListStaticEntitlementsResponse:
-        async def call() -> pb.entitlement.EntitlementsServiceListStaticEntitlementsResponse:
-            syncer = self._syncer(request.resource_type_id)
+        def fetch(syncer: ResourceSyncer) -> Awaitable[Page[Any]] | None:
             if not isinstance(syncer, StaticEntitlements):
-                return pb.entitlement.EntitlementsServiceListStaticEntitlementsResponse()
-            page = await syncer.static_entitlements(request.page_token)
-            _check_token(request.page_token, page, f"ListStaticEntitlements({request.resource_type_id})")
-            return pb.entitlement.EntitlementsServiceListStaticEntitlementsResponse(
-                list=page.items, next_page_token=page.next_token, annotations=page.annotations
-            )
+                return None  # a type without static entitlements answers an empty list, as upstream
+            return syncer.static_entitlements(request.page_token)
 
-        return await _guarded(context, "ListStaticEntitlements", call)
+        return await self._list(
+            context,
+            "ListStaticEntitlements",
+            request.resource_type_id,
+            request.page_token,
+            fetch,
+            pb.entitlement.EntitlementsServiceListStaticEntitlementsResponse,
+        )
 
     # GrantsService
     async def ListGrants(self, request: Any, context: Any) -> pb.grant.GrantsServiceListGrantsResponse:
-        async def call() -> pb.grant.GrantsServiceListGrantsResponse:
-            syncer = self._syncer(request.resource.id.resource_type)
-            page = await syncer.grants(request.resource, request.page_token)
-            _check_token(request.page_token, page, f"ListGrants({request.resource.id.resource_type})")
-            return pb.grant.GrantsServiceListGrantsResponse(
-                list=page.items, next_page_token=page.next_token, annotations=page.annotations
-            )
-
-        return await _guarded(context, "ListGrants", call)
+        return await self._list(
+            context,
+            "ListGrants",
+            request.resource.id.resource_type,
+            request.page_token,
+            lambda syncer: syncer.grants(request.resource, request.page_token),
+            pb.grant.GrantsServiceListGrantsResponse,
+        )
 
     # GrantManagerService
     def _provisioner(self, resource_type_id: str) -> GrantProvisioner:
