@@ -58,10 +58,7 @@ def write_c1z(db_path: Path, out_path: Path) -> None:
 
 def _write_tmp(db_path: Path, tmp_path: Path) -> None:
     size = db_path.stat().st_size
-    # threads=-1 uses every core; zstd still writes one frame, so the file format is unchanged.
-    compressor = zstandard.ZstdCompressor(
-        level=COMPRESSION_LEVEL, write_content_size=True, write_checksum=True, threads=-1
-    )
+    compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL, write_content_size=True, write_checksum=True)
     with db_path.open("rb") as src, tmp_path.open("wb") as dst:
         dst.write(MAGIC_V1)
         # `size=` puts Frame_Content_Size in the header, as Go does, so readers can
