@@ -36,14 +36,19 @@ def status_trailer(error: ConnectorError) -> tuple[tuple[str, bytes], ...]:
     return ((DETAILS_KEY, status.SerializeToString()),)
 
 
+def status_from_trailer(metadata: Sequence[tuple[str, str | bytes]] | None) -> pb.rpc_status.Status | None:
+    """The rich google.rpc.Status a connector server attached to an error, if any."""
+    for key, value in metadata or ():
+        if key == DETAILS_KEY and isinstance(value, bytes):
+            return pb.rpc_status.Status.FromString(value)
+    return None
+
+
 def rate_limit_from_trailer(
     metadata: Sequence[tuple[str, str | bytes]] | None,
 ) -> pb.ratelimit.RateLimitDescription | None:
-    for key, value in metadata or ():
-        if key == DETAILS_KEY and isinstance(value, bytes):
-            status = pb.rpc_status.Status.FromString(value)
-            return ann.find(status.details, pb.ratelimit.RateLimitDescription)
-    return None
+    status = status_from_trailer(metadata)
+    return None if status is None else ann.find(status.details, pb.ratelimit.RateLimitDescription)
 
 
 def code_from_int(value: int) -> grpc.StatusCode:

@@ -12,7 +12,7 @@ from google.protobuf import any_pb2, message
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.logsetup import REDACTOR
-from baton_confluence.baton.server.status import DETAILS_KEY
+from baton_confluence.baton.server.status import status_from_trailer
 from baton_confluence.baton.service.errors import PlatformError
 from baton_confluence.baton.service.platform import PlatformClient
 from baton_confluence.baton.sync.client import SyncError
@@ -25,7 +25,7 @@ Finish = pb.baton.BatonServiceFinishTaskRequest
 def status_of(err: BaseException) -> pb.rpc_status.Status:
     """The gRPC status an error stands for; errors without one map as the Go SDK maps them."""
     if isinstance(err, grpc.aio.AioRpcError):
-        status = _trailer_status(err)
+        status = status_from_trailer(err.trailing_metadata())  # type: ignore[arg-type]
         if status is None:
             status = pb.rpc_status.Status()
         status.code, status.message = err.code().value[0], err.details() or err.code().name
@@ -44,14 +44,6 @@ def status_of(err: BaseException) -> pb.rpc_status.Status:
 
 def error_status(code: grpc.StatusCode, message: str) -> pb.rpc_status.Status:
     return pb.rpc_status.Status(code=code.value[0], message=message)
-
-
-def _trailer_status(err: grpc.aio.AioRpcError) -> pb.rpc_status.Status | None:
-    """The rich status (with details such as a RateLimitDescription) the connector server attached."""
-    for key, value in err.trailing_metadata() or ():
-        if key == DETAILS_KEY and isinstance(value, bytes):
-            return pb.rpc_status.Status.FromString(value)
-    return None
 
 
 def _pack(response: message.Message | None) -> any_pb2.Any | None:
