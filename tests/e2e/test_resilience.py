@@ -60,7 +60,7 @@ def _start_sync(tmp: Path, site: SimulatedSite) -> subprocess.Popen[str]:
 
 
 def test_kill_9_then_resume(tmp_path: Path) -> None:
-    spec = SiteSpec(latency_ms=15, **SMALL)  # type: ignore[arg-type]
+    spec = SiteSpec(latency_ms=25, **SMALL)  # type: ignore[arg-type]
     (tmp_path / "clean").mkdir()
     expected, fresh_requests = clean_sync(tmp_path / "clean", spec)
 
@@ -74,10 +74,10 @@ def test_kill_9_then_resume(tmp_path: Path) -> None:
     with SimulatedSite(spec) as site:
         proc = _start_sync(work, site)
         deadline = time.monotonic() + 60
-        while site.stats.snapshot().total_requests < fresh_requests * 0.6 and time.monotonic() < deadline:
+        while site.stats.snapshot().total_requests < fresh_requests * 0.5 and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
-        time.sleep(0.3)  # let a checkpoint land after that progress
+        time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert old.read_bytes() == before
