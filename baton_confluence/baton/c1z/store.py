@@ -48,6 +48,7 @@ class SyncStore:
         self._lock = lock
         self._sync_id: str | None = None
         self._indexes_ready = False
+        self._expansion_index_ready = False
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -207,20 +208,6 @@ class SyncStore:
         """Upsert connector grants; GrantExpandable annotations move to the expansion column."""
         self._put(statements.UPSERT_GRANT, rows.grant_rows, items)
 
-    def begin_expansion(self) -> None:
-        """Prepare for a burst of derived grants.
-
-        Only the index expansion reads through (grants by entitlement) is built now; the other
-        deferred grant indexes wait for `end_sync`, where one sort builds each of them instead
-        of hundreds of thousands of random b-tree inserts.
-        """
-        self._begin()
-        if not self._indexes_ready:
-            schema.create_index(self.conn, EXPANSION_INDEX)
-
-    def finish_expansion(self) -> None:
-        """Nothing to do; kept so callers mark the end of the burst (indexes follow in end_sync)."""
-
     def insert_expanded_grants(self, items: Iterable[ExpandedGrantRow]) -> None:
         """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data).
 
@@ -228,9 +215,7 @@ class SyncStore:
         entitlement's grants at a time, which keeps the inserts clustered in every index.
         """
         sync_id, now = self.sync_id, now_str()
-        self._begin()
-        for chunk in _chunks(items, CHUNK):
-            self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, [(*r, sync_id, now) for r in chunk])
+        self.insert_expanded_rows((*r, sync_id, now) for r in items)
 
     def insert_expanded_rows(self, items: Iterable[tuple[str, str, str, str, str, str, bytes, str, str]]) -> None:
         """`insert_expanded_grants` for callers that already add (sync_id, discovered_at) to each row.
@@ -309,8 +294,7 @@ class SyncStore:
 
     def iter_grant_rows_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str, bytes]]:
         """(rowid, principal type, principal id, data) of the grants of one entitlement."""
-        if not self._indexes_ready:
-            schema.create_index(self.conn, EXPANSION_INDEX)
+        self._ensure_expansion_index()
         sql = (
             f"select id, principal_resource_type_id, principal_resource_id, data from {GRANTS} "
             "where sync_id = ? and entitlement_id = ?"
@@ -350,6 +334,17 @@ class SyncStore:
             self._begin()
             schema.create_deferrable_indexes(self.conn)
             self._indexes_ready = True
+
+    def _ensure_expansion_index(self) -> None:
+        """Expansion reads grants by entitlement; build only that deferred index for it, once.
+
+        The other deferred grant indexes wait for `end_sync`, where one sort builds each of them
+        instead of hundreds of thousands of random b-tree inserts.
+        """
+        if not (self._indexes_ready or self._expansion_index_ready):
+            self._begin()
+            schema.create_index(self.conn, EXPANSION_INDEX)
+            self._expansion_index_ready = True
 
     def _pages(
         self,

@@ -44,10 +44,7 @@ def expand_grants(
     between destinations. Expansion is idempotent, so a stopped one is simply run again.
     """
     edges = _load_edges(store)
-    store.begin_expansion()
-    added = _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event())
-    store.finish_expansion()
-    return added
+    return _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event())
 
 
 def _expand_components(
