@@ -154,7 +154,6 @@ class SyncEngine:
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
-        self.progress.warnings += 1
         log.warning("sync_step_skipped", reason=message)
 
     # --- phases ------------------------------------------------------------------------------
@@ -299,7 +298,6 @@ class SyncEngine:
                 self._warn(str(err))
             self.state.sweep.steps[rowid] = (index + 1, "")
         self.state.sweep.finish(rowid)
-        self.progress.resources_swept += 1
 
     async def _run_step(self, rowid: int, index: int, step: Step, resource: pb.resource.Resource, token: str) -> None:
         if step.kind == "static":

@@ -15,8 +15,6 @@ class SyncProgress:
     entitlements: int = 0
     grants: int = 0
     expanded_grants: int = 0
-    warnings: int = 0
-    resources_swept: int = 0
 
     def summary_line(self) -> str:
         return (

@@ -47,8 +47,6 @@ class SyncState:
     phase: str = PHASES[0]
     listings: dict[str, str] = field(default_factory=dict)
     sweep: SweepState = field(default_factory=SweepState)
-    warnings: int = 0
-
     def to_json(self) -> str:
         self.sweep.compact()
         return json.dumps(
@@ -62,7 +60,6 @@ class SyncState:
                     "done": sorted(self.sweep.done),
                     "steps": {str(k): list(v) for k, v in sorted(self.sweep.steps.items())},
                 },
-                "warnings": self.warnings,
             },
             separators=(",", ":"),
         )
@@ -86,5 +83,4 @@ class SyncState:
                 done={int(x) for x in sweep.get("done", [])},
                 steps={int(k): (int(v[0]), str(v[1])) for k, v in sweep.get("steps", {}).items()},
             ),
-            warnings=int(raw.get("warnings", 0)),
         )
