@@ -5,8 +5,9 @@ As upstream, the file is only read: the change shows up in the next sync.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import grpc
 from google.protobuf import any_pb2
@@ -16,7 +17,11 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import served
+from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.syncer import Connector
+
+Q = TypeVar("Q")
+R = TypeVar("R")
 
 
 def _missing(what: str, path: Path) -> ConnectorError:
@@ -64,36 +69,37 @@ def _load_revoke_request(path: Path, grant_id: str) -> pb.grant.GrantManagerServ
     return pb.grant.GrantManagerServiceRevokeRequest(grant=grant)
 
 
-def _as_connector_error(err: grpc.aio.AioRpcError) -> ConnectorError:
-    return ConnectorError(err.code(), err.details() or err.code().name)
+async def _call(connector: Connector, load: Callable[[], Q], rpc: Callable[[ConnectorClient, Q], Awaitable[R]]) -> R:
+    """Read the request from the file, then make one GrantManagerService call on the connector
+    served with provisioning on; the connector is closed either way."""
+    try:
+        request = load()
+        async with served(connector, provisioning=True) as client:
+            return await rpc(client, request)
+    except grpc.aio.AioRpcError as err:
+        raise ConnectorError(err.code(), err.details() or err.code().name) from None
+    finally:
+        await connector.close()
 
 
 async def grant_from_file(
     connector: Connector, path: Path, entitlement_id: str, principal_type: str, principal_id: str
 ) -> pb.grant.GrantManagerServiceGrantResponse:
-    try:
-        request = _load_grant_request(path, entitlement_id, principal_type, principal_id)
-        async with served(connector, provisioning=True) as client:
-            response: pb.grant.GrantManagerServiceGrantResponse = await client.grant_manager.Grant(request)
-            return response
-    except grpc.aio.AioRpcError as err:
-        raise _as_connector_error(err) from None
-    finally:
-        await connector.close()
+    return await _call(
+        connector,
+        lambda: _load_grant_request(path, entitlement_id, principal_type, principal_id),
+        lambda client, request: client.grant_manager.Grant(request),
+    )
 
 
 async def revoke_from_file(
     connector: Connector, path: Path, grant_id: str
 ) -> pb.grant.GrantManagerServiceRevokeResponse:
-    try:
-        request = _load_revoke_request(path, grant_id)
-        async with served(connector, provisioning=True) as client:
-            response: pb.grant.GrantManagerServiceRevokeResponse = await client.grant_manager.Revoke(request)
-            return response
-    except grpc.aio.AioRpcError as err:
-        raise _as_connector_error(err) from None
-    finally:
-        await connector.close()
+    return await _call(
+        connector,
+        lambda: _load_revoke_request(path, grant_id),
+        lambda client, request: client.grant_manager.Revoke(request),
+    )
 
 
 def already(annotations: Sequence[any_pb2.Any]) -> str:
