@@ -11,7 +11,7 @@ from baton_confluence.baton.c1z.errors import C1ZError
 # A moderate page cache keeps the hot index pages in memory; it is also the ceiling on the
 # store's share of the sync's memory, which must stay bounded however many grants a site has.
 # Temporary b-trees (index builds, sorts) go to disk for the same reason.
-_CACHE_KIB = 32 * 1024
+_CACHE_KIB = 8 * 1024
 
 
 def connect(path: Path, *, writable: bool) -> sqlite3.Connection:

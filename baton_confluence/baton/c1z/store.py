@@ -25,6 +25,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.c1z import container, db, retention, rows, schema, statements, stats
 from baton_confluence.baton.c1z import sync_runs as runs
 from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.holders import HolderTable
 from baton_confluence.baton.c1z.lock import FileLock
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, EXPANSION_INDEX, GRANTS, RESOURCE_TYPES, RESOURCES
 from baton_confluence.baton.c1z.timefmt import now_str
@@ -282,8 +283,9 @@ class SyncStore:
     # ----------------------------------------------------------------- expansion support
 
     def iter_expandable_grants(self) -> Iterator[tuple[int, pb.grant.Grant, pb.grant_annotations.GrantExpandable]]:
-        """(rowid, grant without its annotation, GrantExpandable) for needs_expansion rows."""
-        self._ensure_indexes()
+        """(rowid, grant without its annotation, GrantExpandable) for needs_expansion rows.
+
+        Served by the partial needs_expansion index, which is never deferred."""
         sql = f"select id, data, expansion from {GRANTS} where sync_id = ? and needs_expansion = 1"
         for rowid, data, expansion in self._pages(sql, ()):
             yield (
@@ -301,6 +303,27 @@ class SyncStore:
         )
         for row in self._pages(sql, (entitlement_id,)):
             yield row[0], row[1], row[2], row[3]
+
+    def iter_grant_keys_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str]]:
+        """(rowid, principal type, principal id) of the grants of one entitlement."""
+        self._ensure_expansion_index()
+        sql = (
+            f"select id, principal_resource_type_id, principal_resource_id from {GRANTS} "
+            "where sync_id = ? and entitlement_id = ?"
+        )
+        for row in self._pages(sql, (entitlement_id,)):
+            yield row[0], row[1], row[2]
+
+    def grant_data(self, rowid: int) -> bytes:
+        row = self.conn.execute(f"select data from {GRANTS} where id = ?", (rowid,)).fetchone()
+        if row is None:
+            raise KeyError(f"no grant row {rowid}")
+        return bytes(row[0])
+
+    def holder_table(self) -> HolderTable:
+        """Scratch space for expansion, inside the current transaction (see c1z/holders.py)."""
+        self._begin()
+        return HolderTable(self.conn)
 
     def find_grant(self, entitlement_id: str, principal_type: str, principal_id: str) -> tuple[int, bytes] | None:
         """(rowid, data) of the first grant of an entitlement to a principal, if any."""

@@ -2,25 +2,32 @@
 every holder of S also holds D. Derived grants get id `D:<type>:<id>`, the full entitlement D,
 the source grant's principal, `sources = {S: is_direct}` and GrantImmutable; principals that
 already hold D get S added to their sources instead.
+
+Speed. The holders of each source are parsed once into a holder table (`c1z/holders.py`).
+A principal reached through one source only, who does not hold D yet, gets a derived grant
+built and written by SQL from that table, one INSERT…SELECT per (destination, source); only
+principals that need merging (several sources, or an existing grant of D) pass through Python.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.c1z.holders import DerivedParts, Holder, HolderFilter, HolderTable, Key
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.c1z.timefmt import now_str
 from baton_confluence.baton.sync.client import SyncError
 from baton_confluence.baton.sync.wire import length_delimited, top_level_fields
 
 MAX_CYCLE_ROUNDS = 20
-PRINCIPAL, SOURCES = 2, 5
+PRINCIPAL, GRANT_ID, SOURCES = 2, 3, 5
 GRANT_FIELDS = frozenset({PRINCIPAL, SOURCES})
+ID_TAG = bytes(((GRANT_ID << 3) | 2,))
 IMMUTABLE_FIELD = length_delimited(4, ann.pack(pb.grant_annotations.GrantImmutable()).SerializeToString())
 
 
@@ -36,36 +43,49 @@ class ExpansionStopped(Exception):
 
 
 def expand_grants(
-    store: SyncStore, on_added: Callable[[int], None] | None = None, stop: threading.Event | None = None
+    store: SyncStore,
+    on_added: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    *,
+    splice_in_sql: bool = True,
 ) -> int:
     """Expands every expandable grant in the store's current sync; returns how many grants it added.
 
     Runs in a worker thread during a sync: `on_added` reports progress, `stop` is checked
     between destinations. Expansion is idempotent, so a stopped one is simply run again.
+    `splice_in_sql=False` (used by tests to cross-check) builds every derived grant in Python.
     """
     edges = _load_edges(store)
-    return _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event())
+    in_sql = splice_in_sql and HolderTable.usable(store.conn)
+    return _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event(), in_sql)
 
 
 def _expand_components(
-    store: SyncStore, edges: dict[str, list[Edge]], on_added: Callable[[int], None], stop: threading.Event
+    store: SyncStore,
+    edges: dict[str, list[Edge]],
+    on_added: Callable[[int], None],
+    stop: threading.Event,
+    in_sql: bool,
 ) -> int:
-    sources = _SourceGrants(store)
+    sources = _Sources(store, store.holder_table())
     added = 0
-    for component in _components_in_order(edges):
-        rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
-        for _ in range(rounds):
-            changed = 0
-            for destination in component:
-                if destination in edges:
-                    if stop.is_set():
-                        raise ExpansionStopped()
-                    new, updated = _expand_into(store, sources, destination, edges[destination])
-                    added += new
-                    on_added(new)
-                    changed += new + updated
-            if not changed:
-                break
+    try:
+        for component in _components_in_order(edges):
+            rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
+            for _ in range(rounds):
+                changed = 0
+                for destination in component:
+                    if destination in edges:
+                        if stop.is_set():
+                            raise ExpansionStopped()
+                        new, updated = _expand_into(store, sources, destination, edges[destination], in_sql)
+                        added += new
+                        on_added(new)
+                        changed += new + updated
+                if not changed:
+                    break
+    finally:
+        sources.table.close()
     return added
 
 
@@ -158,23 +178,33 @@ def _sources_of(data: bytes, span: tuple[int, int, int] | None) -> dict[str, boo
 
 
 class _Destination:
-    """Everything known about the holders of one destination entitlement while expanding into it."""
+    """One destination entitlement while expanding into it, for the principals that need merging:
+    those already holding it and those reached through more than one source."""
 
     def __init__(self, store: SyncStore, entitlement: pb.entitlement.Entitlement) -> None:
         self.store = store
         self.entitlement = entitlement
-        self.prefix = length_delimited(1, entitlement.SerializeToString(deterministic=True))
-        self.existing: dict[tuple[str, str], list[tuple[int, bytes]]] = defaultdict(list)
-        for rowid, ptype, pid, data in store.iter_grant_rows_for_entitlement(entitlement.id):
-            self.existing[(ptype, pid)].append((rowid, data))
+        resource_id = entitlement.resource.id
+        self.parts = DerivedParts(
+            resource_type_id=resource_id.resource_type,
+            resource_id=resource_id.resource,
+            entitlement_id=entitlement.id,
+            head=length_delimited(1, entitlement.SerializeToString(deterministic=True)),
+            id_tag=ID_TAG,
+            sync_id=store.sync_id,
+            discovered_at=now_str(),
+        )
+        self.existing: dict[Key, list[int]] = defaultdict(list)
+        for rowid, ptype, pid in store.iter_grant_keys_for_entitlement(entitlement.id):
+            self.existing[(ptype, pid)].append(rowid)
         self.updated: dict[int, pb.grant.Grant] = {}
         # principal -> (its encoded Grant.principal field, sources)
-        self.new: dict[tuple[str, str], tuple[bytes, dict[str, bool]]] = {}
+        self.new: dict[Key, tuple[bytes, dict[str, bool]]] = {}
 
-    def add(self, source: str, key: tuple[str, str], principal_field: bytes, is_direct: bool) -> None:
+    def add(self, source: str, key: Key, principal_field: bytes, is_direct: bool) -> None:
         if key in self.existing:
-            for rowid, data in self.existing[key]:
-                grant = self.updated.get(rowid) or pb.grant.Grant.FromString(data)
+            for rowid in self.existing[key]:
+                grant = self.updated.get(rowid) or pb.grant.Grant.FromString(self.store.grant_data(rowid))
                 if _merge_source(grant, self.entitlement.id, source, is_direct):
                     self.updated[rowid] = grant
         elif key in self.new:
@@ -184,25 +214,22 @@ class _Destination:
             self.new[key] = (principal_field, {source: is_direct})
 
     def flush(self) -> tuple[int, int]:
-        resource_id = self.entitlement.resource.id
-        rt, rid, eid = resource_id.resource_type, resource_id.resource, self.entitlement.id
-        head = self.prefix
-        id_prefix = eid + ":"
-        sync_id, now = self.store.sync_id, now_str()
+        parts = self.parts
+        head, eid = parts.head, parts.entitlement_id
         rows = (
             (
-                rt,
-                rid,
+                parts.resource_type_id,
+                parts.resource_id,
                 eid,
                 ptype,
                 pid,
                 gid,
                 b"".join((head, principal_field, _id_field(gid), IMMUTABLE_FIELD, _sources_field(sources))),
-                sync_id,
-                now,
+                parts.sync_id,
+                parts.discovered_at,
             )
             for (ptype, pid), (principal_field, sources) in sorted(self.new.items())
-            for gid in (id_prefix + ptype + ":" + pid,)
+            for gid in (f"{eid}:{ptype}:{pid}",)
         )
         self.store.insert_expanded_rows(rows)
         for rowid, grant in self.updated.items():
@@ -213,8 +240,8 @@ class _Destination:
 def _id_field(grant_id: str) -> bytes:
     raw = grant_id.encode()
     if len(raw) < 0x80:  # the usual case: a one-byte length
-        return b"\x1a" + bytes((len(raw),)) + raw
-    return length_delimited(3, raw)
+        return ID_TAG + bytes((len(raw),)) + raw
+    return length_delimited(GRANT_ID, raw)
 
 
 _SOURCES_CACHE: dict[tuple[tuple[str, bool], ...], bytes] = {}
@@ -249,64 +276,84 @@ def _merge_source(grant: pb.grant.Grant, destination: str, source: str, is_direc
     return changed
 
 
-def _expand_into(store: SyncStore, holders: _SourceGrants, destination: str, incoming: list[Edge]) -> tuple[int, int]:
+def _expand_into(
+    store: SyncStore, sources: _Sources, destination: str, incoming: list[Edge], in_sql: bool
+) -> tuple[int, int]:
     entitlement = store.get_entitlement(destination)
     if entitlement is None:
         return 0, 0
     target = _Destination(store, entitlement)
-    for edge in incoming:
-        for ptype, pid, principal_field, sources in holders.of(edge.source):
-            if edge.principal_types and ptype not in edge.principal_types:
-                continue
-            is_direct = not sources or edge.source in sources
-            if edge.shallow and not is_direct:
-                continue
-            target.add(edge.source, (ptype, pid), principal_field, is_direct)
-    holders.forget(destination)  # its grants just changed
-    return target.flush()
+    selections = [HolderFilter(edge.source, edge.principal_types, direct_only=edge.shallow) for edge in incoming]
+    key_sets = [sources.keys(selection) for selection in selections]
+    merging = _needing_merge(key_sets, target.existing.keys())
+    added = 0
+    for selection, keys in zip(selections, key_sets, strict=True):
+        in_python = keys
+        if in_sql and sources.table.fits(target.parts, selection.source):
+            in_python = keys & merging
+            added += sources.table.insert_derived(target.parts, selection, skipped=in_python)
+        if in_python:
+            for holder in sources.table.holders(selection, only=in_python):
+                target.add(selection.source, (holder.ptype, holder.pid), holder.principal, holder.direct)
+    new, updated = target.flush()
+    sources.forget(destination)  # its grants just changed
+    return added + new, updated
 
 
-SourceHolder = tuple[str, str, bytes, dict[str, bool]]
+def _needing_merge(key_sets: list[frozenset[Key]], existing: Iterable[Key]) -> frozenset[Key]:
+    """Principals reached through more than one source, or already holding the destination."""
+    seen: set[Key] = set()
+    merging: set[Key] = set()
+    for keys in key_sets:
+        merging |= keys & seen
+        seen |= keys
+    merging |= seen.intersection(existing)
+    return frozenset(merging)
 
 
-class _SourceGrants:
-    """The holders of source entitlements, parsed once and reused by every destination.
+class _Sources:
+    """The holders of source entitlements, parsed once into the holder table and reused by every
+    destination. The key sets of the selections in use are cached within a total size bound, so
+    huge sites keep a fixed memory ceiling."""
 
-    A group's member grants feed every space permission granted to that group; reading and
-    parsing them once per group instead of once per permission is most of expansion's speed.
-    Bounded by a total holder count so huge sites keep a fixed memory ceiling.
-    """
+    MAX_CACHED_KEYS = 300_000
 
-    MAX_HOLDERS = 300_000
-
-    def __init__(self, store: SyncStore) -> None:
+    def __init__(self, store: SyncStore, table: HolderTable) -> None:
         self.store = store
-        self.cached: dict[str, list[SourceHolder]] = {}
+        self.table = table
+        self.cached: dict[HolderFilter, frozenset[Key]] = {}
         self.size = 0
 
-    def of(self, source: str) -> list[SourceHolder]:
-        found = self.cached.get(source)
-        if found is None:
-            found = [
-                _parse_holder(ptype, pid, data)
-                for _, ptype, pid, data in self.store.iter_grant_rows_for_entitlement(source)
-            ]
-            while self.cached and self.size + len(found) > self.MAX_HOLDERS:
-                oldest = next(iter(self.cached))
-                self.size -= len(self.cached.pop(oldest))
-            if len(found) <= self.MAX_HOLDERS:
-                self.cached[source] = found
-                self.size += len(found)
+    def keys(self, selection: HolderFilter) -> frozenset[Key]:
+        found = self.cached.get(selection)
+        if found is not None:
+            return found
+        if selection.source not in self.table.loaded:
+            rows = self.store.iter_grant_rows_for_entitlement(selection.source)
+            self.table.load(selection.source, (_holder(selection.source, *row[1:]) for row in rows))
+        found = self.table.keys(selection)
+        while self.cached and self.size + len(found) > self.MAX_CACHED_KEYS:
+            self.size -= len(self.cached.pop(next(iter(self.cached))))
+        if len(found) <= self.MAX_CACHED_KEYS:
+            self.cached[selection] = found
+            self.size += len(found)
         return found
 
     def forget(self, entitlement_id: str) -> None:
-        dropped = self.cached.pop(entitlement_id, None)
-        if dropped is not None:
-            self.size -= len(dropped)
+        self.table.forget(entitlement_id)
+        for selection in [s for s in self.cached if s.source == entitlement_id]:
+            self.size -= len(self.cached.pop(selection))
 
 
-def _parse_holder(ptype: str, pid: str, data: bytes) -> SourceHolder:
+def _holder(source: str, ptype: str, pid: str, data: bytes) -> Holder:
     spans = top_level_fields(data, GRANT_FIELDS)
     principal = spans.get(PRINCIPAL)
-    principal_field = data[principal[0] : principal[2]] if principal else b""
-    return ptype, pid, principal_field, _sources_of(data, spans.get(SOURCES))
+    sources = _sources_of(data, spans.get(SOURCES))
+    direct = not sources or source in sources
+    return Holder(
+        ptype=ptype,
+        pid=pid,
+        principal=data[principal[0] : principal[2]] if principal else b"",
+        direct=direct,
+        tail=IMMUTABLE_FIELD + _sources_field({source: direct}),
+    )

@@ -1,0 +1,180 @@
+"""Scratch tables for grant expansion: the holders of each source entitlement, kept in SQLite.
+
+Expansion derives one grant per (destination, holder of a source). Building each derived row
+in Python costs more than writing it; with the holders in a temp table, one INSERT…SELECT per
+destination and source makes SQLite build and write every row itself. The caller supplies the
+pre-encoded parts of each row (see `DerivedParts`); this module only concatenates bytes, so it
+knows nothing of the protobuf messages it writes.
+
+Temp tables live in SQLite's temp database (a file, as `temp_store = file`), belong to this
+connection only and vanish with it, so they never reach the c1z.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from baton_confluence.baton.c1z.schema import GRANTS
+
+HOLDERS = "temp.expansion_holders"
+SKIPPED = "temp.expansion_skipped"
+
+# Two bytes per length 0..MAX_ID_BYTES-1: its varint (one or two bytes) padded with a zero, so
+# SQL can splice the length prefix of a grant id with substr().
+MAX_ID_BYTES = 1 << 14
+_VARINTS = b"".join(
+    bytes((n,)) + b"\0" if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(MAX_ID_BYTES)
+)
+
+Key = tuple[str, str]  # (principal type, principal id)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One principal holding a source entitlement, with the parts a derived grant copies."""
+
+    ptype: str
+    pid: str
+    principal: bytes  # the encoded principal field, spliced unchanged into derived grants
+    direct: bool  # holds the source directly (no sources, or the source among them)
+    tail: bytes  # encoded fields after the id (annotations, sources) for a grant derived from it
+
+
+@dataclass(frozen=True)
+class DerivedParts:
+    """What every grant derived into one destination shares."""
+
+    resource_type_id: str
+    resource_id: str
+    entitlement_id: str
+    head: bytes  # encoded fields before the principal (the entitlement)
+    id_tag: bytes  # the tag byte(s) of the grant id field
+    sync_id: str
+    discovered_at: str
+
+
+@dataclass(frozen=True)
+class HolderFilter:
+    source: str
+    principal_types: tuple[str, ...] = ()
+    direct_only: bool = False
+
+    def where(self) -> tuple[str, dict[str, object]]:
+        """SQL conditions on the holder alias `h`, with named parameters."""
+        params: dict[str, object] = {"source": self.source}
+        sql = "h.source = :source"
+        if self.principal_types:
+            names = [f"ptype{n}" for n in range(len(self.principal_types))]
+            params.update(zip(names, self.principal_types, strict=True))
+            sql += f" and h.ptype in ({', '.join(':' + name for name in names)})"
+        if self.direct_only:
+            sql += " and h.direct = 1"
+        return sql, params
+
+
+_INSERT_DERIVED = f"""
+insert into {GRANTS} (resource_type_id, resource_id, entitlement_id, principal_resource_type_id,
+    principal_resource_id, external_id, data, sync_id, discovered_at)
+select :rt, :rid, :eid, h.ptype, h.pid, :eid || h.suffix,
+    cast(:head || h.principal || :id_tag
+         || substr(:varints, 2 * (:eid_len + h.suffix_len) + 1, case when :eid_len + h.suffix_len < 128 then 1 else 2 end)
+         || :eid || h.suffix || h.tail as blob),
+    :sync_id, :now
+from {HOLDERS} h
+where {{where}}{{skip}}
+order by h.ptype, h.pid
+on conflict (external_id, sync_id) do update set data = excluded.data
+"""
+_NOT_SKIPPED = f" and not exists (select 1 from {SKIPPED} s where s.ptype = h.ptype and s.pid = h.pid)"
+
+
+class HolderTable:
+    """The holders of source entitlements, loaded once per source and reused by every destination."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.loaded: set[str] = set()
+        self.max_suffix: dict[str, int] = {}
+        conn.execute(
+            "create temp table if not exists expansion_holders (source text not null, ptype text not null, "
+            "pid text not null, principal blob not null, direct integer not null, suffix text not null, "
+            "suffix_len integer not null, tail blob not null)"
+        )
+        conn.execute("create index if not exists temp.expansion_holders_key on expansion_holders (source, ptype, pid)")
+        conn.execute("create temp table if not exists expansion_skipped (ptype text not null, pid text not null)")
+        conn.execute(f"delete from {HOLDERS}")
+
+    @staticmethod
+    def usable(conn: sqlite3.Connection) -> bool:
+        """Splicing bytes through SQL text concatenation is exact only in a UTF-8 database."""
+        return str(conn.execute("pragma encoding").fetchone()[0]).upper() == "UTF-8"
+
+    def load(self, source: str, holders: Iterable[Holder]) -> None:
+        widest = 0
+        rows = []
+        for h in holders:
+            suffix = f":{h.ptype}:{h.pid}"
+            size = len(suffix.encode())
+            widest = max(widest, size)
+            rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, h.tail))
+        self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.loaded.add(source)
+        self.max_suffix[source] = widest
+
+    def forget(self, source: str) -> None:
+        if source in self.loaded:
+            self.conn.execute(f"delete from {HOLDERS} where source = ?", (source,))
+            self.loaded.discard(source)
+            self.max_suffix.pop(source, None)
+
+    def keys(self, selection: HolderFilter) -> frozenset[Key]:
+        where, params = selection.where()
+        return frozenset(self.conn.execute(f"select h.ptype, h.pid from {HOLDERS} h where {where}", params))
+
+    def holders(self, selection: HolderFilter, only: Sequence[Key] | frozenset[Key] | set[Key]) -> Iterator[Holder]:
+        """The selected holders whose key is in `only` (the ones the caller merges itself)."""
+        where, params = selection.where()
+        sql = f"select h.ptype, h.pid, h.principal, h.direct, h.tail from {HOLDERS} h where {where} order by h.ptype, h.pid"
+        for ptype, pid, principal, direct, tail in self.conn.execute(sql, params).fetchall():
+            if (ptype, pid) in only:
+                yield Holder(ptype, pid, principal, bool(direct), tail)
+
+    def fits(self, parts: DerivedParts, source: str) -> bool:
+        """Whether every grant id derived from `source` has a length the SQL can encode."""
+        return len(parts.entitlement_id.encode()) + self.max_suffix.get(source, 0) < MAX_ID_BYTES
+
+    def insert_derived(self, parts: DerivedParts, selection: HolderFilter, skipped: Iterable[Key]) -> int:
+        """Writes one derived grant per selected holder not in `skipped`; returns how many rows changed."""
+        skip = list(skipped)
+        if skip:
+            self.conn.executemany(f"insert into {SKIPPED} values (?, ?)", skip)
+        where, params = selection.where()
+        sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if skip else "")
+        try:
+            cursor = self.conn.execute(
+                sql,
+                {
+                    **params,
+                    "rt": parts.resource_type_id,
+                    "rid": parts.resource_id,
+                    "eid": parts.entitlement_id,
+                    "eid_len": len(parts.entitlement_id.encode()),
+                    "head": parts.head,
+                    "id_tag": parts.id_tag,
+                    "varints": _VARINTS,
+                    "sync_id": parts.sync_id,
+                    "now": parts.discovered_at,
+                },
+            )
+            return cursor.rowcount
+        finally:
+            if skip:
+                self.conn.execute(f"delete from {SKIPPED}")
+
+    def close(self) -> None:
+        self.conn.execute(f"drop table if exists {HOLDERS}")
+        self.conn.execute(f"drop table if exists {SKIPPED}")
+        self.loaded.clear()
+        self.max_suffix.clear()
