@@ -49,6 +49,18 @@ def test_round_trip_single_frame_with_size_and_checksum(tmp_path: Path) -> None:
     assert (tmp_path / "back.db").read_bytes() == db_bytes
 
 
+def test_a_file_of_many_compression_jobs_is_still_one_frame(tmp_path: Path) -> None:
+    db_bytes = make_db(tmp_path / "in.db", rows=60_000)  # several 1 MiB jobs for the zstd workers
+    assert len(db_bytes) > 4 * container.COMPRESSION_JOB_BYTES
+    out = tmp_path / "out.c1z"
+    container.write_c1z(tmp_path / "in.db", out)
+    raw = out.read_bytes()
+    assert zstandard.get_frame_parameters(raw[5:]).content_size == len(db_bytes)
+    decoder = zstandard.ZstdDecompressor().decompressobj()
+    assert decoder.decompress(raw[5:]) == db_bytes
+    assert decoder.eof and decoder.unused_data == b""
+
+
 def test_write_is_atomic_on_failure(tmp_path: Path) -> None:
     out = tmp_path / "out.c1z"
     out.write_bytes(b"previous")
