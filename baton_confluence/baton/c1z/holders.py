@@ -21,12 +21,16 @@ from baton_confluence.baton.c1z.schema import GRANTS
 HOLDERS = "temp.expansion_holders"
 SKIPPED = "temp.expansion_skipped"
 
-# Two bytes per length 0..MAX_ID_BYTES-1: its varint (one or two bytes) padded with a zero, so
-# SQL can splice the length prefix of a grant id with substr().
+# Three bytes per length 0..MAX_ID_BYTES-1: the id field's tag and the length as a varint (one
+# or two bytes, zero-padded), so SQL can splice a grant id's field header with one substr().
 MAX_ID_BYTES = 1 << 14
-_VARINTS = b"".join(
-    bytes((n,)) + b"\0" if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(MAX_ID_BYTES)
-)
+
+
+def _id_headers(tag: bytes) -> bytes:
+    return b"".join(
+        tag + (bytes((n, 0)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7))) for n in range(MAX_ID_BYTES)
+    )
+
 
 Key = tuple[str, str]  # (principal type, principal id)
 
@@ -50,7 +54,7 @@ class DerivedParts:
     resource_id: str
     entitlement_id: str
     head: bytes  # encoded fields before the principal (the entitlement)
-    id_tag: bytes  # the tag byte(s) of the grant id field
+    id_tag: bytes  # the one-byte tag of the grant id field
     sync_id: str
     discovered_at: str
 
@@ -78,9 +82,9 @@ _INSERT_DERIVED = f"""
 insert into {GRANTS} (resource_type_id, resource_id, entitlement_id, principal_resource_type_id,
     principal_resource_id, external_id, data, sync_id, discovered_at)
 select :rt, :rid, :eid, h.ptype, h.pid, :eid || h.suffix,
-    cast(:head || h.principal || :id_tag
-         || substr(:varints, 2 * (:eid_len + h.suffix_len) + 1, case when :eid_len + h.suffix_len < 128 then 1 else 2 end)
-         || :eid || h.suffix || h.tail as blob),
+    cast(:head || h.principal
+         || substr(:id_headers, 3 * (:eid_len + h.suffix_len) + 1, case when :eid_len + h.suffix_len < 128 then 2 else 3 end)
+         || :eid || h.id_rest as blob),
     :sync_id, :now
 from {HOLDERS} h
 where {{where}}{{skip}}
@@ -97,10 +101,11 @@ class HolderTable:
         self.conn = conn
         self.loaded: set[str] = set()
         self.max_suffix: dict[str, int] = {}
+        self._headers: tuple[bytes, bytes] | None = None
         conn.execute(
             "create temp table if not exists expansion_holders (source text not null, ptype text not null, "
             "pid text not null, principal blob not null, direct integer not null, suffix text not null, "
-            "suffix_len integer not null, tail blob not null)"
+            "suffix_len integer not null, id_rest blob not null)"
         )
         conn.execute("create index if not exists temp.expansion_holders_key on expansion_holders (source, ptype, pid)")
         conn.execute("create temp table if not exists expansion_skipped (ptype text not null, pid text not null)")
@@ -118,7 +123,7 @@ class HolderTable:
             suffix = f":{h.ptype}:{h.pid}"
             size = len(suffix.encode())
             widest = max(widest, size)
-            rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, h.tail))
+            rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, suffix.encode() + h.tail))
         self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.loaded.add(source)
         self.max_suffix[source] = widest
@@ -136,10 +141,10 @@ class HolderTable:
     def holders(self, selection: HolderFilter, only: Sequence[Key] | frozenset[Key] | set[Key]) -> Iterator[Holder]:
         """The selected holders whose key is in `only` (the ones the caller merges itself)."""
         where, params = selection.where()
-        sql = f"select h.ptype, h.pid, h.principal, h.direct, h.tail from {HOLDERS} h where {where} order by h.ptype, h.pid"
-        for ptype, pid, principal, direct, tail in self.conn.execute(sql, params).fetchall():
+        sql = f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len from {HOLDERS} h where {where}"
+        for ptype, pid, principal, direct, id_rest, suffix_len in self.conn.execute(sql, params).fetchall():
             if (ptype, pid) in only:
-                yield Holder(ptype, pid, principal, bool(direct), tail)
+                yield Holder(ptype, pid, principal, bool(direct), id_rest[suffix_len:])
 
     def fits(self, parts: DerivedParts, source: str) -> bool:
         """Whether every grant id derived from `source` has a length the SQL can encode."""
@@ -162,8 +167,7 @@ class HolderTable:
                     "eid": parts.entitlement_id,
                     "eid_len": len(parts.entitlement_id.encode()),
                     "head": parts.head,
-                    "id_tag": parts.id_tag,
-                    "varints": _VARINTS,
+                    "id_headers": self._id_headers(parts.id_tag),
                     "sync_id": parts.sync_id,
                     "now": parts.discovered_at,
                 },
@@ -172,6 +176,11 @@ class HolderTable:
         finally:
             if skip:
                 self.conn.execute(f"delete from {SKIPPED}")
+
+    def _id_headers(self, tag: bytes) -> bytes:
+        if self._headers is None or self._headers[0] != tag:
+            self._headers = (tag, _id_headers(tag))
+        return self._headers[1]
 
     def close(self) -> None:
         self.conn.execute(f"drop table if exists {HOLDERS}")
