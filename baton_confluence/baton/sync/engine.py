@@ -105,10 +105,14 @@ class SyncEngine:
             self.state.phase = phase
             self.progress.phase = phase
             self._checkpoint(force=True)
+            phase_started = time.monotonic()
             await self._run_phase(phase, sync_id)
+            self.progress.phase_seconds[phase] = time.monotonic() - phase_started
+        finish_started = time.monotonic()
         await in_thread(self.store.end_sync)
         await in_thread(self.store.cleanup)
         await self._connector_cleanup(sync_id)
+        self.progress.phase_seconds["finish"] = time.monotonic() - finish_started
         return SyncResult(
             sync_id=sync_id,
             resumed=resumed,

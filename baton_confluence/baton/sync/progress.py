@@ -15,6 +15,8 @@ class SyncProgress:
     entitlements: int = 0
     grants: int = 0
     expanded_grants: int = 0
+    # wall seconds per finished phase, in order; "finish" is end of sync, stats and cleanup
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary_line(self) -> str:
         return (
