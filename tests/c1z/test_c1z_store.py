@@ -185,11 +185,46 @@ def test_checkpoint_close_reopen_resumes(c1z_path: Path) -> None:
     store.put_resources([resource("user", "u2")])  # after the checkpoint: rolled back on close
     store.close()
     assert not c1z_path.exists()
-    assert sorted(p.name for p in c1z_path.parent.iterdir()) == ["sync.c1z.work.db"]
+    assert sorted(p.name for p in c1z_path.parent.iterdir()) == ["sync.c1z.work.db", "sync.c1z.work.db.seed"]
     with SyncStore.open(c1z_path) as again:
         assert again.reused_work_db
         assert again.start_or_resume_sync() == (sync_id, '{"page":1}')
         assert [r.id.resource for _, r in again.iter_resources()] == ["u1"]
+
+
+def _interrupted_sync(c1z_path: Path) -> None:
+    store = SyncStore.open(c1z_path)
+    store.start_or_resume_sync()
+    store.put_resources([resource("group", "from-interrupted-run")])
+    store.checkpoint('{"page":1}')
+    store.close()
+
+
+def test_work_db_is_dropped_when_the_c1z_was_replaced_meanwhile(tmp_path: Path) -> None:
+    c1z_path = tmp_path / "sync.c1z"
+    full_sync(c1z_path, ["old"])
+    _interrupted_sync(c1z_path)
+    other = tmp_path / "other.c1z"
+    replacement_sync = full_sync(other, ["replacement"])
+    other.replace(c1z_path)  # someone put another c1z in place while the work db waited
+    with SyncStore.open(c1z_path) as store:
+        assert not store.reused_work_db
+        sync_id, token = store.start_or_resume_sync()
+        assert token == "" and sync_id != replacement_sync
+        ids = [r[0] for r in store.conn.execute("select sync_id from v1_sync_runs order by id")]
+        assert ids == [replacement_sync, sync_id]  # built from the file now in place, not the old one
+        store.abandon()
+
+
+def test_work_db_is_dropped_when_the_c1z_was_deleted_meanwhile(tmp_path: Path) -> None:
+    c1z_path = tmp_path / "sync.c1z"
+    full_sync(c1z_path, ["old"])
+    _interrupted_sync(c1z_path)
+    c1z_path.unlink()
+    with SyncStore.open(c1z_path) as store:
+        assert not store.reused_work_db
+        assert store.conn.execute("select count(*) from v1_sync_runs").fetchone()[0] == 0
+        store.abandon()
 
 
 def test_previous_c1z_untouched_while_syncing_and_after_abandon(c1z_path: Path) -> None:

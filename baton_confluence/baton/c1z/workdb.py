@@ -4,11 +4,17 @@
 created by decoding the existing c1z (or from an empty schema) into `<c1z>.work.db.part`
 and renaming, so a half-decoded file is never mistaken for a resumable one. The c1z itself
 is only read here.
+
+`<c1z>.work.db.seed` records which c1z the work db was decoded from (size, mtime, inode, or
+"none"). A work db is only resumed while the c1z is still that file: if someone replaced or
+removed the c1z in between, resuming would finalize stale syncs over the new file, so the
+work db is discarded and the sync starts from the c1z as it is now.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -21,6 +27,21 @@ def work_path_for(c1z_path: Path) -> Path:
     return c1z_path.with_name(c1z_path.name + ".work.db")
 
 
+def seed_path_for(work: Path) -> Path:
+    return work.with_name(work.name + ".seed")
+
+
+def _identity(c1z_path: Path) -> str:
+    """What tells this c1z apart from a replacement: size, mtime and inode ("none" if absent)."""
+    try:
+        st = c1z_path.stat()
+    except FileNotFoundError:
+        return "none"
+    if st.st_size == 0:
+        return "none"  # an empty file counts as no file (protocol.md §1.2)
+    return json.dumps([st.st_size, st.st_mtime_ns, st.st_ino])
+
+
 def lock_path_for(c1z_path: Path) -> Path:
     return c1z_path.with_name(c1z_path.name + ".lock")
 
@@ -29,7 +50,7 @@ def open_work_db(c1z_path: Path) -> tuple[sqlite3.Connection, bool]:
     """Open (reusing when valid) or create the work db; returns (connection, reused)."""
     work = work_path_for(c1z_path)
     if work.exists():
-        conn = _try_reuse(work)
+        conn = _try_reuse(work) if _seeded_from(work) == _identity(c1z_path) else None
         if conn is not None:
             return conn, True
         remove_db_files(work)
@@ -54,9 +75,17 @@ def _try_reuse(work: Path) -> sqlite3.Connection | None:
     return None
 
 
+def _seeded_from(work: Path) -> str | None:
+    try:
+        return seed_path_for(work).read_text()
+    except OSError:
+        return None
+
+
 def _build(c1z_path: Path, work: Path) -> None:
     part = work.with_name(work.name + ".part")
     remove_db_files(part)
+    seeded_from = _identity(c1z_path)
     if c1z_path.exists() and c1z_path.stat().st_size > 0:
         conn = db.decode_and_open(c1z_path, part, writable=True)
     else:
@@ -66,11 +95,12 @@ def _build(c1z_path: Path, work: Path) -> None:
         conn.execute(f"pragma page_size = {NEW_FILE_PAGE_SIZE}")
         schema.ensure_schema(conn, with_deferrable=False)
     db.close_cleanly(conn)
+    seed_path_for(work).write_text(seeded_from)
     part.replace(work)
     container.fsync_dir(work.parent)
 
 
 def remove_db_files(path: Path) -> None:
-    for candidate in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for candidate in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm"), seed_path_for(path)):
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()
