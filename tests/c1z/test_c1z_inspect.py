@@ -104,3 +104,18 @@ def test_derived_marker() -> None:
 def test_unknown_kind(reader: C1ZReader) -> None:
     with pytest.raises(ValueError, match="unknown kind"):
         render("users", reader)
+
+
+def test_stats_of_a_file_with_only_a_resources_only_sync(tmp_path: Path) -> None:
+    path = tmp_path / "sync.c1z"
+    with SyncStore.open(path) as store:
+        sync_id, _ = store.start_or_resume_sync("resources_only")
+        store.put_resource_types([resource_type("group")])
+        store.put_resources([resource("group", "g1", "Engineers"), resource("group", "g2", "Admins")])
+        store.end_sync()
+        store.finalize()
+    with C1ZReader.open(path) as reader:
+        assert reader.sync_id is None  # no full sync to show by default, as Go readers
+        doc = json.loads(render("stats", reader, output="json"))
+        assert doc["sync_id"] == sync_id and doc["resources"] == 2
+        assert render("stats", reader).splitlines()[1].split() == ["sync", sync_id]

@@ -51,6 +51,7 @@ def test_task_options_narrow_the_sync(platform: Platform, tmp_path: Path) -> Non
         with open_c1z(running.service.seen.uploads["sync-2"].data, tmp_path) as conn:
             assert type_counts(conn) == {"user": 5, "team": 2}
             assert conn.execute("select count(*) from v1_grants").fetchone()[0] == 0
+            assert conn.execute("select sync_type from v1_sync_runs").fetchall() == [("resources_only",)]
 
     asyncio.run(scenario())
 

@@ -93,9 +93,14 @@ class C1ZReader:
     def current_sync(self) -> SyncRun | None:
         return runs.get(self.conn, self.sync_id) if self.sync_id else None
 
+    def stats_sync(self) -> SyncRun | None:
+        """The sync `stats` describes: the selected one or, in a file without a full sync (say,
+        only a `resources_only` one), the latest finished sync of any type, as the SDK's `baton` does."""
+        return self.current_sync() or (runs.get(self.conn, self._point_sync_id) if self._point_sync_id else None)
+
     def stats(self) -> dict[str, Any]:
-        """Counts of the selected sync: the stored stats, or computed when absent (as Go does)."""
-        run = self.current_sync()
+        """Counts of `stats_sync()`: the stored stats, or computed when absent (as Go does)."""
+        run = self.stats_sync()
         if run is None:
             return {}
         if run.stats and run.stats.get("resource_types"):

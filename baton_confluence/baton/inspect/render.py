@@ -157,9 +157,11 @@ def _counts(stats: dict[str, Any], keys: Iterable[str]) -> list[str]:
 
 def _stats(reader: C1ZReader, output: Output) -> str:
     stats = reader.stats()
+    described = reader.stats_sync()
+    sync_id = described.id if described else None
     if output == "json":
-        return _json({"sync_id": reader.sync_id, **stats})
-    rows: list[tuple[str, str]] = [("sync", reader.sync_id or "(none)")]
+        return _json({"sync_id": sync_id, **stats})
+    rows: list[tuple[str, str]] = [("sync", sync_id or "(none)")]
     rows += [(k, str(stats.get(k, 0))) for k in ("resource_types", "resources", "entitlements", "grants")]
     for key, label in (
         ("resources_by_resource_type", "resources"),

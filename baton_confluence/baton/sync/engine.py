@@ -97,7 +97,10 @@ class SyncEngine:
         """Runs (or resumes) a full sync into `store`; call `validate()` first."""
         started = time.monotonic()
         self.store = store
-        sync_id, token = self.store.start_or_resume_sync("full")
+        # As upstream: skipping entitlements and grants makes a `resources_only` sync, which
+        # readers do not pick as the default view over the latest full one.
+        sync_type = "resources_only" if self.options.skip_entitlements_and_grants else "full"
+        sync_id, token = self.store.start_or_resume_sync(sync_type)
         resumed = bool(token)
         self.state = SyncState.from_json(token)
         log.info("sync_started" if not resumed else "sync_resumed", sync_id=sync_id, phase=self.state.phase)
