@@ -8,9 +8,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.c1z import holders
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.sync import expansion
 from baton_confluence.baton.sync.expansion import expand_grants
 from tests.runtime.library_connector import _grant, resource
 
@@ -120,3 +124,14 @@ def test_expansion_semantics_on_the_generated_graph(tmp_path: Path) -> None:
 def _is_derived(row: tuple[object, ...]) -> bool:
     grant = pb.grant.Grant.FromString(bytes(row[7]))  # type: ignore[arg-type]
     return ann.has(grant.annotations, pb.grant_annotations.GrantImmutable)
+
+
+def test_key_hash_collisions_only_cost_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _expanded(tmp_path, "python", splice_in_sql=False)
+
+    def colliding(ptype: str, pid: str) -> int:
+        return len(pid) % 3  # nearly every principal shares its hash with others
+
+    monkeypatch.setattr(holders, "key_hash", colliding)
+    monkeypatch.setattr(expansion, "key_hash", colliding)
+    assert _expanded(tmp_path, "colliding", splice_in_sql=True) == expected

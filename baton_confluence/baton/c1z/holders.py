@@ -13,7 +13,8 @@ connection only and vanish with it, so they never reach the c1z.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from baton_confluence.baton.c1z.schema import GRANTS
@@ -32,7 +33,15 @@ def _id_headers(tag: bytes) -> bytes:
     )
 
 
-Key = tuple[str, str]  # (principal type, principal id)
+KeyHash = int
+
+
+def key_hash(ptype: str, pid: str) -> KeyHash:
+    """A principal's key as one int, so key sets of big groups cost a third of the memory.
+
+    Collisions are harmless by construction: callers only use these sets to pick principals
+    that *might* need merging, and the merge path handles any principal correctly."""
+    return hash((ptype, pid))
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ where {{where}}{{skip}}
 order by h.ptype, h.pid
 on conflict (external_id, sync_id) do update set data = excluded.data
 """
-_NOT_SKIPPED = f" and not exists (select 1 from {SKIPPED} s where s.ptype = h.ptype and s.pid = h.pid)"
+_NOT_SKIPPED = f" and h.key_hash not in (select key_hash from {SKIPPED})"
 
 
 class HolderTable:
@@ -105,10 +114,10 @@ class HolderTable:
         conn.execute(
             "create temp table if not exists expansion_holders (source text not null, ptype text not null, "
             "pid text not null, principal blob not null, direct integer not null, suffix text not null, "
-            "suffix_len integer not null, id_rest blob not null)"
+            "suffix_len integer not null, id_rest blob not null, key_hash integer not null)"
         )
         conn.execute("create index if not exists temp.expansion_holders_key on expansion_holders (source, ptype, pid)")
-        conn.execute("create temp table if not exists expansion_skipped (ptype text not null, pid text not null)")
+        conn.execute("create temp table if not exists expansion_skipped (key_hash integer primary key)")
         conn.execute(f"delete from {HOLDERS}")
 
     @staticmethod
@@ -123,8 +132,11 @@ class HolderTable:
             suffix = f":{h.ptype}:{h.pid}"
             size = len(suffix.encode())
             widest = max(widest, size)
-            rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, suffix.encode() + h.tail))
-        self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rest = suffix.encode() + h.tail
+            rows.append(
+                (source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, rest, key_hash(h.ptype, h.pid))
+            )
+        self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.loaded.add(source)
         self.max_suffix[source] = widest
 
@@ -134,27 +146,33 @@ class HolderTable:
             self.loaded.discard(source)
             self.max_suffix.pop(source, None)
 
-    def keys(self, selection: HolderFilter) -> frozenset[Key]:
+    def keys(self, selection: HolderFilter) -> frozenset[KeyHash]:
         where, params = selection.where()
-        return frozenset(self.conn.execute(f"select h.ptype, h.pid from {HOLDERS} h where {where}", params))
+        return frozenset(
+            row[0] for row in self.conn.execute(f"select h.key_hash from {HOLDERS} h where {where}", params)
+        )
 
-    def holders(self, selection: HolderFilter, only: Sequence[Key] | frozenset[Key] | set[Key]) -> Iterator[Holder]:
-        """The selected holders whose key is in `only` (the ones the caller merges itself)."""
+    def holders(self, selection: HolderFilter, only: AbstractSet[KeyHash]) -> Iterator[Holder]:
+        """The selected holders whose key hash is in `only` (the ones the caller merges itself)."""
         where, params = selection.where()
-        sql = f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len from {HOLDERS} h where {where}"
-        for ptype, pid, principal, direct, id_rest, suffix_len in self.conn.execute(sql, params).fetchall():
-            if (ptype, pid) in only:
+        sql = (
+            f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len, h.key_hash "
+            f"from {HOLDERS} h where {where}"
+        )
+        for ptype, pid, principal, direct, id_rest, suffix_len, hashed in self.conn.execute(sql, params).fetchall():
+            if hashed in only:
                 yield Holder(ptype, pid, principal, bool(direct), id_rest[suffix_len:])
 
     def fits(self, parts: DerivedParts, source: str) -> bool:
         """Whether every grant id derived from `source` has a length the SQL can encode."""
         return len(parts.entitlement_id.encode()) + self.max_suffix.get(source, 0) < MAX_ID_BYTES
 
-    def insert_derived(self, parts: DerivedParts, selection: HolderFilter, skipped: Iterable[Key]) -> int:
-        """Writes one derived grant per selected holder not in `skipped`; returns how many rows changed."""
-        skip = list(skipped)
+    def insert_derived(self, parts: DerivedParts, selection: HolderFilter, skipped: AbstractSet[KeyHash]) -> int:
+        """Writes one derived grant per selected holder whose key hash is not in `skipped`;
+        returns how many rows changed."""
+        skip = bool(skipped)
         if skip:
-            self.conn.executemany(f"insert into {SKIPPED} values (?, ?)", skip)
+            self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in skipped))
         where, params = selection.where()
         sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if skip else "")
         try:

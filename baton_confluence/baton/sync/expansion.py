@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.holders import DerivedParts, Holder, HolderFilter, HolderTable, Key
+from baton_confluence.baton.c1z.holders import DerivedParts, Holder, HolderFilter, HolderTable, KeyHash, key_hash
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.c1z.timefmt import now_str
 from baton_confluence.baton.sync.client import SyncError
 from baton_confluence.baton.sync.wire import length_delimited, top_level_fields
 
 MAX_CYCLE_ROUNDS = 20
+Key = tuple[str, str]  # (principal type, principal id)
 PRINCIPAL, GRANT_ID, SOURCES = 2, 3, 5
 GRANT_FIELDS = frozenset({PRINCIPAL, SOURCES})
 ID_TAG = bytes(((GRANT_ID << 3) | 2,))
@@ -197,6 +198,7 @@ class _Destination:
         self.existing: dict[Key, list[int]] = defaultdict(list)
         for rowid, ptype, pid in store.iter_grant_keys_for_entitlement(entitlement.id):
             self.existing[(ptype, pid)].append(rowid)
+        self.existing_hashes = frozenset(key_hash(ptype, pid) for ptype, pid in self.existing)
         self.updated: dict[int, pb.grant.Grant] = {}
         # principal -> (its encoded Grant.principal field, sources)
         self.new: dict[Key, tuple[bytes, dict[str, bool]]] = {}
@@ -285,10 +287,10 @@ def _expand_into(
     target = _Destination(store, entitlement)
     selections = [HolderFilter(edge.source, edge.principal_types, direct_only=edge.shallow) for edge in incoming]
     key_sets = [sources.keys(selection) for selection in selections]
-    merging = _needing_merge(key_sets, target.existing.keys())
+    merging = _needing_merge(key_sets, target.existing_hashes)
     added = 0
     for selection, keys in zip(selections, key_sets, strict=True):
-        in_python = keys
+        in_python: frozenset[KeyHash] = keys
         if in_sql and sources.table.fits(target.parts, selection.source):
             in_python = keys & merging
             added += sources.table.insert_derived(target.parts, selection, skipped=in_python)
@@ -300,10 +302,10 @@ def _expand_into(
     return added + new, updated
 
 
-def _needing_merge(key_sets: list[frozenset[Key]], existing: Iterable[Key]) -> frozenset[Key]:
+def _needing_merge(key_sets: list[frozenset[KeyHash]], existing: frozenset[KeyHash]) -> frozenset[KeyHash]:
     """Principals reached through more than one source, or already holding the destination."""
-    seen: set[Key] = set()
-    merging: set[Key] = set()
+    seen: set[KeyHash] = set()
+    merging: set[KeyHash] = set()
     for keys in key_sets:
         merging |= keys & seen
         seen |= keys
@@ -321,10 +323,10 @@ class _Sources:
     def __init__(self, store: SyncStore, table: HolderTable) -> None:
         self.store = store
         self.table = table
-        self.cached: dict[HolderFilter, frozenset[Key]] = {}
+        self.cached: dict[HolderFilter, frozenset[KeyHash]] = {}
         self.size = 0
 
-    def keys(self, selection: HolderFilter) -> frozenset[Key]:
+    def keys(self, selection: HolderFilter) -> frozenset[KeyHash]:
         found = self.cached.get(selection)
         if found is not None:
             return found
