@@ -233,3 +233,25 @@ def test_paging_through_groups_one_page_per_call_fetches_each_url_once(make_http
     seen, stats = asyncio.run(main())
     assert seen == groups
     assert stats.calls == 3 and stats.repeated() == {}
+
+
+def test_is_group_member_pages_the_users_groups_not_the_groups_members(run: Any) -> None:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[bool, bool, list[dict[str, str]]]:
+        pages = [
+            {"results": [{"id": "g1"}, {"id": "g2"}], "size": 2, "_links": {"next": "/rest/api/user/memberof?start=2"}},
+            {"results": [{"id": "g3"}], "size": 1, "_links": {}},
+        ]
+        route = router.get("/wiki/rest/api/user/memberof").mock(
+            side_effect=[httpx.Response(200, json=p) for p in pages + pages[:1]]
+        )
+        absent = await api.is_group_member("g9", "acc 1")  # reads both pages
+        present = await api.is_group_member("g2", "acc 1")  # stops on the first page
+        return absent, present, [dict(call.request.url.params) for call in route.calls]
+
+    absent, present, params = run(scenario)
+    assert (absent, present) == (False, True)
+    assert params == [
+        {"accountId": "acc 1", "start": "0", "limit": "200"},
+        {"accountId": "acc 1", "start": "2", "limit": "200"},
+        {"accountId": "acc 1", "start": "0", "limit": "200"},
+    ]

@@ -118,3 +118,18 @@ def test_provisioning_is_refused_unless_enabled(site: SimulatedSite) -> None:
 
     with_client(site, scenario, provisioning=False)
     assert snapshot(site.state) == before
+
+
+def test_membership_is_read_from_the_users_groups(site: SimulatedSite) -> None:
+    """On Cloud the existence check costs the user's few groups, never a walk of the group."""
+    group_id, account = outsider(site.state)
+    entitlement, user = member_of(site.state, group_id), principal("user", account)
+    site.reset_stats()
+
+    async def scenario(client: ConnectorClient) -> None:
+        await grant(client, entitlement, user)
+
+    with_client(site, scenario)
+    stats = site.stats.snapshot()
+    assert stats.count("GET", "/wiki/rest/api/user/memberof?") >= 1
+    assert stats.count("GET", f"/wiki/rest/api/group/{group_id}/membersByGroupId") == 0

@@ -177,3 +177,18 @@ def test_set_and_remove_role_assignments(fresh_site: SimulatedSite) -> None:
         assert c.get(path, params={"principal-id": user}).status_code == 400  # type missing
         access = {"principalType": "ACCESS_CLASS", "principalId": "all-licensed-users"}
         assert c.post(path, json=[{"principal": access, "roleId": viewer}]).status_code == 200
+
+
+def test_user_memberof_lists_the_users_groups(fresh_site: SimulatedSite) -> None:
+    site = fresh_site
+    account = next(iter(site.state.groups_by_name["engineering-team"].member_set))
+    expected = [g for g in site.state.group_order if account in site.state.groups[g].member_set]
+    with client_for(site) as c:
+        first = c.get("/wiki/rest/api/user/memberof", params={"accountId": account, "limit": 1}).json()
+        assert [g["id"] for g in first["results"]] == expected[:1]
+        assert ("next" in first["_links"]) == (len(expected) > 1)
+        whole = c.get("/wiki/rest/api/user/memberof", params={"accountId": account}).json()
+        assert [g["id"] for g in whole["results"]] == expected
+        assert {"id", "name", "type"} <= set(whole["results"][0])
+        assert c.get("/wiki/rest/api/user/memberof").status_code == 400
+        assert c.get("/wiki/rest/api/user/memberof", params={"accountId": "nobody"}).status_code == 404

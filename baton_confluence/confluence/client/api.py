@@ -39,6 +39,7 @@ log = structlog.get_logger("baton_confluence.confluence.client.api")
 V2_PAGE_SIZE = 250
 GROUP_MEMBERS_PAGE_SIZE = 200
 GROUPS_PAGE_SIZE = 200
+USER_GROUPS_PAGE_SIZE = 200
 USER_SEARCH_PAGE_SIZE = 200
 USER_SEARCH_CEILING = 10_000
 
@@ -113,6 +114,28 @@ class ConfluenceCloudAPI(CloudProbes):
         params: QueryParams = {"start": start, "limit": GROUP_MEMBERS_PAGE_SIZE, "expand": "operations"}
         response = await self.http.get_json(path, params)
         return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+
+    async def groups_of_user(self, account_id: str, token: str) -> Page:
+        """GET /wiki/rest/api/user/memberof?accountId=…: one page of the groups a user is in."""
+        start = v1_start(token)
+        params: QueryParams = {"accountId": account_id, "start": start, "limit": USER_GROUPS_PAGE_SIZE}
+        response = await self.http.get_json(f"{_V1}/user/memberof", params)
+        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+
+    async def is_group_member(self, group_id: str, account_id: str) -> bool:
+        """Whether the account is in the group now, read live from the site.
+
+        Pages the user's groups, not the group's members: a user is in a handful of groups,
+        while a group such as confluence-users can have tens of thousands of members.
+        """
+        token = ""
+        while True:
+            page = await self.groups_of_user(account_id, token)
+            if any(group.get("id") == group_id for group in page.items):
+                return True
+            if not page.next_token:
+                return False
+            token = page.next_token
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """POST /wiki/rest/api/group/userByGroupId?groupId=… {"accountId": …} (201, empty body)."""

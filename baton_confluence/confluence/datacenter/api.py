@@ -91,6 +91,24 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         path = api_path(f"{REST}/group/{{}}/member", group_id)
         return await self._v1_list(path, token, shapes.user, {"expand": "status"})
 
+    async def groups_of_user(self, account_id: str, token: str) -> Page:
+        """Not used on Data Center (see `is_group_member`); refused rather than sent to a Cloud path."""
+        raise ConnectorError(
+            grpc.StatusCode.UNIMPLEMENTED, "baton-confluence: listing a user's groups is not used on Data Center"
+        )
+
+    async def is_group_member(self, group_id: str, account_id: str) -> bool:
+        """Whether the user key is in the group now: pages the group's members until it shows up
+        (the documented Data Center way; `account_id` is the user key)."""
+        token = ""
+        while True:
+            page = await self.group_members(group_id, token)
+            if any(member.get("accountId") == account_id for member in page.items):
+                return True
+            if not page.next_token:
+                return False
+            token = page.next_token
+
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """PUT /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
         username = await self.username_of(account_id)

@@ -4,8 +4,9 @@ Writes: v1 `POST /group/userByGroupId?groupId=` `{"accountId"}` answers 201 with
 (peers §5; upstream #32 reported success as failure by insisting on JSON), and
 `DELETE /group/userByGroupId?groupId=&accountId=` answers 204, also when the user is not a member
 (v1 OpenAPI: "A 204 is returned if the user is not part of the group"). Neither answer says
-whether anything changed, so membership is read first, from the API (paging the group's members
-and stopping at the first match), to report GrantAlreadyExists / GrantAlreadyRevoked truthfully.
+whether anything changed, so membership is read first, live from the API (`is_group_member`: the
+user's groups on Cloud, the group's members on Data Center), to report GrantAlreadyExists /
+GrantAlreadyRevoked truthfully.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
 from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
-from baton_confluence.confluence.syncers.records import ident
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class GroupMemberProvisioner(GrantProvisioner):
 
 async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"grant {target.entitlement_id} to {user}", _HINTS):
-        if await is_member(api, target.resource_id, user.id):
+        if await api.is_group_member(target.resource_id, user.id):
             return outcome.already_exists()
         await api.add_group_member(group_id=target.resource_id, account_id=user.id)
     log.info("confluence_group_member_added", entitlement=target.entitlement_id)
@@ -67,27 +67,11 @@ async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list
 
 async def _remove(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"revoke {target.entitlement_id} from {user}", _HINTS):
-        if not await is_member(api, target.resource_id, user.id):
+        if not await api.is_group_member(target.resource_id, user.id):
             return outcome.already_revoked()
         await api.remove_group_member(group_id=target.resource_id, account_id=user.id)
     log.info("confluence_group_member_removed", entitlement=target.entitlement_id)
     return []
-
-
-async def is_member(api: ConfluenceCloudAPI, group_id: str, account_id: str) -> bool:
-    """Whether the account is a member now: pages the members until it shows up.
-
-    Confluence Cloud has no "is X a member of G" endpoint; a group's member pages are the
-    documented way (200 per page, the endpoint's maximum).
-    """
-    token = ""
-    while True:
-        page = await api.group_members(group_id, token)
-        if any(ident(member.get("accountId")) == account_id for member in page.items):
-            return True
-        if not page.next_token:
-            return False
-        token = page.next_token
 
 
 def _member_target(entitlement: pb.entitlement.Entitlement) -> Target:

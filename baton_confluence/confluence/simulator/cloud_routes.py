@@ -47,6 +47,8 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
            "Current user not permitted to use Confluence")
     add_v1("GET", "/search/user", v1.search_users, families.FAMILY_USERS_SEARCH,
            "User is not permitted to view users")
+    add_v1("GET", "/user/memberof", v1.user_groups, families.FAMILY_GROUPS,
+           "User is not permitted to view groups")
     add_v1("GET", "/group", v1.list_groups, families.FAMILY_GROUPS,
            "User is not permitted to view groups")
     add_v1("GET", "/group/by-id", v1.group_by_id, families.FAMILY_GROUPS,

@@ -28,6 +28,7 @@ from baton_confluence.confluence.simulator.state import (
 from baton_confluence.confluence.simulator.write_checks import require_json, require_xsrf_token
 
 GROUPS_DEFAULT_LIMIT = 200  # documented default of GET /group; the same value is used as its max
+USER_GROUPS_DEFAULT_LIMIT = 200  # user/memberof: default and clamp are assumed (see FACTS.md)
 MEMBERS_MAX_LIMIT = 200  # membersByGroupId: documented default and hard maximum (400 above)
 SEARCH_DEFAULT_LIMIT = 25
 
@@ -91,6 +92,19 @@ class CloudV1Api:
         # `totalSize` is documented as the total, but Cloud reports the page size: kept so.
         extra = {"totalSize": len(results), "cqlQuery": cql, "searchDuration": 7}
         return json_response(200, v1_page(req, results, start, limit, has_more, extra))
+
+    def user_groups(self, req: Request, _params: dict[str, str]) -> Response:
+        account_id = req.param("accountId")
+        if not account_id:
+            raise ApiError(400, BAD_REQUEST_EXCEPTION + "The accountId parameter is required")
+        if account_id not in self.state.users:
+            raise ApiError(404, NOT_FOUND_EXCEPTION + f"No user found with accountId: {account_id}")
+        start, limit = v1_window(req, USER_GROUPS_DEFAULT_LIMIT, USER_GROUPS_DEFAULT_LIMIT)
+        ids = self.state.groups_of(account_id)
+        base = req.base_url + CONTEXT_PATH
+        with self.state.lock:
+            results = [cloud_json.v1_group(self.state.groups[g], base) for g in ids[start : start + limit]]
+        return json_response(200, v1_page(req, results, start, limit, start + len(results) < len(ids)))
 
     # --- groups ------------------------------------------------------------------------------
 

@@ -208,6 +208,11 @@ class SiteState:
         space = self.spaces_by_key.get(key)
         return None if space is None or space.hidden else space
 
+    def groups_of(self, account_id: str) -> list[str]:
+        """Ids of the groups the account is in, alphabetical by group name."""
+        with self.lock:
+            return [g for g in self.group_order if account_id in self.groups[g].member_set]
+
     def group_members(self, group_id: str) -> list[str]:
         with self.lock:
             return list(self.groups[group_id].members)
