@@ -29,7 +29,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
@@ -128,14 +128,9 @@ class ConfluenceCloudAPI(CloudProbes):
         Pages the user's groups, not the group's members: a user is in a handful of groups,
         while a group such as confluence-users can have tens of thousands of members.
         """
-        token = ""
-        while True:
-            page = await self.groups_of_user(account_id, token)
-            if any(group.get("id") == group_id for group in page.items):
-                return True
-            if not page.next_token:
-                return False
-            token = page.next_token
+        return await any_item(
+            lambda token: self.groups_of_user(account_id, token), lambda group: group.get("id") == group_id
+        )
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """POST /wiki/rest/api/group/userByGroupId?groupId=… {"accountId": …} (201, empty body)."""

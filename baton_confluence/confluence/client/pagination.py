@@ -16,7 +16,7 @@ v1 tokens are the decimal `start` offset, v2 tokens the opaque cursor, and '' me
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -38,6 +38,18 @@ class Page:
     items: list[dict[str, Any]]
     next_token: str = ""  # '' when this was the last page
     rate_limit: RateLimitInfo | None = None
+
+
+async def any_item(fetch: Callable[[str], Awaitable[Page]], matches: Callable[[dict[str, Any]], bool]) -> bool:
+    """Whether some item of a listing matches, reading pages only until the first match."""
+    token = ""
+    while True:
+        page = await fetch(token)
+        if any(matches(item) for item in page.items):
+            return True
+        if not page.next_token:
+            return False
+        token = page.next_token
 
 
 def v1_start(token: str) -> int:

@@ -32,7 +32,7 @@ import structlog
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
-from baton_confluence.confluence.client.pagination import Page, v1_page, v1_start
+from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -100,14 +100,9 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     async def is_group_member(self, group_id: str, account_id: str) -> bool:
         """Whether the user key is in the group now: pages the group's members until it shows up
         (the documented Data Center way; `account_id` is the user key)."""
-        token = ""
-        while True:
-            page = await self.group_members(group_id, token)
-            if any(member.get("accountId") == account_id for member in page.items):
-                return True
-            if not page.next_token:
-                return False
-            token = page.next_token
+        return await any_item(
+            lambda token: self.group_members(group_id, token), lambda member: member.get("accountId") == account_id
+        )
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """PUT /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
