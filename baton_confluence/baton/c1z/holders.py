@@ -3,8 +3,8 @@
 Expansion derives one grant per (destination, holder of a source). Building each derived row
 in Python costs more than writing it; with the holders in a temp table, one INSERT…SELECT per
 destination and source makes SQLite build and write every row itself. The caller supplies the
-pre-encoded parts of each row (see `DerivedParts`); this module only concatenates bytes, so it
-knows nothing of the protobuf messages it writes.
+pre-encoded parts of each row (see `DerivedParts`); this module concatenates them around the
+grant id, which it writes as a length-delimited field, and knows nothing else of the message.
 
 Temp tables live in SQLite's temp database (a file, as `temp_store = file`), belong to this
 connection only and vanish with it, so they never reach the c1z.
