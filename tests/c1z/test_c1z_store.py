@@ -137,21 +137,25 @@ def test_expanded_grant_insert_preserves_expansion(store: SyncStore) -> None:
     updated.CopyFrom(original)
     del updated.annotations[:]
     updated.sources.sources["space:s1:read"].is_direct = True
-    store.insert_expanded_grants(
+    when = "2026-01-01 00:00:00.000000000"
+    store.insert_expanded_rows(
         [
-            ("space", "s1", ent.id, "group", "g1", original.id, updated.SerializeToString()),
-            ("space", "s1", ent.id, "user", "u1", derived.id, derived.SerializeToString()),
+            ("space", "s1", ent.id, "group", "g1", original.id, updated.SerializeToString(), store.sync_id, when),
+            ("space", "s1", ent.id, "user", "u1", derived.id, derived.SerializeToString(), store.sync_id, when),
         ]
     )
     got = rows(store, "select principal_resource_id, expansion is not null, needs_expansion, data from v1_grants "
                       "order by id")  # fmt: skip
     assert [r[:3] for r in got] == [("g1", 1, 1), ("u1", 0, 0)]
     assert pb.grant.Grant.FromString(got[0][3]).sources.sources["space:s1:read"].is_direct
-    rowid, data = store.find_grant(ent.id, "user", "u1") or (0, b"")
-    assert pb.grant.Grant.FromString(data).id == derived.id
+    keys = {(ptype, pid): rowid for rowid, ptype, pid in store.iter_grant_keys_for_entitlement(ent.id)}
+    assert set(keys) == {("group", "g1"), ("user", "u1")}
+    rowid = keys[("user", "u1")]
+    assert pb.grant.Grant.FromString(store.grant_data(rowid)).id == derived.id
     store.update_grant_data(rowid, b"\x1a\x01x")
-    assert store.find_grant(ent.id, "user", "u1") == (rowid, b"\x1a\x01x")
-    assert store.find_grant(ent.id, "user", "nobody") is None
+    assert store.grant_data(rowid) == b"\x1a\x01x"
+    with pytest.raises(KeyError):
+        store.grant_data(rowid + 1000)
     listed = list(store.iter_grant_rows_for_entitlement(ent.id))
     assert [(r[1], r[2]) for r in listed] == [("group", "g1"), ("user", "u1")]
 

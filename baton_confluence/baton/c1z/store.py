@@ -35,7 +35,7 @@ from baton_confluence.baton.ksuid import new_ksuid
 CHUNK = 5000  # rows per executemany; bounds the memory of one prepared batch
 PAGE = 1000  # rows per read page; iterators re-query by rowid so callers may write between pages
 
-ExpandedGrantRow = tuple[str, str, str, str, str, str, bytes]
+ExpandedGrantRow = tuple[str, str, str, str, str, str, bytes, str, str]
 
 
 class SyncStore:
@@ -209,19 +209,10 @@ class SyncStore:
         """Upsert connector grants; GrantExpandable annotations move to the expansion column."""
         self._put(statements.UPSERT_GRANT, rows.grant_rows, items)
 
-    def insert_expanded_grants(self, items: Iterable[ExpandedGrantRow]) -> None:
-        """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data).
-
-        An existing row keeps its expansion columns; only `data` is replaced. Callers pass one
-        entitlement's grants at a time, which keeps the inserts clustered in every index.
-        """
-        sync_id, now = self.sync_id, now_str()
-        self.insert_expanded_rows((*r, sync_id, now) for r in items)
-
-    def insert_expanded_rows(self, items: Iterable[tuple[str, str, str, str, str, str, bytes, str, str]]) -> None:
-        """`insert_expanded_grants` for callers that already add (sync_id, discovered_at) to each row.
-
-        The rows stream straight into executemany: no batch lists, so memory stays flat."""
+    def insert_expanded_rows(self, items: Iterable[ExpandedGrantRow]) -> None:
+        """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data,
+        sync_id, discovered_at). An existing row keeps its expansion columns; only `data` is
+        replaced. The rows stream straight into executemany, so memory stays flat."""
         self._begin()
         self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, items)
 
@@ -324,23 +315,6 @@ class SyncStore:
         """Scratch space for expansion, inside the current transaction (see c1z/holders.py)."""
         self._begin()
         return HolderTable(self.conn)
-
-    def find_grant(self, entitlement_id: str, principal_type: str, principal_id: str) -> tuple[int, bytes] | None:
-        """(rowid, data) of the first grant of an entitlement to a principal, if any."""
-        found = self.find_grants(entitlement_id, principal_type, principal_id, limit=1)
-        return found[0] if found else None
-
-    def find_grants(
-        self, entitlement_id: str, principal_type: str, principal_id: str, limit: int = -1
-    ) -> list[tuple[int, bytes]]:
-        """Every (rowid, data) of grants of an entitlement to a principal, in rowid order."""
-        self._ensure_indexes()
-        rows_ = self.conn.execute(
-            f"select id, data from {GRANTS} where entitlement_id = ? and principal_resource_type_id = ? "
-            "and principal_resource_id = ? and sync_id = ? order by id limit ?",
-            (entitlement_id, principal_type, principal_id, self.sync_id, limit),
-        )
-        return [(r[0], r[1]) for r in rows_]
 
     # ----------------------------------------------------------------- internals
 
