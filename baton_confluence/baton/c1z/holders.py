@@ -13,7 +13,7 @@ connection only and vanish with it, so they never reach the c1z.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -117,6 +117,7 @@ class HolderTable:
             "suffix_len integer not null, id_rest blob not null, key_hash integer not null)"
         )
         conn.execute("create index if not exists temp.expansion_holders_key on expansion_holders (source, ptype, pid)")
+        conn.execute("create index if not exists temp.expansion_holders_hash on expansion_holders (source, key_hash)")
         conn.execute("create temp table if not exists expansion_skipped (key_hash integer primary key)")
         conn.execute(f"delete from {HOLDERS}")
 
@@ -152,27 +153,33 @@ class HolderTable:
             row[0] for row in self.conn.execute(f"select h.key_hash from {HOLDERS} h where {where}", params)
         )
 
-    def holders(self, selection: HolderFilter, only: AbstractSet[KeyHash]) -> Iterator[Holder]:
-        """The selected holders whose key hash is in `only` (the ones the caller merges itself)."""
+    def holders(self, selection: HolderFilter) -> list[Holder]:
+        """Every selected holder (for a destination whose grants are all built in Python)."""
         where, params = selection.where()
-        sql = (
-            f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len, h.key_hash "
-            f"from {HOLDERS} h where {where}"
-        )
-        for ptype, pid, principal, direct, id_rest, suffix_len, hashed in self.conn.execute(sql, params).fetchall():
-            if hashed in only:
-                yield Holder(ptype, pid, principal, bool(direct), id_rest[suffix_len:])
+        return self._holders(f"from {HOLDERS} h where {where}", params)
+
+    def _holders(self, from_where: str, params: dict[str, object]) -> list[Holder]:
+        sql = f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len {from_where}"
+        return [
+            Holder(ptype, pid, principal, bool(direct), id_rest[suffix_len:])
+            for ptype, pid, principal, direct, id_rest, suffix_len in self.conn.execute(sql, params)
+        ]
 
     def fits(self, parts: DerivedParts, source: str) -> bool:
         """Whether every grant id derived from `source` has a length the SQL can encode."""
         return len(parts.entitlement_id.encode()) + self.max_suffix.get(source, 0) < MAX_ID_BYTES
 
-    def insert_derived(self, parts: DerivedParts, selection: HolderFilter, skipped: AbstractSet[KeyHash]) -> int:
-        """Writes one derived grant per selected holder whose key hash is not in `skipped`;
-        returns how many rows changed."""
-        skip = bool(skipped)
+    def insert_derived(
+        self, parts: DerivedParts, selection: HolderFilter, merging: AbstractSet[KeyHash]
+    ) -> tuple[int, list[Holder]]:
+        """Writes one derived grant per selected holder whose key hash is not in `merging`.
+
+        Returns how many rows changed, and the selected holders whose key hash is in `merging`
+        (read through the same skip table, so a big group is never read whole for a few keys).
+        """
+        skip = bool(merging)
         if skip:
-            self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in skipped))
+            self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in merging))
         where, params = selection.where()
         sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if skip else "")
         try:
@@ -190,7 +197,12 @@ class HolderTable:
                     "now": parts.discovered_at,
                 },
             )
-            return cursor.rowcount
+            written = cursor.rowcount
+            # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
+            merged = self._holders(
+                f"from {SKIPPED} s cross join {HOLDERS} h on h.key_hash = s.key_hash where {where}", params
+            )
+            return written, merged
         finally:
             if skip:
                 self.conn.execute(f"delete from {SKIPPED}")

@@ -290,13 +290,13 @@ def _expand_into(
     merging = _needing_merge(key_sets, target.existing_hashes)
     added = 0
     for selection, keys in zip(selections, key_sets, strict=True):
-        in_python: frozenset[KeyHash] = keys
         if in_sql and sources.table.fits(target.parts, selection.source):
-            in_python = keys & merging
-            added += sources.table.insert_derived(target.parts, selection, skipped=in_python)
-        if in_python:
-            for holder in sources.table.holders(selection, only=in_python):
-                target.add(selection.source, (holder.ptype, holder.pid), holder.principal, holder.direct)
+            written, to_merge = sources.table.insert_derived(target.parts, selection, keys & merging)
+            added += written
+        else:
+            to_merge = sources.table.holders(selection)
+        for holder in to_merge:
+            target.add(selection.source, (holder.ptype, holder.pid), holder.principal, holder.direct)
     new, updated = target.flush()
     sources.forget(destination)  # its grants just changed
     return added + new, updated
