@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.ids import entitlement_id, grant_id
+from baton_confluence.baton.grant import new_grant
+from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Connector, Page, ResourceSyncer
 
 Trait = pb.resource.ResourceType.Trait
@@ -34,15 +35,6 @@ def _res(rt: str, rid: str, *annotations: pb.resource_tree.SkipEntitlementsAndGr
 def _page(items: list[str], token: str) -> tuple[list[str], str]:
     start = int(token or 0)
     return items[start : start + PAGE], (str(start + PAGE) if start + PAGE < len(items) else "")
-
-
-def _grant(eid: str, res: pb.resource.Resource, ptype: str, pid: str) -> pb.grant.Grant:
-    grant = pb.grant.Grant(id=grant_id(eid, ptype, pid))
-    grant.entitlement.id = eid
-    grant.entitlement.resource.CopyFrom(res)
-    grant.principal.id.resource_type = ptype
-    grant.principal.id.resource = pid
-    return grant
 
 
 class _Syncer(ResourceSyncer):
@@ -84,8 +76,7 @@ class _Teams(_Syncer):
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         chunk, nxt = _page(self.members[resource.id.resource], token)
-        eid = entitlement_id("team", resource.id.resource, "member")
-        return Page([_grant(eid, resource, "user", u) for u in chunk], nxt)
+        return Page([new_grant(resource, "member", "user", u) for u in chunk], nxt)
 
 
 class _Documents(_Syncer):
@@ -95,7 +86,7 @@ class _Documents(_Syncer):
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         team = self.holders[resource.id.resource]
-        grant = _grant(entitlement_id("document", resource.id.resource, "edit"), resource, "team", team)
+        grant = new_grant(resource, "edit", "team", team)
         grant.annotations.append(
             ann.pack(pb.grant_annotations.GrantExpandable(entitlement_ids=[f"team:{team}:member"]))
         )

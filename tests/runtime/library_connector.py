@@ -15,7 +15,8 @@ from google.protobuf import any_pb2
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.baton.ids import entitlement_id, grant_id
+from baton_confluence.baton.grant import new_grant
+from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Connector, Page, ResourceSyncer, StaticEntitlements
 
 Trait = pb.resource.ResourceType.Trait
@@ -107,8 +108,7 @@ class Teams(_Base):
     async def grants(self, res: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         self.faults.tick("team-grants")
         members, nxt = paged(self.lib.teams[res.id.resource], token, self.page_size)
-        eid = entitlement_id("team", res.id.resource, "member")
-        return Page([_grant(eid, res, "user", m) for m in members], nxt)
+        return Page([new_grant(res, "member", "user", m) for m in members], nxt)
 
 
 class Shelves(_Base):
@@ -141,27 +141,17 @@ class Documents(_Base):
     async def grants(self, res: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         self.faults.tick("document-grants")
         doc = self.lib.documents[res.id.resource]
-        eid = entitlement_id("document", res.id.resource, "edit")
         holders = [("user", u) for u in doc.get("users", [])] + [("team", t) for t in doc.get("teams", [])]
         chunk, nxt = paged(holders, token, self.page_size)
         grants = []
         for ptype, pid in chunk:
-            g = _grant(eid, res, ptype, pid)
+            g = new_grant(res, "edit", ptype, pid)
             if ptype == "team":
                 g.annotations.append(
                     ann.pack(pb.grant_annotations.GrantExpandable(entitlement_ids=[f"team:{pid}:member"]))
                 )
             grants.append(g)
         return Page(grants, nxt)
-
-
-def _grant(eid: str, res: pb.resource.Resource, ptype: str, pid: str) -> pb.grant.Grant:
-    g = pb.grant.Grant(id=grant_id(eid, ptype, pid))
-    g.entitlement.id = eid
-    g.entitlement.resource.CopyFrom(res)
-    g.principal.id.resource_type = ptype
-    g.principal.id.resource = pid
-    return g
 
 
 class LibraryConnector(Connector):

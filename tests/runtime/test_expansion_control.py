@@ -10,8 +10,9 @@ import pytest
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
-from tests.runtime.library_connector import _grant, resource
+from tests.runtime.library_connector import resource
 
 
 def _store_with_team_grants(path: Path) -> SyncStore:
@@ -23,11 +24,11 @@ def _store_with_team_grants(path: Path) -> SyncStore:
     store.put_entitlements(
         [member] + [pb.entitlement.Entitlement(id=f"document:{d.id.resource}:edit", resource=d) for d in docs]
     )
-    store.put_grants([_grant("team:t1:member", team, "user", f"u{i}") for i in range(4)])
+    store.put_grants([new_grant(team, "member", "user", f"u{i}") for i in range(4)])
     expandable = ann.pack(pb.grant_annotations.GrantExpandable(entitlement_ids=["team:t1:member"]))
     grants = []
     for d in docs:
-        g = _grant(f"document:{d.id.resource}:edit", d, "team", "t1")
+        g = new_grant(d, "edit", "team", "t1")
         g.annotations.append(expandable)
         grants.append(g)
     store.put_grants(grants)

@@ -14,9 +14,10 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z import holders
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.sync import expansion
 from baton_confluence.baton.sync.expansion import expand_grants
-from tests.runtime.library_connector import _grant, resource
+from tests.runtime.library_connector import resource
 
 LONG = "x" * 120  # makes every grant id on this document longer than 127 bytes
 GROUPS = ["g0", "g1", "g2", "g3", "g4", "gé"]
@@ -40,22 +41,21 @@ def _fill(store: SyncStore) -> None:
         + [pb.entitlement.Entitlement(id=f"document:{d}:edit", resource=r, slug="edit") for d, r in docs.items()]
     )
     grants = []
-    for g, res in groups.items():
-        grants += [_grant(f"group:{g}:member", res, "user", u) for u in rng.sample(USERS, 12)]
-    nested = _grant("group:g1:member", groups["g1"], "group", "g2")  # g2's members are g1's members
+    for res in groups.values():
+        grants += [new_grant(res, "member", "user", u) for u in rng.sample(USERS, 12)]
+    nested = new_grant(groups["g1"], "member", "group", "g2")  # g2's members are g1's members
     _expandable(nested, "group:g2:member")
-    cycle_a = _grant("group:g3:member", groups["g3"], "group", "g4")
+    cycle_a = new_grant(groups["g3"], "member", "group", "g4")
     _expandable(cycle_a, "group:g4:member")
-    cycle_b = _grant("group:g4:member", groups["g4"], "group", "g3")
+    cycle_b = new_grant(groups["g4"], "member", "group", "g3")
     _expandable(cycle_b, "group:g3:member")
     grants += [nested, cycle_a, cycle_b]
-    for n, (d, res) in enumerate(docs.items()):
-        eid = f"document:{d}:edit"
+    for n, res in enumerate(docs.values()):
         for g in rng.sample(GROUPS, 2 + n % 3):
-            grant = _grant(eid, res, "group", g)
+            grant = new_grant(res, "edit", "group", g)
             _expandable(grant, f"group:{g}:member", shallow=(n == 2), types=("user",) if n == 3 else ())
             grants.append(grant)
-        grants += [_grant(eid, res, "user", u) for u in rng.sample(USERS, 3)]  # direct holders too
+        grants += [new_grant(res, "edit", "user", u) for u in rng.sample(USERS, 3)]  # direct holders too
     store.put_grants(grants)
 
 

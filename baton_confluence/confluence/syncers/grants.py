@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import grant as baton_grant
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import RateLimitInfo
-from baton_confluence.baton.ids import entitlement_id, grant_id
+from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.server.status import rate_limit_description
 from baton_confluence.confluence.syncers.resource_types import GROUP
 
@@ -24,12 +25,7 @@ def new_grant(resource: pb.resource.Resource, slug: str, principal_type: str, pr
     A group principal also carries GrantExpandable from the group's member entitlement, so that
     the engine derives the grant for every member.
     """
-    ent_id = entitlement_id(resource.id.resource_type, resource.id.resource, slug)
-    grant = pb.grant.Grant(
-        id=grant_id(ent_id, principal_type, principal_id),
-        entitlement=pb.entitlement.Entitlement(id=ent_id, resource=resource),
-        principal=pb.resource.Resource(id=pb.resource.ResourceId(resource_type=principal_type, resource=principal_id)),
-    )
+    grant = baton_grant.new_grant(resource, slug, principal_type, principal_id)
     if principal_type == GROUP:
         expandable = pb.grant_annotations.GrantExpandable(entitlement_ids=[group_member_entitlement_id(principal_id)])
         grant.annotations.append(ann.pack(expandable))
