@@ -283,12 +283,8 @@ class SiteState:
             perm = table.by_id.get(perm_id)
             if perm is None:
                 return []
-            if perm.key == "read" and perm.target == "space":
-                doomed = sorted(table.by_subject.get(perm.subject, set()))
-            else:
-                doomed = [perm_id]
             removed = []
-            for pid in doomed:
+            for pid in _cascade(table, perm):
                 gone = table.remove(pid)
                 if gone is not None:
                     self.permission_space.pop(pid, None)
@@ -302,9 +298,7 @@ class SiteState:
             perm = table.by_id.get(perm_id)
             if perm is None:
                 return []
-            if perm.key == "read" and perm.target == "space":
-                return [p for i in sorted(table.by_subject[perm.subject]) if (p := table.by_id.get(i))]
-            return [perm]
+            return [p for i in _cascade(table, perm) if (p := table.by_id.get(i))]
 
     def admin_permission_count(self, space_id: int) -> int:
         with self.lock:
@@ -353,3 +347,10 @@ class SiteState:
             del counts[role_id]
         if not counts:
             del self.principal_roles[principal]
+
+
+def _cascade(table: PermissionTable, perm: SpacePermission) -> list[int]:
+    """Ids that removing `perm` removes: read/space takes every permission of its subject."""
+    if perm.key == "read" and perm.target == "space":
+        return sorted(table.by_subject.get(perm.subject, set()))
+    return [perm.id]
