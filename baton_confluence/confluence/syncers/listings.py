@@ -12,8 +12,10 @@ they ask for the same keys. A reader that restarted mid-chain only costs an extr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
 
+from baton_confluence.confluence.client.pagination import Page
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.records import (
     GroupRecord,
@@ -39,35 +41,44 @@ class RoleRecord(TypedDict):
 
 async def group_page(ctx: SyncContext, token: str) -> ItemsPage:
     """One page of groups (`GroupRecord`s)."""
-
-    async def load() -> ItemsPage:
-        page = await ctx.api.list_groups(token)
-        records = [r for r in (group_record(g) for g in page.items) if r is not None]
-        return ItemsPage(items=list(records), next=page.next_token)
-
-    return await ctx.cache.fetch(("groups", token), load, uses=GROUP_PAGE_READERS)
+    return await _records_page(
+        ctx, ("groups", token), lambda: ctx.api.list_groups(token), group_record, GROUP_PAGE_READERS
+    )
 
 
 async def member_page(ctx: SyncContext, group_id: str, token: str) -> ItemsPage:
     """One page of a group's members (`UserRecord`s, every account type)."""
-
-    async def load() -> ItemsPage:
-        page = await ctx.api.group_members(group_id, token)
-        records = [r for r in (user_record(u) for u in page.items) if r is not None]
-        return ItemsPage(items=list(records), next=page.next_token)
-
-    return await ctx.cache.fetch(("group_members", group_id, token), load, uses=MEMBER_PAGE_READERS)
+    return await _records_page(
+        ctx,
+        ("group_members", group_id, token),
+        lambda: ctx.api.group_members(group_id, token),
+        user_record,
+        MEMBER_PAGE_READERS,
+    )
 
 
 async def role_page(ctx: SyncContext, token: str) -> ItemsPage:
     """One page of the site's space roles (`RoleRecord`s)."""
+    return await _records_page(
+        ctx, ("space_roles", token), lambda: ctx.api.list_space_roles(token), _role_record, ROLE_PAGE_READERS
+    )
+
+
+async def _records_page(
+    ctx: SyncContext,
+    key: tuple[str, ...],
+    fetch: Callable[[], Awaitable[Page]],
+    to_record: Callable[[dict[str, Any]], Any],
+    readers: int,
+) -> ItemsPage:
+    """One API page as records (items that do not convert are dropped), shared by `readers` readers."""
 
     async def load() -> ItemsPage:
-        page = await ctx.api.list_space_roles(token)
-        records = [r for r in (_role_record(role) for role in page.items) if r is not None]
-        return ItemsPage(items=list(records), next=page.next_token)
+        page = await fetch()
+        records = [r for r in (to_record(item) for item in page.items) if r is not None]
+        return ItemsPage(items=records, next=page.next_token)
 
-    return await ctx.cache.fetch(("space_roles", token), load, uses=ROLE_PAGE_READERS)
+    return await ctx.cache.fetch(key, load, uses=readers)
 
 
 async def role_catalog(ctx: SyncContext) -> list[RoleRecord]:
