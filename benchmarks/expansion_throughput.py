@@ -30,21 +30,10 @@ TARGET_RSS_MB = 120
 
 def one_run() -> dict[str, object]:
     """One sync into a temp dir (run in a child process); returns its figures."""
-    from baton_confluence.baton.c1z.store import SyncStore
     from baton_confluence.baton.runner.local_sync import sync_to_file
     from baton_confluence.baton.sync.engine import SyncOptions
     from benchmarks.synthetic_connector import SyntheticConnector
 
-    finalize_seconds = 0.0
-    original = SyncStore.finalize
-
-    def timed_finalize(store: SyncStore) -> None:
-        nonlocal finalize_seconds
-        started = time.monotonic()
-        original(store)
-        finalize_seconds = time.monotonic() - started
-
-    SyncStore.finalize = timed_finalize  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sync.c1z"
         started = time.monotonic()
@@ -52,7 +41,6 @@ def one_run() -> dict[str, object]:
         seconds = time.monotonic() - started
         size = path.stat().st_size
     phases = {k: round(v, 2) for k, v in result.progress.phase_seconds.items() if k != "done"}
-    phases["write c1z"] = round(finalize_seconds, 2)
     return {
         "seconds": round(seconds, 2),
         "direct": result.progress.grants,

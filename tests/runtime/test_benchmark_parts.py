@@ -19,7 +19,7 @@ def test_synthetic_sync_derives_documents_times_team_size(tmp_path: Path) -> Non
     result = asyncio.run(sync_to_file(connector, path, SyncOptions()))
     assert result.progress.grants == 4 * 15 + 10
     assert result.progress.expanded_grants == 10 * 15
-    assert {"resources", "sweep", "expansion", "finish"} <= set(result.progress.phase_seconds)
+    assert {"resources", "sweep", "expansion", "finish", "write c1z"} <= set(result.progress.phase_seconds)
     conn = open_c1z(path)
     derived = conn.execute(
         "select count(*) from v1_grants where sync_id = ? and entitlement_id like 'document:%' "

@@ -197,6 +197,8 @@ class HolderTable:
                     "now": parts.discovered_at,
                 },
             )
+            if not skip:
+                return cursor.rowcount, []
             written = cursor.rowcount
             # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
             merged = self._holders(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,7 +48,9 @@ async def sync_to_file(
             except BaseException:
                 store.close()
                 raise
+            started = time.monotonic()
             await in_thread(store.finalize)
+            result.progress.phase_seconds["write c1z"] = time.monotonic() - started
             return result
     finally:
         await connector.close()

@@ -342,6 +342,8 @@ class _Sources:
         return found
 
     def forget(self, entitlement_id: str) -> None:
+        if entitlement_id not in self.table.loaded:
+            return  # key sets are only cached for loaded sources; most destinations are not sources
         self.table.forget(entitlement_id)
         for selection in [s for s in self.cached if s.source == entitlement_id]:
             self.size -= len(self.cached.pop(selection))

@@ -15,7 +15,8 @@ class SyncProgress:
     entitlements: int = 0
     grants: int = 0
     expanded_grants: int = 0
-    # wall seconds per finished phase, in order; "finish" is end of sync, stats and cleanup
+    # wall seconds per finished phase, in order; "finish" is end of sync, stats and cleanup;
+    # a one-shot sync adds "write c1z" (compressing the work db into the file)
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary_line(self) -> str:
