@@ -131,11 +131,20 @@ class HolderTable:
         rows = []
         for h in holders:
             suffix = f":{h.ptype}:{h.pid}"
-            size = len(suffix.encode())
-            widest = max(widest, size)
-            rest = suffix.encode() + h.tail
+            raw = suffix.encode()
+            widest = max(widest, len(raw))
             rows.append(
-                (source, h.ptype, h.pid, h.principal, int(h.direct), suffix, size, rest, key_hash(h.ptype, h.pid))
+                (
+                    source,
+                    h.ptype,
+                    h.pid,
+                    h.principal,
+                    int(h.direct),
+                    suffix,
+                    len(raw),
+                    raw + h.tail,
+                    key_hash(h.ptype, h.pid),
+                )
             )
         self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.loaded.add(source)
