@@ -288,23 +288,21 @@ class SyncStore:
 
     def iter_grant_rows_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str, bytes]]:
         """(rowid, principal type, principal id, data) of the grants of one entitlement."""
-        self._ensure_expansion_index()
-        sql = (
-            f"select id, principal_resource_type_id, principal_resource_id, data from {GRANTS} "
-            "where sync_id = ? and entitlement_id = ?"
-        )
-        for row in self._pages(sql, (entitlement_id,)):
+        for row in self._grants_of(entitlement_id, ", data"):
             yield row[0], row[1], row[2], row[3]
 
     def iter_grant_keys_for_entitlement(self, entitlement_id: str) -> Iterator[tuple[int, str, str]]:
-        """(rowid, principal type, principal id) of the grants of one entitlement."""
+        """(rowid, principal type, principal id) of the grants of one entitlement, without their data."""
+        for row in self._grants_of(entitlement_id, ""):
+            yield row[0], row[1], row[2]
+
+    def _grants_of(self, entitlement_id: str, more_columns: str) -> Iterator[tuple[Any, ...]]:
         self._ensure_expansion_index()
         sql = (
-            f"select id, principal_resource_type_id, principal_resource_id from {GRANTS} "
+            f"select id, principal_resource_type_id, principal_resource_id{more_columns} from {GRANTS} "
             "where sync_id = ? and entitlement_id = ?"
         )
-        for row in self._pages(sql, (entitlement_id,)):
-            yield row[0], row[1], row[2]
+        return self._pages(sql, (entitlement_id,))
 
     def grant_data(self, rowid: int) -> bytes:
         row = self.conn.execute(f"select data from {GRANTS} where id = ?", (rowid,)).fetchone()
