@@ -58,6 +58,19 @@ class StaticEntitlements(ABC):
     async def static_entitlements(self, token: str) -> Page[pb.entitlement.Entitlement]: ...
 
 
+class ResourceGetter(ABC):
+    """Mixin: the type's resources can be fetched one by one (`ResourceGetterService.GetResource`).
+
+    The engine asks for principals that grants name but no listing returned, so that every
+    grant's principal exists in the sync. Raise `ConnectorError(NOT_FOUND)` only when the
+    connector cannot say anything about the id; a principal the site reports as gone should be
+    returned with a status that says so (its grants are real data).
+    """
+
+    @abstractmethod
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource: ...
+
+
 class GrantProvisioner(ABC):
     """Mixin: the type's entitlements can be granted and revoked."""
 

@@ -1,4 +1,4 @@
-"""The summary printed when a sync ends."""
+"""The summary printed when a sync ends: the file's totals and the completeness report."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ from baton_confluence.baton.sync.engine import SyncResult
 
 
 def render(result: SyncResult, path: Path, requests: int | None = None) -> str:
-    progress = result.progress
+    """Counts come from the finished sync's stats, so a resumed sync shows the whole file, not
+    only what its last run wrote; expanded grants are what the expansion phase derived."""
+    stats, progress = result.stats, result.progress
     lines = [f"Synced to {path} (sync {result.sync_id}{', resumed' if result.resumed else ''})"]
-    for type_id, count in sorted(progress.resources.items()):
+    by_type = stats.get("resources_by_resource_type") or dict(progress.resources)
+    for type_id, count in sorted(by_type.items()):
         lines.append(f"  {type_id:<24} {count:>9,}")
-    lines.append(f"  {'entitlements':<24} {progress.entitlements:>9,}")
-    lines.append(f"  {'grants':<24} {progress.grants:>9,}")
+    total_grants = stats.get("grants", progress.grants + progress.expanded_grants)
+    lines.append(f"  {'entitlements':<24} {stats.get('entitlements', progress.entitlements):>9,}")
+    lines.append(f"  {'grants':<24} {total_grants - progress.expanded_grants:>9,}")
     lines.append(f"  {'expanded grants':<24} {progress.expanded_grants:>9,}")
+    report = list(result.report.lines())
+    if report:
+        lines.append("  completeness:")
+        lines.extend(f"    {line}" for line in report)
     tail = f"{result.seconds:.1f}s, {result.rpc_calls:,} connector calls"
     if requests is not None:
         tail += f", {requests:,} API requests"

@@ -23,6 +23,7 @@ from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_c
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.syncers import (
+    AccessClassSyncer,
     GroupSyncer,
     SpaceRoleAssignmentSyncer,
     SpaceRoleSyncer,
@@ -62,8 +63,12 @@ class ConfluenceConnector(Connector):
 
     def _build_syncers(self) -> list[ResourceSyncer]:
         syncers: list[ResourceSyncer] = [UserSyncer(self.ctx), GroupSyncer(self.ctx), SpaceSyncer(self.ctx)]
+        if self.api.has_space_roles:
+            # The role catalogue in both modes (as the Go connector); assignments only with --use-rbac.
+            syncers.append(SpaceRoleSyncer(self.ctx))
         if self.options.use_rbac:
-            syncers += [SpaceRoleSyncer(self.ctx), SpaceRoleAssignmentSyncer(self.ctx)]
+            syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
+        syncers.append(AccessClassSyncer())
         return syncers
 
     def metadata(self) -> pb.connector.ConnectorMetadata:

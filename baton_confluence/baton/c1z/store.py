@@ -255,6 +255,18 @@ class SyncStore:
         ).fetchone()
         return None if row is None else pb.resource.Resource.FromString(row[0])
 
+    def missing_resources(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The (resource type, resource id) pairs of `keys` that this sync holds no resource for."""
+        wanted = {f"{rtype}:{rid}": (rtype, rid) for rtype, rid in keys}
+        present: set[str] = set()
+        names = list(wanted)
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"select external_id from {RESOURCES} where sync_id = ? and external_id in ({marks})"
+            present.update(row[0] for row in self.conn.execute(sql, (self.sync_id, *chunk)))
+        return [key for name, key in wanted.items() if name not in present]
+
     def iter_entitlements(
         self, resource_type_id: str | None = None, resource_id: str | None = None
     ) -> Iterator[pb.entitlement.Entitlement]:

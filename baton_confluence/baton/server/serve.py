@@ -26,6 +26,7 @@ class ConnectorServer:
             pb.connector_grpc.add_ConnectorServiceServicer_to_server,
             pb.resource_grpc.add_ResourceTypesServiceServicer_to_server,
             pb.resource_grpc.add_ResourcesServiceServicer_to_server,
+            pb.resource_grpc.add_ResourceGetterServiceServicer_to_server,
             pb.entitlement_grpc.add_EntitlementsServiceServicer_to_server,
             pb.grant_grpc.add_GrantsServiceServicer_to_server,
             pb.grant_grpc.add_GrantManagerServiceServicer_to_server,

@@ -19,7 +19,14 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.server.capabilities import connector_capabilities
 from baton_confluence.baton.server.status import status_trailer
-from baton_confluence.baton.syncer import Connector, GrantProvisioner, Page, ResourceSyncer, StaticEntitlements
+from baton_confluence.baton.syncer import (
+    Connector,
+    GrantProvisioner,
+    Page,
+    ResourceGetter,
+    ResourceSyncer,
+    StaticEntitlements,
+)
 
 log = structlog.get_logger("baton.server")
 
@@ -129,6 +136,20 @@ class ConnectorServices:
             lambda syncer: syncer.list(parent, request.page_token),
             pb.resource.ResourcesServiceListResourcesResponse,
         )
+
+    # ResourceGetterService
+    async def GetResource(self, request: Any, context: Any) -> pb.resource.ResourceGetterServiceGetResourceResponse:
+        async def call() -> pb.resource.ResourceGetterServiceGetResourceResponse:
+            type_id = request.resource_id.resource_type
+            syncer = self._syncer(type_id)
+            if not isinstance(syncer, ResourceGetter):
+                raise ConnectorError(
+                    grpc.StatusCode.UNIMPLEMENTED, f"GetResource: resource type {type_id!r} cannot be fetched by id"
+                )
+            resource = await syncer.get(request.resource_id)
+            return pb.resource.ResourceGetterServiceGetResourceResponse(resource=resource)
+
+        return await _guarded(context, "GetResource", call)
 
     # EntitlementsService
     async def ListEntitlements(

@@ -66,6 +66,7 @@ class ConnectorClient:
         self.connector = pb.connector_grpc.ConnectorServiceStub(channel)
         self.resource_types = pb.resource_grpc.ResourceTypesServiceStub(channel)
         self.resources = pb.resource_grpc.ResourcesServiceStub(channel)
+        self.resource_getter = pb.resource_grpc.ResourceGetterServiceStub(channel)
         self.entitlements = pb.entitlement_grpc.EntitlementsServiceStub(channel)
         self.grants = pb.grant_grpc.GrantsServiceStub(channel)
         self.grant_manager = pb.grant_grpc.GrantManagerServiceStub(channel)

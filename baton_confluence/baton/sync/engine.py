@@ -24,7 +24,9 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.ids import entitlement_id
+from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
+from baton_confluence.baton.sync.completeness import CompletenessReport
 from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
@@ -53,6 +55,9 @@ class SyncResult:
     seconds: float
     rpc_calls: int
     warnings: list[str] = field(default_factory=list)
+    # the finished sync's row counts as the file holds them (c1z stats), whatever run wrote them
+    stats: dict[str, Any] = field(default_factory=dict)
+    report: CompletenessReport = field(default_factory=CompletenessReport)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class SyncEngine:
         self.static_templates: dict[str, list[pb.entitlement.Entitlement]] = {}
         self.warnings: list[str] = []
         self._last_checkpoint = 0.0
+        # principal lookups in flight, so that concurrent grant pages naming one principal share one
+        self._lookups: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._lookup_slots = asyncio.Semaphore(max(1, self.options.concurrency))
 
     async def run(self, store: SyncStore) -> SyncResult:
         """Runs (or resumes) a full sync into `store`; call `validate()` first."""
@@ -112,7 +120,16 @@ class SyncEngine:
             await self._run_phase(phase, sync_id)
             self.progress.phase_seconds[phase] = time.monotonic() - phase_started
         finish_started = time.monotonic()
-        await in_thread(self.store.end_sync)
+        self.progress.expanded_grants = self.state.expanded_grants
+        stats = await in_thread(self.store.end_sync)
+        report = self.state.report
+        log.info(
+            "sync_completeness",
+            sync_id=sync_id,
+            counters=dict(report.counters),
+            unresolved=report.unresolved[:50],
+            unresolved_total=report.unresolved_total,
+        )
         await in_thread(self.store.cleanup)
         await self._connector_cleanup(sync_id)
         self.progress.phase_seconds["finish"] = time.monotonic() - finish_started
@@ -123,6 +140,8 @@ class SyncEngine:
             seconds=time.monotonic() - started,
             rpc_calls=self.client.calls,
             warnings=self.warnings,
+            stats=stats,
+            report=self.state.report,
         )
 
     async def _run_phase(self, phase: str, sync_id: str) -> None:
@@ -151,6 +170,7 @@ class SyncEngine:
             await in_thread(expand_grants, self.store, count, stop, stop=stop)
         except ExpansionStopped:
             raise asyncio.CancelledError() from None
+        self.state.expanded_grants = self.progress.expanded_grants
 
     # --- checkpointing -------------------------------------------------------------------
     def _checkpoint(self, force: bool = False) -> None:
@@ -206,6 +226,7 @@ class SyncEngine:
                 self._warn(str(err))
                 break
             self._put_resources(resp.list, self.types[type_id])
+            self.state.report.add(completeness.read_notes(resp.annotations))
             token = resp.next_page_token or DONE
             self.state.listings[type_id] = token
             self._checkpoint()
@@ -311,13 +332,18 @@ class SyncEngine:
             self._materialise_static(resource)
             return
         while True:
-            items, token = await self._fetch_page(step, resource, token)
+            items, token, annotations = await self._fetch_page(step, resource, token)
+            if step.kind == "grants":
+                await self._close_principals(items)
             self._store_items(step, items)
+            self.state.report.add(completeness.read_notes(annotations))
             if not token:
                 return
             self.state.sweep.steps[rowid] = (index, token)
 
-    async def _fetch_page(self, step: Step, resource: pb.resource.Resource, token: str) -> tuple[Sequence[Any], str]:
+    async def _fetch_page(
+        self, step: Step, resource: pb.resource.Resource, token: str
+    ) -> tuple[Sequence[Any], str, Sequence[Any]]:
         rid = f"{resource.id.resource_type}:{resource.id.resource}"
         resp: Any
         if step.kind == "children":
@@ -335,7 +361,7 @@ class SyncEngine:
         else:
             grant_request = pb.grant.GrantsServiceListGrantsRequest(resource=resource, page_token=token)
             resp = await self.client.call(f"ListGrants({rid})", self.client.grants.ListGrants, grant_request)
-        return resp.list, resp.next_page_token
+        return resp.list, resp.next_page_token, resp.annotations
 
     def _store_items(self, step: Step, items: Sequence[Any]) -> None:
         if step.kind == "children":
@@ -347,13 +373,85 @@ class SyncEngine:
             self.store.put_entitlements(kept)
             self.progress.entitlements += len(kept)
         else:
-            kept = [
-                g
-                for g in items
-                if g.entitlement.resource.id.resource_type in self.types and g.principal.id.resource_type in self.types
-            ]
+            kept = []
+            for g in items:
+                if g.entitlement.resource.id.resource_type not in self.types:
+                    continue  # a type left out of this sync on purpose (resource_type_ids)
+                if g.principal.id.resource_type not in self.types:
+                    # Not silently: the connector named a principal type it never declared.
+                    self.state.report.add({f"{completeness.UNDECLARED_TYPE}.{g.principal.id.resource_type}": 1})
+                    continue
+                kept.append(g)
             self.store.put_grants(kept)
             self.progress.grants += len(kept)
+
+    # --- principal closure -------------------------------------------------------------------
+    async def _close_principals(self, grants: Sequence[pb.grant.Grant]) -> None:
+        """Make every principal these grants name exist in the sync before the grants are stored.
+
+        A principal no listing returned (an app account, a user past a search ceiling, an
+        account deleted since) is fetched once with GetResource; concurrent pages naming the same
+        principal share the lookup. Whatever the lookup says, the grant is kept: a principal that
+        cannot be fetched is named in the completeness report, never dropped silently.
+        """
+        keys = {
+            (g.principal.id.resource_type, g.principal.id.resource)
+            for g in grants
+            if g.principal.id.resource_type in self.types and g.principal.id.resource
+        }
+        if not keys:
+            return
+        waits = [self._lookups[key] for key in keys if key in self._lookups]
+        missing = [key for key in self.store.missing_resources(keys) if key not in self._lookups]
+        for key in missing:
+            self._lookups[key] = asyncio.get_running_loop().create_future()
+        results = await asyncio.gather(*(self._look_up(key) for key in missing), return_exceptions=True)
+        for key, result in zip(missing, results, strict=True):
+            future = self._lookups.pop(key)
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+                future.exception()  # retrieved here; every waiter sees it through gather below
+            else:
+                future.set_result(None)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        if waits:
+            await asyncio.gather(*waits)
+
+    async def _look_up(self, key: tuple[str, str]) -> None:
+        type_id, resource_id = key
+        request = pb.resource.ResourceGetterServiceGetResourceRequest(
+            resource_id=pb.resource.ResourceId(resource_type=type_id, resource=resource_id)
+        )
+        async with self._lookup_slots:
+            try:
+                resp = await self.client.call(
+                    f"GetResource({type_id}:{resource_id})", self.client.resource_getter.GetResource, request
+                )
+            except StepNotFound:
+                resp = None
+            except SyncError as err:
+                if err.code != grpc.StatusCode.UNIMPLEMENTED:
+                    raise
+                resp = None
+        report = self.state.report
+        if resp is None or not resp.resource.id.resource:
+            report.add({f"{completeness.NOT_FOUND}.{type_id}": 1})
+            report.unresolved_principal(f"{type_id}:{resource_id}")
+            log.warning("sync_principal_not_found", principal=f"{type_id}:{resource_id}")
+            return
+        resource = resp.resource
+        if (resource.id.resource_type, resource.id.resource) != key:
+            raise SyncError(
+                f"GetResource({type_id}:{resource_id}) returned "
+                f"{resource.id.resource_type}:{resource.id.resource}: a connector bug"
+            )
+        self._put_resources([resource], self.types[type_id])
+        report.add({f"{completeness.LOOKED_UP}.{type_id}": 1})
+        if resource.status.status == pb.resource.Status.RESOURCE_STATUS_DELETED:
+            report.add({f"{completeness.GONE}.{type_id}": 1})
+            report.unresolved_principal(f"{type_id}:{resource_id}")
 
     def _materialise_static(self, resource: pb.resource.Resource) -> None:
         made = []

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from baton_confluence.baton.sync.completeness import CompletenessReport
+
 PHASES = ("resource_types", "resources", "sweep", "expansion", "done")
 DONE = "\x00done"  # a listing token that marks a finished listing
 
@@ -47,6 +49,9 @@ class SyncState:
     phase: str = PHASES[0]
     listings: dict[str, str] = field(default_factory=dict)
     sweep: SweepState = field(default_factory=SweepState)
+    report: CompletenessReport = field(default_factory=CompletenessReport)
+    expanded_grants: int = 0  # set when the expansion phase ends, so a resumed finish still knows it
+
     def to_json(self) -> str:
         self.sweep.compact()
         return json.dumps(
@@ -60,6 +65,8 @@ class SyncState:
                     "done": sorted(self.sweep.done),
                     "steps": {str(k): list(v) for k, v in sorted(self.sweep.steps.items())},
                 },
+                "completeness": self.report.to_json(),
+                "expanded_grants": self.expanded_grants,
             },
             separators=(",", ":"),
         )
@@ -83,4 +90,6 @@ class SyncState:
                 done={int(x) for x in sweep.get("done", [])},
                 steps={int(k): (int(v[0]), str(v[1])) for k, v in sweep.get("steps", {}).items()},
             ),
+            report=CompletenessReport.from_json(raw.get("completeness")),
+            expanded_grants=int(raw.get("expanded_grants") or 0),
         )

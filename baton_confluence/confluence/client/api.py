@@ -21,7 +21,7 @@ Page sizes, and where they come from:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,9 @@ class RoleAssignment:
 class ConfluenceCloudAPI(CloudProbes):
     """Typed Confluence Cloud endpoints over a shared `ConfluenceHTTP` (Validate's probes mixed in)."""
 
+    # Space roles (v2 `/space-roles`, role assignments) exist on Cloud only.
+    has_space_roles = True
+
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
 
@@ -77,6 +80,19 @@ class ConfluenceCloudAPI(CloudProbes):
         """GET /wiki/rest/api/user/current: the calling account."""
         response = await self.http.get_json(f"{_V1}/user/current")
         return _object(response)
+
+    async def get_user(self, account_id: str) -> dict[str, Any] | None:
+        """GET /wiki/rest/api/user?accountId=…&expand=operations: one account, any type; None on 404.
+
+        For principals a grant names that no listing returned (v1 "Get user"; the account may
+        have been deleted since, which the site answers with 404).
+        """
+        params: QueryParams = {"accountId": account_id, "expand": "operations"}
+        return await _found_or_none(self.http.get_json(f"{_V1}/user", params))
+
+    async def get_group(self, group_id: str) -> dict[str, Any] | None:
+        """GET /wiki/rest/api/group/by-id?id=…: one group; None on 404."""
+        return await _found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
 
     async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
         """GET /wiki/rest/api/search/user?cql=type=user: one page of users (v1 offsets).
@@ -165,7 +181,7 @@ class ConfluenceCloudAPI(CloudProbes):
         return _v2(response, token)
 
     async def get_space(self, space_id: str) -> dict[str, Any]:
-        """GET /wiki/api/v2/spaces/{id}."""
+        """GET /wiki/api/v2/spaces/{id} (NOT_FOUND raised when the site answers 404)."""
         response = await self.http.get_json(api_path(f"{_V2}/spaces/{{}}", space_id))
         return _object(response)
 
@@ -264,6 +280,17 @@ class ConfluenceCloudAPI(CloudProbes):
         response = await self.http.post_json(path, body, idempotent=True)
         results = response.data.get("results") if isinstance(response.data, dict) else None
         return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
+
+
+async def _found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
+    """The object a by-id GET returns, or None when the site says it does not exist (404)."""
+    try:
+        response = await request
+    except ConnectorError as err:
+        if err.code == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return _object(response)
 
 
 def _v2(response: JsonResponse, cursor: str) -> Page:

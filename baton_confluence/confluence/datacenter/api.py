@@ -54,6 +54,7 @@ RBAC_UNAVAILABLE = (
 
 class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     flavor = "datacenter"
+    has_space_roles = False
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         super().__init__(http)
@@ -113,6 +114,26 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         """DELETE /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
         username = await self.username_of(account_id)
         await self.http.delete(api_path(f"{REST}/user/{{}}/group/{{}}", username, group_id))
+
+    async def get_user(self, account_id: str) -> dict[str, Any] | None:
+        """GET /rest/api/user?key=…&expand=status: one user by key (the DC account id); None on 404."""
+        try:
+            response = await self.http.get_json(f"{REST}/user", {"key": account_id, "expand": "status"})
+        except ConnectorError as err:
+            if err.code == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        return _mapped_object(response, shapes.user) or None
+
+    async def get_group(self, group_id: str) -> dict[str, Any] | None:
+        """GET /rest/api/group/{groupName}: one group (DC group ids are names); None on 404."""
+        try:
+            response = await self.http.get_json(api_path(f"{REST}/group/{{}}", group_id))
+        except ConnectorError as err:
+            if err.code == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        return _mapped_object(response, shapes.group) or None
 
     async def username_of(self, user_key: str) -> str:
         """GET /rest/api/user?key=: the current username of a user key (usernames can change)."""

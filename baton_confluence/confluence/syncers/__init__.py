@@ -1,5 +1,6 @@
 """Confluence Cloud resource syncers, one module per resource type, sharing a `SyncContext`."""
 
+from baton_confluence.confluence.syncers.access_classes import AccessClassSyncer
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.groups import GroupSyncer
 from baton_confluence.confluence.syncers.space_role_assignments import SpaceRoleAssignmentSyncer
@@ -8,6 +9,7 @@ from baton_confluence.confluence.syncers.spaces import SpaceSyncer
 from baton_confluence.confluence.syncers.users import UserSyncer
 
 __all__ = [
+    "AccessClassSyncer",
     "GroupSyncer",
     "SpaceRoleAssignmentSyncer",
     "SpaceRoleSyncer",

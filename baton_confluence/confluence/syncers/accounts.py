@@ -1,43 +1,27 @@
-"""`AccountRegistry`: which account ids this sync emitted as users, so grants never dangle.
+"""`ListedAccounts`: which account ids this process already emitted as users in this sync.
 
-A space permission or role assignment names its principal by account id only. Upstream emitted
-such grants for every id, including app (bot) accounts it never emitted as users, leaving grants
-whose principal does not exist. Here a user principal is granted only when the user listing
-emitted it. That needs the listing to have run to completion in this process: after a restart
-the registry is empty, and then only ids known to be non-human are dropped (the upstream
-behaviour for the rest), which `complete` tells apart.
+Search and every group's member pages return the same accounts many times over; emitting each
+once keeps the pages small. It is only an optimisation: the store upserts resources by id, and a
+user record is a function of the account alone, so after a restart (an empty set) an account that
+is emitted again is written with the same content. Nothing is ever filtered by this set: grants
+name every principal, and the sync engine looks up principals that no listing returned.
 """
 
 from __future__ import annotations
 
-from baton_confluence.confluence.syncers.records import UserRecord, is_human
+from baton_confluence.confluence.syncers.records import UserRecord
 
 
-class AccountRegistry:
+class ListedAccounts:
     def __init__(self) -> None:
-        self.humans: set[str] = set()
-        self.others: set[str] = set()  # app and customer accounts seen in listings
-        self.complete = False  # the user listing ran start to end against this registry
+        self.ids: set[str] = set()
 
-    def admit(self, user: UserRecord) -> bool:
-        """Record a listed account; True when it is a human not emitted before."""
-        if not is_human(user):
-            self.others.add(user["id"])
+    def first_sighting(self, user: UserRecord) -> bool:
+        """Record a listed account; True when this process has not emitted it before."""
+        if user["id"] in self.ids:
             return False
-        if user["id"] in self.humans:
-            return False
-        self.humans.add(user["id"])
+        self.ids.add(user["id"])
         return True
 
-    def grantable(self, account_id: str) -> bool:
-        """May a grant name this account as its user principal?"""
-        if account_id in self.humans:
-            return True
-        if self.complete:
-            return False
-        return account_id not in self.others
-
     def clear(self) -> None:
-        self.humans.clear()
-        self.others.clear()
-        self.complete = False
+        self.ids.clear()

@@ -8,7 +8,7 @@ from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import ConfluenceCloudAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
-from baton_confluence.confluence.syncers.accounts import AccountRegistry
+from baton_confluence.confluence.syncers.accounts import ListedAccounts
 
 
 @dataclass
@@ -17,7 +17,7 @@ class SyncContext:
     options: ConfluenceOptions
     catalog: PermissionCatalog
     cache: SyncCache = field(default_factory=SyncCache)
-    accounts: AccountRegistry = field(default_factory=AccountRegistry)
+    accounts: ListedAccounts = field(default_factory=ListedAccounts)
 
     def reset(self) -> None:
         """Forget everything learnt during a sync (called from `Connector.cleanup`)."""

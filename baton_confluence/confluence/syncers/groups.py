@@ -1,4 +1,4 @@
-"""Groups, their `member` entitlement, and membership grants to human members.
+"""Groups, their `member` entitlement, and membership grants to every member (any account type).
 
 Group list pages and member pages come from the shared cache: the user listing reads the same
 pages, and whichever reader comes first pays for the request.
@@ -11,16 +11,16 @@ from google.protobuf import struct_pb2
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
-from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
 from baton_confluence.confluence.syncers.listings import group_page, member_page
-from baton_confluence.confluence.syncers.records import GroupRecord, is_human
+from baton_confluence.confluence.syncers.records import GroupRecord, group_record
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER, group_type, user_type
 
 
-class GroupSyncer(ResourceSyncer, GroupMemberProvisioner):
+class GroupSyncer(ResourceSyncer, ResourceGetter, GroupMemberProvisioner):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 
@@ -33,13 +33,23 @@ class GroupSyncer(ResourceSyncer, GroupMemberProvisioner):
         page = await group_page(self.ctx, token)
         return Page([group_resource(g) for g in page["items"]], page["next"])
 
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        """A group a grant names that the group listing did not return; deleted when the site
+        answers 404 (a role assignment can outlive its group)."""
+        found = await self.ctx.api.get_group(resource_id.resource)
+        record = group_record(found) if found is not None else None
+        if record is None or record["id"] != resource_id.resource:
+            resource = group_resource(GroupRecord(id=resource_id.resource, name=resource_id.resource, type=""))
+            resource.status.status = pb.resource.Status.RESOURCE_STATUS_DELETED
+            return resource
+        return group_resource(record)
+
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         return Page([member_entitlement(resource)])
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         page = await member_page(self.ctx, resource.id.resource, token)
-        # Only humans: other accounts are not emitted as users, a grant to them would dangle.
-        grants = [new_grant(resource, GROUP_MEMBER_SLUG, USER, user["id"]) for user in page["items"] if is_human(user)]
+        grants = [new_grant(resource, GROUP_MEMBER_SLUG, USER, user["id"]) for user in page["items"]]
         return Page(grants, page["next"])
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
 
+import grpc
+
+from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.pagination import Page
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.records import (
@@ -101,6 +104,18 @@ async def role_catalog(ctx: SyncContext) -> list[RoleRecord]:
     return await ctx.cache.fetch(("role_catalog",), load, uses=None)
 
 
+async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
+    """The ids of the site's space roles; empty where the site has none (roles off: 404; Data
+    Center: no roles at all). Tells a `role` permission principal that is a space role apart
+    from one that names a class of users."""
+    try:
+        return frozenset(role["id"] for role in await role_catalog(ctx))
+    except ConnectorError as err:
+        if err.code not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION):
+            raise
+        return frozenset()
+
+
 def remember_space_name(ctx: SyncContext, space_id: str, name: str) -> None:
     """Keep a listed space's name for its role bindings' display names (read once)."""
     ctx.cache.put(("space_name", space_id), name, uses=1)
@@ -126,7 +141,9 @@ def _role_record(role: dict[str, Any]) -> RoleRecord | None:
     permissions = role.get("spacePermissions")
     return RoleRecord(
         id=role_id,
-        name=text(role.get("name")) or role_id,
+        # The published v2 schema names the field `displayName`; sites have also been seen to
+        # send `name` (simulator/FACTS.md): read either.
+        name=text(role.get("displayName")) or text(role.get("name")) or role_id,
         description=text(role.get("description")),
         space_permissions=[p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else [],
     )
@@ -138,6 +155,7 @@ __all__ = [
     "UserRecord",
     "forget_space_name",
     "group_page",
+    "known_role_ids",
     "member_page",
     "remember_space_name",
     "role_catalog",

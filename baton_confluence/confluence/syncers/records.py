@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
-ACCOUNT_TYPE_HUMAN = "atlassian"
+# Cloud `accountType` values (v1 schema, `User.accountType`): people with an Atlassian account,
+# apps (bots acting for Forge/Connect/OAuth apps) and Jira Service Management portal customers.
+ACCOUNT_TYPE_ATLASSIAN = "atlassian"
+ACCOUNT_TYPE_APP = "app"
+ACCOUNT_TYPE_CUSTOMER = "customer"
 
 
 class UserRecord(TypedDict):
@@ -18,6 +22,7 @@ class UserRecord(TypedDict):
     name: str  # display name
     email: str  # '' when the user's privacy settings hide it
     active: bool  # `operations` was non-empty (empty: deactivated or unlicensed)
+    gone: NotRequired[bool]  # the site answered 404 when the account was looked up (deleted)
     username: NotRequired[str]  # Data Center only: the login name (Cloud has none since 2019)
 
 
@@ -72,8 +77,9 @@ def group_record(group: dict[str, Any]) -> GroupRecord | None:
     return GroupRecord(id=group_id, name=text(group.get("name")) or group_id, type=text(group.get("type")))
 
 
-def is_human(user: UserRecord) -> bool:
-    return user["type"] == ACCOUNT_TYPE_HUMAN
+def gone_user(account_id: str) -> UserRecord:
+    """The record of an account a grant names but the site no longer knows (404 on lookup)."""
+    return UserRecord(id=account_id, type="", name=account_id, email="", active=False, gone=True)
 
 
 def obj(value: Any) -> dict[str, Any]:

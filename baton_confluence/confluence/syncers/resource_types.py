@@ -15,6 +15,7 @@ GROUP = "group"
 SPACE = "space"
 SPACE_ROLE = "space_role"
 SPACE_ROLE_ASSIGNMENT = "space_role_assignment"
+ACCESS_CLASS = "access_class"  # new in this connector; docs/access-classes.md
 
 _Trait = pb.resource.ResourceType
 
@@ -54,3 +55,13 @@ def space_role_assignment_type() -> pb.resource.ResourceType:
         [_Trait.TRAIT_SCOPE_BINDING],
         [pb.resource_tree.SkipEntitlements(), pb.connector.OptInRequired()],
     )
+
+
+def access_class_type() -> pb.resource.ResourceType:
+    """Classes of principals a space can be opened to (anonymous users, all licensed users...).
+
+    Not in the Go connector, which skipped these principals: a space open to anonymous users is
+    exactly what an access review must show. A class behaves like a group whose membership the site
+    does not list, so it carries the group trait and has no entitlements or grants of its own.
+    """
+    return _type(ACCESS_CLASS, "Access Class", [_Trait.TRAIT_GROUP], [pb.resource_tree.SkipEntitlementsAndGrants()])

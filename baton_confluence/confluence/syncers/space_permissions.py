@@ -5,28 +5,30 @@ user and group: upstream passes them in two `WithGrantableTo` calls, the second 
 the first, so it ships `[group]` only, although users hold these permissions directly (a latent
 upstream bug, deliberately not copied).
 
-Grants come from `/spaces/{id}/permissions`, one API page per call. Kept: permissions in the
-selected catalog, held by a group or by a user the user listing emitted. Dropped (counted at
-debug level): pairs outside the selection, other principal types (access classes, anonymous,
-roles), and user principals that are not emitted users (app accounts: upstream granted to them
-anyway, leaving grants whose principal does not exist).
+Grants come from `/spaces/{id}/permissions`, one API page per call. Every permission of a
+selected pair becomes a grant, whatever its principal (`principals.principal_of`: accounts of
+any type, groups, space roles, access classes such as anonymous users). Permissions of pairs
+outside the selection are counted in the completeness report, by pair and by why: `unselected`
+(a real pair `--noun`/`--verb` left out) or `unknown` (a pair this connector does not know yet).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import structlog
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
+from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page
-from baton_confluence.confluence.permissions import Permission, PermissionCatalog
+from baton_confluence.confluence.permissions import Permission, PermissionCatalog, parse_slug
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
+from baton_confluence.confluence.syncers.listings import known_role_ids
+from baton_confluence.confluence.syncers.principals import needs_role_ids, principal_of
 from baton_confluence.confluence.syncers.records import ident, obj, text
-from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE, USER, group_type, user_type
+from baton_confluence.confluence.syncers.resource_types import SPACE, group_type, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_permissions")
 
@@ -57,28 +59,25 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
     page = await ctx.api.space_permissions(space.id.resource, token)
     skipped: Counter[str] = Counter()
     grants = []
+    role_ids: frozenset[str] | None = None
     for item in page.items:
-        grant = _grant(ctx, space, item, skipped)
-        if grant is not None:
-            grants.append(grant)
+        principal, operation = obj(item.get("principal")), obj(item.get("operation"))
+        verb, noun = text(operation.get("key")), text(operation.get("targetType"))
+        if not ctx.catalog.allows(verb, noun):
+            why = "unselected" if parse_slug(Permission(verb, noun).slug) else "unknown"
+            skipped[f"permissions_skipped.{why}.{Permission(verb, noun).slug}"] += 1
+            continue
+        principal_type, principal_id = text(principal.get("type")), ident(principal.get("id"))
+        if role_ids is None and needs_role_ids(principal_type):
+            role_ids = await known_role_ids(ctx)
+        found = principal_of(principal_type, principal_id, role_ids or frozenset())
+        if found is None:
+            skipped["permissions_skipped.no_principal"] += 1
+            continue
+        grants.append(new_grant(space, Permission(verb, noun).slug, *found))
     if skipped:
         log.debug("confluence_space_permissions_skipped", space_id=space.id.resource, **skipped)
-    return Page(grants, page.next_token, rate_limit_annotations(page.rate_limit))
-
-
-def _grant(
-    ctx: SyncContext, space: pb.resource.Resource, item: dict[str, Any], skipped: Counter[str]
-) -> pb.grant.Grant | None:
-    principal, operation = obj(item.get("principal")), obj(item.get("operation"))
-    verb, noun = text(operation.get("key")), text(operation.get("targetType"))
-    if not ctx.catalog.allows(verb, noun):
-        skipped["unselected_pair"] += 1
-        return None
-    principal_type, principal_id = text(principal.get("type")).lower(), ident(principal.get("id"))
-    if not principal_id or principal_type not in (USER, GROUP):
-        skipped["other_principal"] += 1
-        return None
-    if principal_type == USER and not ctx.accounts.grantable(principal_id):
-        skipped["not_an_emitted_user"] += 1
-        return None
-    return new_grant(space, Permission(verb, noun).slug, principal_type, principal_id)
+    annotations = rate_limit_annotations(page.rate_limit)
+    if skipped:
+        annotations.append(note(skipped))
+    return Page(grants, page.next_token, annotations)

@@ -6,9 +6,9 @@ first. With `dense_role_bindings`, every role of the site gets a binding in ever
 a role nobody holds yet can still be requested.
 
 The space's assignments are fetched once: the listing collects them per role
-(`role_members`), and each binding's grants read its holders back. Grants go to users the user
-listing emitted and to groups (with GrantExpandable from the group's member entitlement);
-access-class principals (anonymous, all licensed users...) are not identities and are skipped.
+(`role_members`), and each binding's grants read its holders back. Grants go to every principal
+(`principals.principal_of`): accounts of any type, groups (with GrantExpandable from the group's
+member entitlement) and access classes (anonymous users, all licensed users...).
 
 List token: JSON `{"g": cache generation, "c": API cursor, "r": [role ids held so far]}`.
 Grants token: `{"o": offset}` while serving collected holders, `{"c": cursor}` when reading the
@@ -30,13 +30,12 @@ from baton_confluence.confluence.syncers import role_members, tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
+from baton_confluence.confluence.syncers.principals import principal_of
 from baton_confluence.confluence.syncers.records import ident, obj, text
 from baton_confluence.confluence.syncers.resource_types import (
-    GROUP,
     SPACE,
     SPACE_ROLE,
     SPACE_ROLE_ASSIGNMENT,
-    USER,
     group_type,
     space_role_assignment_type,
     user_type,
@@ -45,7 +44,7 @@ from baton_confluence.confluence.syncers.resource_types import (
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_role_assignments")
 
 GRANTS_PER_PAGE = 500
-_PRINCIPAL_TYPES = {"USER": USER, "GROUP": GROUP}
+_NO_ROLE_IDS: frozenset[str] = frozenset()  # assignment principals are never roles
 
 # Module-level names: inside the syncer class, `list` is the listing method.
 RoleIds = list[str]
@@ -79,8 +78,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
         triples = list(_assignments(page.items))
         held.extend(dict.fromkeys(r for r, _, _ in triples if r not in held))
         if collecting:
-            identities = ((r, t, p) for r, t, p in triples if t in _PRINCIPAL_TYPES)
-            role_members.collect(self.ctx, space_id, identities, first_page=not token)
+            role_members.collect(self.ctx, space_id, triples, first_page=not token)
         annotations = rate_limit_annotations(page.rate_limit)
         if page.next_token:
             return Page([], tokens.encode({"g": generation, "c": page.next_token, "r": held}), annotations)
@@ -131,13 +129,8 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
         return Page(grants, next_token, rate_limit_annotations(page.rate_limit))
 
     def _grant(self, resource: pb.resource.Resource, principal_type: str, principal_id: str) -> pb.grant.Grant | None:
-        resource_type = _PRINCIPAL_TYPES.get(principal_type)
-        if resource_type is None:
-            return None
-        if resource_type == USER and not self.ctx.accounts.grantable(principal_id):
-            log.debug("confluence_role_grant_skipped", reason="not an emitted user", binding=resource.id.resource)
-            return None
-        return new_grant(resource, ASSIGNED, resource_type, principal_id)
+        found = principal_of(principal_type, principal_id, _NO_ROLE_IDS)
+        return None if found is None else new_grant(resource, ASSIGNED, *found)
 
 
 def _assignments(items: list[dict[str, Any]]) -> Iterator[tuple[str, str, str]]:

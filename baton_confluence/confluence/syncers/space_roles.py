@@ -1,8 +1,10 @@
-"""RBAC: the site's space roles, as role resources (no entitlements or grants of their own).
+"""The site's space roles, as role resources (no entitlements or grants of their own).
 
-Listed only at top level. A site whose role endpoints answer 404 (RBAC off or its beta grant
-expired) yields no roles and a warning, as upstream; Validate reports that case as an error
-before a sync starts.
+Listed in both modes, as the Go connector lists them: the role catalogue is part of what a
+reviewer needs even when assignments are not synced (those stay opt-in with `--use-rbac`), and a
+space permission can name a role as its principal. Listed only at top level. A site whose role
+endpoints answer 404 (roles off, or the beta expired) yields no roles: a warning with
+`--use-rbac` (Validate reports it as an error before a sync starts), an info line otherwise.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from google.protobuf import struct_pb2
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.listings import RoleRecord, role_page
+from baton_confluence.confluence.syncers.listings import RoleRecord, role_catalog, role_page
 from baton_confluence.confluence.syncers.resource_types import SPACE_ROLE, space_role_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_roles")
 
 
-class SpaceRoleSyncer(ResourceSyncer):
+class SpaceRoleSyncer(ResourceSyncer, ResourceGetter):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 
@@ -37,9 +39,21 @@ class SpaceRoleSyncer(ResourceSyncer):
         except ConnectorError as err:
             if err.code != grpc.StatusCode.NOT_FOUND:
                 raise
-            log.warning("confluence_space_roles_unavailable", error=err.message)
+            say = log.warning if self.ctx.options.use_rbac else log.info
+            say("confluence_space_roles_unavailable", error=err.message)
             return Page([])
         return Page([space_role_resource(role) for role in page["items"]], page["next"])
+
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        """A role a grant names: from the catalogue, else deleted (the role was removed since)."""
+        for role in await role_catalog(self.ctx):
+            if role["id"] == resource_id.resource:
+                return space_role_resource(role)
+        resource = space_role_resource(
+            RoleRecord(id=resource_id.resource, name=resource_id.resource, description="", space_permissions=[])
+        )
+        resource.status.status = pb.resource.Status.RESOURCE_STATUS_DELETED
+        return resource
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         return Page([])

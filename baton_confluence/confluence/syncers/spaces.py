@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
 from google.protobuf import struct_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.provisioning.space_permissions import SpacePermissionProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
@@ -23,7 +25,7 @@ from baton_confluence.confluence.syncers.space_filter import SpaceFilter
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements, permission_grants
 
 
-class SpaceSyncer(ResourceSyncer, SpacePermissionProvisioner):
+class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
         self.filter = SpaceFilter(ctx.options)
@@ -47,6 +49,13 @@ class SpaceSyncer(ResourceSyncer, SpacePermissionProvisioner):
                 remember_space_name(self.ctx, resource.id.resource, resource.display_name)
             resources.append(resource)
         return Page(resources, page.next_token, rate_limit_annotations(page.rate_limit))
+
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        """One space by id (GET /spaces/{id}); NOT_FOUND when the site has no such space."""
+        resource = space_resource(await self.ctx.api.get_space(resource_id.resource), rbac=self.rbac)
+        if resource is None:
+            raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: no space {resource_id.resource}")
+        return resource
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         if self.rbac:

@@ -1,4 +1,4 @@
-"""Users: every human account of the site, exactly once per sync.
+"""Users: every account of the site (people, guests, apps, customers), once per sync.
 
 Confluence Cloud has no "list all users" endpoint. The listing is the union of:
 
@@ -12,10 +12,14 @@ page (while the search lasts) alongside one member page for each of up to `concu
 in progress. Group list pages are read from the shared cache, member pages are cached for the
 group grants that follow.
 
-A user is emitted the first time it is seen in this sync (the `AccountRegistry`); its status
-comes from that sighting's `operations` (empty: deactivated or unlicensed -> DISABLED). App and
-customer accounts are not users here (as upstream) and are only remembered, so that no grant
-names them.
+A user is emitted the first time this process sees it (`ListedAccounts`); its status comes from
+`operations` (empty: deactivated or unlicensed -> DISABLED). Every account type is a `user`
+resource, typed by the user trait (`account_kind`): an app account that administers a space is
+exactly what an access review must see. Accounts no listing returns (past the search ceiling, in
+no group) are fetched one by one when a grant names them (`get`, called by the sync engine).
+
+Completeness notes: each search page adds its result count to `accounts.search`; reaching the
+search ceiling sets `accounts.search_ceiling_reached`.
 
 Token: JSON `{"g": cache generation, "s": search token or null when done, "t": next group-list
 token or null when done, "p": [group ids of the current group page not started yet],
@@ -32,13 +36,22 @@ from google.protobuf import struct_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.syncer import Page, ResourceSyncer
+from baton_confluence.baton.sync.completeness import note
+from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
 from baton_confluence.confluence.syncers import tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import group_page, member_page
-from baton_confluence.confluence.syncers.records import ItemsPage, UserRecord, user_record
+from baton_confluence.confluence.syncers.records import (
+    ACCOUNT_TYPE_APP,
+    ACCOUNT_TYPE_ATLASSIAN,
+    ACCOUNT_TYPE_CUSTOMER,
+    ItemsPage,
+    UserRecord,
+    gone_user,
+    user_record,
+)
 from baton_confluence.confluence.syncers.resource_types import USER, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.users")
@@ -49,9 +62,24 @@ Annotations = list[Any]
 
 _ENABLED = pb.resource.Status.RESOURCE_STATUS_ENABLED
 _DISABLED = pb.resource.Status.RESOURCE_STATUS_DISABLED
+_DELETED = pb.resource.Status.RESOURCE_STATUS_DELETED
+_Kind = pb.trait.UserTrait.AccountType
+_TraitStatus = pb.trait.UserTrait.Status
+
+# Cloud accountType -> Baton account type. Customers are people (portal-only accounts); an
+# account type Atlassian adds later is emitted as unspecified rather than guessed.
+ACCOUNT_KINDS = {
+    ACCOUNT_TYPE_ATLASSIAN: _Kind.ACCOUNT_TYPE_HUMAN,
+    ACCOUNT_TYPE_CUSTOMER: _Kind.ACCOUNT_TYPE_HUMAN,
+    ACCOUNT_TYPE_APP: _Kind.ACCOUNT_TYPE_SERVICE,
+}
 
 
-class UserSyncer(ResourceSyncer):
+def account_kind(account_type: str) -> Any:  # a UserTrait.AccountType value
+    return ACCOUNT_KINDS.get(account_type, _Kind.ACCOUNT_TYPE_UNSPECIFIED)
+
+
+class UserSyncer(ResourceSyncer, ResourceGetter):
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 
@@ -63,11 +91,21 @@ class UserSyncer(ResourceSyncer):
             return Page([])
         state = _State.load(token, self.ctx.cache.generation)
         (found, annotations), members = await asyncio.gather(self._search(state), self._member_round(state))
-        resources = [user_resource(u) for u in [*found, *members] if self.ctx.accounts.admit(u)]
+        resources = [user_resource(u) for u in [*found, *members] if self.ctx.accounts.first_sighting(u)]
         if state.done:
             self._finish(state)
             return Page(resources, "", annotations)
         return Page(resources, state.dump(), annotations)
+
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        """One account by id, for a grant whose principal no listing returned; an account the site
+        answers 404 for is emitted as deleted (its grants are real and must stay reviewable)."""
+        found = await self.ctx.api.get_user(resource_id.resource)
+        record = user_record(found) if found is not None else None
+        if record is None or record["id"] != resource_id.resource:
+            log.info("confluence_account_gone", account_id=resource_id.resource)
+            return user_resource(gone_user(resource_id.resource))
+        return user_resource(record)
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         return Page([])
@@ -82,16 +120,19 @@ class UserSyncer(ResourceSyncer):
             return [], []
         page = await self.ctx.api.search_users(state.search, include_guests=True)
         state.search = page.next_token or None
+        counts: dict[str, int] = {}
         if state.search is not None and state.search.isdecimal() and int(state.search) >= USER_SEARCH_CEILING:
             log.warning(
                 "confluence_user_search_ceiling_reached",
                 ceiling=USER_SEARCH_CEILING,
-                detail="user search stops at 10,000 results; further users are reached only through "
-                "group memberships, and users in no group cannot be listed",
+                detail="user search stops at 10,000 results; further accounts are reached through group "
+                "memberships and the grants that name them; accounts in no group that hold nothing are not listed",
             )
             state.search = None
+            counts["accounts.search_ceiling_reached"] = 1
         records = [r for r in (user_record(u) for u in page.items) if r is not None]
-        return records, rate_limit_annotations(page.rate_limit)
+        counts["accounts.search"] = len(records)
+        return records, [*rate_limit_annotations(page.rate_limit), note(counts)]
 
     async def _member_round(self, state: _State) -> UserRecords:
         """One member page for each of up to `concurrency` groups, advancing `state`."""
@@ -112,15 +153,7 @@ class UserSyncer(ResourceSyncer):
         state.groups = page["next"] or None
 
     def _finish(self, state: _State) -> None:
-        # Only a listing that ran start to end against this registry knows every human.
-        if state.generation == self.ctx.cache.generation:
-            self.ctx.accounts.complete = True
-        log.info(
-            "confluence_users_listed",
-            humans=len(self.ctx.accounts.humans),
-            other_accounts=len(self.ctx.accounts.others),
-            complete=self.ctx.accounts.complete,
-        )
+        log.info("confluence_users_listed", accounts_this_process=len(self.ctx.accounts.ids))
 
 
 class _State:
@@ -171,14 +204,20 @@ def _optional_text(value: Any) -> str | None:
 
 
 def user_resource(user: UserRecord) -> pb.resource.Resource:
-    """A user as upstream shapes it, with the trait status matching the resource status."""
+    """A user as upstream shapes it (profile keys append-only), typed by account kind; the trait
+    status matches the resource status (deleted for an account the site no longer knows)."""
+    gone = user.get("gone", False)
     enabled = user["active"]
     username = user.get("username", "")
+    if gone:
+        status, trait_status = _DELETED, _TraitStatus.STATUS_DELETED
+    elif enabled:
+        status, trait_status = _ENABLED, _TraitStatus.STATUS_ENABLED
+    else:
+        status, trait_status = _DISABLED, _TraitStatus.STATUS_DISABLED
     trait = pb.trait.UserTrait(
-        account_type=pb.trait.UserTrait.AccountType.ACCOUNT_TYPE_HUMAN,
-        status=pb.trait.UserTrait.Status(
-            status=pb.trait.UserTrait.Status.STATUS_ENABLED if enabled else pb.trait.UserTrait.Status.STATUS_DISABLED
-        ),
+        account_type=account_kind(user["type"]),
+        status=_TraitStatus(status=trait_status),
         # Cloud accounts sign in with their email (hidden emails leave the login empty); Data
         # Center users sign in with their username.
         login=username or user["email"],
@@ -195,5 +234,5 @@ def user_resource(user: UserRecord) -> pb.resource.Resource:
         display_name=user["name"],
         annotations=[ann.pack(trait)],
         profile=profile,
-        status=pb.resource.Status(status=_ENABLED if enabled else _DISABLED),
+        status=pb.resource.Status(status=status),
     )

@@ -1,0 +1,105 @@
+"""The completeness report of a sync: what was found where, and what could not be found.
+
+An access review is only as good as its completeness, so a sync says, next to its counts, how it
+got them and where it fell short. Two kinds of entries:
+
+- **Counters** (`name -> int`). The engine keeps its own (principals looked up by type, found
+  gone, not found, grants whose principal type the connector never declared). A connector adds
+  its own by attaching a *completeness note* to any list response: a `google.protobuf.Struct`
+  annotation with one key, `baton_completeness`, mapping counter names to numbers to add. The
+  runtime does not interpret connector counter names; it sums and shows them. Names use dots to
+  group (`accounts.search`, `permissions_skipped.unselected.copy-page`).
+- **Unresolved principals**: `type:id` of principals a grant named that the connector could not
+  find or reported as gone, kept in full up to `UNRESOLVED_KEPT` names (then only counted).
+
+The report lives in the sync's checkpoint token, which is committed together with the rows it
+describes: a sync killed and resumed reports exactly what an uninterrupted one would, and the
+finished sync keeps it in the c1z (`inspect stats` shows it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import any_pb2, struct_pb2
+
+from baton_confluence.baton import annotations as ann
+
+NOTE_KEY = "baton_completeness"
+UNRESOLVED_KEPT = 1000
+
+# Engine counters (the connector's have its own names).
+LOOKED_UP = "principals.looked_up"  # + ".<type>": fetched with GetResource because no listing had them
+GONE = "principals.gone"  # + ".<type>": looked up, and the connector reports them deleted
+NOT_FOUND = "principals.not_found"  # + ".<type>": the connector could not fetch them at all
+UNDECLARED_TYPE = "grants.undeclared_principal_type"  # + ".<type>": kept out, the type is unknown
+
+
+def note(counts: Mapping[str, int]) -> any_pb2.Any:
+    """A completeness note for a response's annotations: counters to add to the sync's report."""
+    struct = struct_pb2.Struct()
+    struct.update({NOTE_KEY: {name: int(value) for name, value in counts.items() if value}})
+    return ann.pack(struct)
+
+
+def read_notes(annotations: Sequence[any_pb2.Any]) -> Counter[str]:
+    """The counters of every completeness note among `annotations` (other Structs are ignored)."""
+    found: Counter[str] = Counter()
+    for struct in ann.find_all(annotations, struct_pb2.Struct):
+        counts = struct.fields.get(NOTE_KEY)
+        if counts is None or not counts.HasField("struct_value"):
+            continue
+        for name, value in counts.struct_value.fields.items():
+            if value.HasField("number_value"):
+                found[name] += int(value.number_value)
+    return found
+
+
+@dataclass
+class CompletenessReport:
+    counters: Counter[str] = field(default_factory=Counter)
+    unresolved: list[str] = field(default_factory=list)
+    unresolved_total: int = 0
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        self.counters.update(counts)
+
+    def unresolved_principal(self, key: str) -> None:
+        self.unresolved_total += 1
+        if len(self.unresolved) < UNRESOLVED_KEPT:
+            self.unresolved.append(key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "counters": dict(sorted(self.counters.items())),
+            "unresolved": self.unresolved,
+            "unresolved_total": self.unresolved_total,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> CompletenessReport:
+        if not isinstance(raw, dict):
+            return cls()
+        counters = raw.get("counters")
+        unresolved = raw.get("unresolved")
+        return cls(
+            counters=Counter(
+                {str(k): int(v) for k, v in counters.items() if isinstance(v, int)}
+                if isinstance(counters, dict)
+                else {}
+            ),
+            unresolved=[str(u) for u in unresolved] if isinstance(unresolved, list) else [],
+            unresolved_total=int(raw.get("unresolved_total") or 0),
+        )
+
+    def lines(self) -> Iterable[str]:
+        """Human-readable report lines, counters grouped by their first name part."""
+        for name, value in sorted(self.counters.items()):
+            yield f"{name:<48} {value:>9,}"
+        if self.unresolved_total:
+            shown = ", ".join(self.unresolved[:10])
+            more = self.unresolved_total - min(10, len(self.unresolved))
+            yield f"unresolved principals: {shown}" + (f" and {more:,} more" if more > 0 else "")
