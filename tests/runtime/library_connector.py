@@ -17,7 +17,8 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.ids import entitlement_id
-from baton_confluence.baton.syncer import Connector, Page, ResourceSyncer, StaticEntitlements
+from baton_confluence.baton.sync.completeness import note
+from baton_confluence.baton.syncer import Connector, Page, ResourceGetter, ResourceSyncer, StaticEntitlements
 
 Trait = pb.resource.ResourceType.Trait
 
@@ -28,6 +29,9 @@ class Library:
     teams: dict[str, list[str]]  # team -> members
     shelves: dict[str, list[str]]  # shelf -> books
     documents: dict[str, dict[str, list[str]]]  # doc -> {"users": [...], "teams": [...]}
+    # Known to the "site" and fetchable by id, but returned by no listing (found by lookups only).
+    unlisted_users: list[str] = field(default_factory=list)
+    unlisted_teams: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,17 +93,30 @@ class _Base(ResourceSyncer):
         return Page([])
 
 
-class Users(_Base):
+class Users(_Base, ResourceGetter):
     async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
         self.faults.tick("users")
         chunk, nxt = paged(self.lib.users, token, self.page_size)
-        return Page([resource("user", u, [ann.pack(pb.trait.UserTrait())]) for u in chunk], nxt)
+        users = [resource("user", u, [ann.pack(pb.trait.UserTrait())]) for u in chunk]
+        return Page(users, nxt, [note({"users.listed": len(users)})])
+
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        self.faults.tick(f"get-user:{resource_id.resource}")
+        if resource_id.resource not in self.lib.users + self.lib.unlisted_users:
+            raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"no user {resource_id.resource}")
+        return resource("user", resource_id.resource, [ann.pack(pb.trait.UserTrait())])
 
 
-class Teams(_Base):
+class Teams(_Base, ResourceGetter):
     async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
         chunk, nxt = paged(sorted(self.lib.teams), token, self.page_size)
         return Page([resource("team", t, [ann.pack(pb.trait.GroupTrait())]) for t in chunk], nxt)
+
+    async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
+        self.faults.tick(f"get-team:{resource_id.resource}")
+        if resource_id.resource not in {**self.lib.teams, **self.lib.unlisted_teams}:
+            raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"no team {resource_id.resource}")
+        return resource("team", resource_id.resource, [ann.pack(pb.trait.GroupTrait())])
 
     async def entitlements(self, res: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         eid = entitlement_id("team", res.id.resource, "member")
@@ -107,7 +124,7 @@ class Teams(_Base):
 
     async def grants(self, res: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         self.faults.tick("team-grants")
-        members, nxt = paged(self.lib.teams[res.id.resource], token, self.page_size)
+        members, nxt = paged({**self.lib.teams, **self.lib.unlisted_teams}[res.id.resource], token, self.page_size)
         return Page([new_grant(res, "member", "user", m) for m in members], nxt)
 
 

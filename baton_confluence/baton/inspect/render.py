@@ -17,6 +17,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.sync_runs import SyncRun
 from baton_confluence.baton.inspect.table import format_table
+from baton_confluence.baton.sync.completeness import CompletenessReport
 
 Output = Literal["table", "json"]
 
@@ -159,8 +160,9 @@ def _stats(reader: C1ZReader, output: Output) -> str:
     stats = reader.stats()
     described = reader.stats_sync()
     sync_id = described.id if described else None
+    report = completeness_of(described.sync_token if described else "")
     if output == "json":
-        return _json({"sync_id": sync_id, **stats})
+        return _json({"sync_id": sync_id, **stats, "completeness": report.to_json()})
     rows: list[tuple[str, str]] = [("sync", sync_id or "(none)")]
     rows += [(k, str(stats.get(k, 0))) for k in ("resource_types", "resources", "entitlements", "grants")]
     for key, label in (
@@ -169,4 +171,16 @@ def _stats(reader: C1ZReader, output: Output) -> str:
         ("grants_by_resource_type", "grants"),
     ):
         rows += [(f"{label}[{rtype}]", str(n)) for rtype, n in stats.get(key, {}).items()]
+    rows += [(f"completeness[{name}]", str(n)) for name, n in sorted(report.counters.items())]
+    if report.unresolved_total:
+        rows.append(("completeness[unresolved principals]", ", ".join(report.unresolved[:20])))
     return format_table(("STAT", "VALUE"), rows)
+
+
+def completeness_of(sync_token: str) -> CompletenessReport:
+    """The completeness report a sync by this engine keeps in its token (empty for other writers)."""
+    try:
+        raw = json.loads(sync_token) if sync_token else {}
+    except ValueError:
+        raw = {}
+    return CompletenessReport.from_json(raw.get("completeness") if isinstance(raw, dict) else None)

@@ -121,6 +121,7 @@ class SyncEngine:
             self.progress.phase_seconds[phase] = time.monotonic() - phase_started
         finish_started = time.monotonic()
         self.progress.expanded_grants = self.state.expanded_grants
+        await in_thread(self._count_accounts)
         stats = await in_thread(self.store.end_sync)
         report = self.state.report
         log.info(
@@ -384,6 +385,26 @@ class SyncEngine:
                 kept.append(g)
             self.store.put_grants(kept)
             self.progress.grants += len(kept)
+
+    def _count_accounts(self) -> None:
+        """Accounts by kind and status for the report (`accounts.kind.HUMAN`, `accounts.status.
+        DELETED`...), read from the finished sync, so a resumed sync counts the same."""
+        user_types = [t for t, rt in self.types.items() if pb.resource.ResourceType.Trait.TRAIT_USER in rt.traits]
+        counts: dict[str, int] = {}
+        kind_name = pb.trait.UserTrait.AccountType.Name
+        status_name = pb.trait.UserTrait.Status.Status.Name
+        for type_id in user_types:
+            for _, resource in self.store.iter_resources(type_id):
+                trait = ann.find(resource.annotations, pb.trait.UserTrait)
+                if trait is None:
+                    continue
+                kind = kind_name(trait.account_type).removeprefix("ACCOUNT_TYPE_")
+                status = status_name(trait.status.status).removeprefix("STATUS_")
+                counts[f"accounts.kind.{kind}"] = counts.get(f"accounts.kind.{kind}", 0) + 1
+                counts[f"accounts.status.{status}"] = counts.get(f"accounts.status.{status}", 0) + 1
+        for name in [n for n in self.state.report.counters if n.startswith(("accounts.kind.", "accounts.status."))]:
+            del self.state.report.counters[name]
+        self.state.report.add(counts)
 
     # --- principal closure -------------------------------------------------------------------
     async def _close_principals(self, grants: Sequence[pb.grant.Grant]) -> None:
