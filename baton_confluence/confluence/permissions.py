@@ -16,7 +16,8 @@ pair, its name on the permission screen and its source; in short:
   named "Pages, whiteboards, databases, and Smart Links" (Add, Archive, Delete) and "Add" also
   covers folders (Atlassian's page on Confluence roles), and the v2 read schema's `targetType`
   enum has `whiteboard`, `database`, `embed` (Smart Links) and `folder`. So create, delete and
-  archive on whiteboard/database/embed, and create and delete on folder. Whether the endpoint
+  archive on whiteboard/database/embed, and create on folder; delete on folder rests on the enum
+  alone (it was in the catalogue before this table was sourced, and stays). Whether the endpoint
   reports them as records of their own, or only the page pair, is documented nowhere and no
   report was found: the client must work either way. Atlassian documents no v1 write pair for
   them, so provisioning them may be refused. They are **opt-in** (not in the defaults), so the
