@@ -3,35 +3,43 @@
 Confluence names a space permission by an operation key (the *verb*) and a target type (the
 *noun*). The upstream connector emitted the full cross product of its 5 nouns x 8 verbs (40 per
 space), although most of those pairs do not exist in Confluence: they can never hold a grant and
-fail when requested. Here only real pairs are emitted.
+fail when requested. Here only real pairs are emitted. docs/permissions.md has the table of every
+pair, its name on the permission screen and its source; in short:
 
-Real pairs (`VALID_PAIRS`):
-
-- The 14 pairs Atlassian documents for the v1 add-permission request (`SpacePermissionRequest`):
-  create and delete on page, blogpost, comment and attachment; read, export, administer and
-  restrict_content on space; delete on space ("delete own"); archive on page. The v2 read
-  endpoint (`/spaces/{id}/permissions`) reports the same pairs for the classic targets.
-- `update-space` is **not** accepted: the upstream README lists it as an example, but neither
-  Atlassian's permission model (the space-permission screen has no "update space" row, editing is
-  covered by create-page/create-blogpost) nor the documented write pairs contain it. The verb
-  `update` stays a known verb because it is an upstream default and existing configurations list
-  it; it simply selects no pair (a warning says so).
-- Newer targets the v2 read endpoint reports (its `targetType` enum): `whiteboard`, `database`,
-  `embed` and `folder`, each with `create` and `delete` (the "add"/"delete" columns of the space
-  permission screen). They are accepted nouns but **not defaults**, so the default entitlement set
-  does not grow behind existing installations' backs (upstream review rule: new entitlements are
-  opt-in). Atlassian documents no v1 write pairs for them, so provisioning them may be refused by
-  the site. `application` and `userProfile` are site-level targets, not space permissions, and
-  are not accepted.
+- `DOCUMENTED_WRITE_PAIRS`, from documentation: the 14 pairs Atlassian lists for the v1
+  add-permission request (`SpacePermissionRequest`). They are also exactly the 14 checkboxes of
+  the Cloud space-permission screen (View, Delete own, Add/Archive/Delete on the pages row,
+  Add/Delete for blogs, comments and attachments, Restrictions, Export, Admin). The v2 read
+  endpoint (`/spaces/{id}/permissions`) reports these pairs; upstream's test data, taken from
+  a real site, holds only them.
+- `NEWER_TARGET_PAIRS`, from documentation but read-only: on today's screen the pages row is
+  named "Pages, whiteboards, databases, and Smart Links" (Add, Archive, Delete) and "Add" also
+  covers folders (Atlassian's page on Confluence roles), and the v2 read schema's `targetType`
+  enum has `whiteboard`, `database`, `embed` (Smart Links) and `folder`. So create, delete and
+  archive on whiteboard/database/embed, and create on folder; delete on folder rests on the enum
+  alone (it was in the catalogue before this table was sourced, and stays). Whether the endpoint
+  reports them as records of their own, or only the page pair, is documented nowhere and no
+  report was found: the client must work either way. Atlassian documents no v1 write pair for
+  them, so provisioning them may be refused. They are **opt-in** (not in the defaults), so the
+  default entitlement set does not grow behind existing installations' backs.
+- Not accepted, for want of a source: `update-space` (the upstream README's example; no screen
+  row, no documented pair; the verb `update` stays known because it is an upstream default and
+  existing configurations list it, it simply selects no pair); `copy`, `move`, `purge`,
+  `purge_version`, `restore`, `use`, `create_space` (the v2 key enum is shared with content
+  operation checks; no source names them as space permissions); "Mail > Delete" (an older screen
+  row, CONFCLOUD-72012; the v2 target enum has no mail target); `archive-folder`; `application`
+  and `userProfile` targets (site-level). A site reporting one of these is counted as an
+  *unknown* pair by `classify_reported_pair`, never synced.
 
 Defaults, when `--noun`/`--verb` are empty, are the upstream runtime defaults (not the UI
-"suggested" values), in noun-major order.
+"suggested" values), in noun-major order: exactly the 14 documented pairs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import grpc
 import structlog
@@ -56,12 +64,17 @@ KNOWN_NOUNS: tuple[str, ...] = DEFAULT_NOUNS + NEWER_NOUNS
 KNOWN_VERBS: tuple[str, ...] = DEFAULT_VERBS
 
 _CONTENT = ("attachment", "blogpost", "comment", "page")
-VALID_PAIRS: frozenset[tuple[str, str]] = frozenset(
-    [("create", noun) for noun in _CONTENT + NEWER_NOUNS]
-    + [("delete", noun) for noun in (*_CONTENT, *NEWER_NOUNS, "space")]
-    + [(verb, "space") for verb in ("read", "export", "administer", "restrict_content")]
+# One rule per source; docs/permissions.md lists each pair with its source.
+DOCUMENTED_WRITE_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    [(verb, noun) for verb in ("create", "delete") for noun in _CONTENT]
+    + [(verb, "space") for verb in ("read", "export", "administer", "restrict_content", "delete")]
     + [("archive", "page")]
 )
+NEWER_TARGET_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    [(verb, noun) for verb in ("create", "delete", "archive") for noun in ("whiteboard", "database", "embed")]
+    + [(verb, "folder") for verb in ("create", "delete")]
+)
+VALID_PAIRS: frozenset[tuple[str, str]] = DOCUMENTED_WRITE_PAIRS | NEWER_TARGET_PAIRS
 
 SEPARATOR = "-"
 
@@ -130,6 +143,26 @@ def parse_slug(slug: str) -> Permission | None:
     if not sep or (verb, noun) not in VALID_PAIRS:
         return None
     return Permission(verb, noun)
+
+
+class ReportedPair(StrEnum):
+    """What becomes of a (verb, noun) pair a site reports in a space-permission listing."""
+
+    SELECTED = "selected"  # in the catalogue: synced as a grant
+    KNOWN_UNSELECTED = "known_unselected"  # a real pair the configuration did not select
+    UNKNOWN = "unknown"  # not a pair this connector knows (see the module docstring)
+
+
+def classify_reported_pair(catalog: PermissionCatalog, verb: str, noun: str) -> ReportedPair:
+    """Why a reported pair is or is not synced, so that a sync can count what it skipped by
+    reason and pair (a completeness report tells "you did not ask for it" from "we do not know
+    it"). Keys are compared as the site spells them, like `PermissionCatalog.allows`.
+    """
+    if catalog.allows(verb, noun):
+        return ReportedPair.SELECTED
+    if (verb, noun) in VALID_PAIRS:
+        return ReportedPair.KNOWN_UNSELECTED
+    return ReportedPair.UNKNOWN
 
 
 def _given(values: tuple[str, ...]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.options import ConfluenceOptions
-from baton_confluence.confluence.permissions import PermissionCatalog
+from baton_confluence.confluence.permissions import PermissionCatalog, ReportedPair, classify_reported_pair
 from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from baton_confluence.confluence.simulator.state import SiteState
 from tests.confluence.driver import SyncOutput, run_sync
@@ -147,3 +148,32 @@ def test_validate_refuses_rbac_on_a_pre_roles_site(site: SimulatedSite) -> None:
         sync(site, use_rbac=True)
     assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
     assert "PRE_ROLES" in caught.value.message
+
+
+def test_newer_pairs_sync_only_when_selected_and_unknown_ones_never() -> None:
+    spec = SiteSpec(seed=9, users=20, groups=5, spaces=6, app_accounts=1, guest_accounts=1, newer_permissions=True)
+    with SimulatedSite(spec) as newer_site:
+        state = newer_site.state
+        default_output, _ = sync(newer_site)
+        nouns = ("space", "whiteboard", "database", "embed")
+        chosen_output, _ = sync(newer_site, nouns=nouns)
+    default_grants = sorted(g for g in default_output.grant_ids() if g.startswith("space:"))
+    assert default_grants == sorted(expected_permission_grants(state))
+    assert not [g for g in default_grants if "archive-whiteboard" in g or "copy-page" in g]
+
+    chosen = sorted(g for g in chosen_output.grant_ids() if g.startswith("space:"))
+    assert chosen == sorted(expected_permission_grants(state, PermissionCatalog.select(nouns)))
+    assert any(":archive-whiteboard:" in g for g in chosen) and any(":archive-embed:" in g for g in chosen)
+    assert not any(":copy-page:" in g or ":move-page:" in g for g in chosen)
+
+    # What a completeness report would count: the two unsourced pairs in every space are unknown,
+    # the opt-in ones known but unselected under the defaults.
+    reported = Counter(
+        (classify_reported_pair(PermissionCatalog.select(), p.key, p.target), p.key)
+        for s in visible_spaces(state)
+        for p in state.space_permissions(s)
+        if p.key in ("copy", "move", "archive")
+    )
+    spaces = len(visible_spaces(state))
+    assert reported[(ReportedPair.UNKNOWN, "copy")] == reported[(ReportedPair.UNKNOWN, "move")] == spaces
+    assert reported[(ReportedPair.KNOWN_UNSELECTED, "archive")] == 3 * spaces

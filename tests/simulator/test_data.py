@@ -9,7 +9,7 @@ from typing import Any
 from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from baton_confluence.confluence.simulator.generator import generate
 from baton_confluence.confluence.simulator.state import SiteState
-from tests.simulator.conftest import SMALL, client_for, walk_v1
+from tests.simulator.conftest import SMALL, client_for, walk_v1, walk_v2
 
 
 def _summary(state: SiteState) -> dict[str, Any]:
@@ -84,3 +84,42 @@ def test_user_search_stops_at_the_search_cap() -> None:
         assert all(p["totalSize"] == p["size"] for p in pages)  # faithfully wrong
         beyond = c.get("/wiki/rest/api/search/user", params={"cql": "type=user", "start": 30}).json()
         assert beyond["results"] == [] and "next" not in beyond["_links"]
+
+
+# Written out by hand from docs/permissions.md: what `SiteSpec.newer_permissions` adds to a listing.
+NEWER_PAIRS = {
+    ("archive", "whiteboard"),
+    ("archive", "database"),
+    ("archive", "embed"),
+    ("copy", "page"),
+    ("move", "page"),
+}
+
+
+def _listed(site: SimulatedSite) -> dict[str, set[tuple[str, str, str, str]]]:
+    """Every space's permissions as `/spaces/{id}/permissions` reports them, ids left out."""
+    listed: dict[str, set[tuple[str, str, str, str]]] = {}
+    with client_for(site) as c:
+        spaces, _ = walk_v2(c, "/wiki/api/v2/spaces", {"limit": 250})
+        for space in spaces:
+            perms, _ = walk_v2(c, f"/wiki/api/v2/spaces/{space['id']}/permissions", {"limit": 250})
+            listed[space["key"]] = {
+                (p["principal"]["type"], p["principal"]["id"], p["operation"]["key"], p["operation"]["targetType"])
+                for p in perms
+            }
+    return listed
+
+
+def test_newer_permissions_come_back_from_the_listing_when_switched_on() -> None:
+    spec = SiteSpec(seed=5, users=12, groups=4, spaces=6, guest_accounts=0, app_accounts=0)
+    with SimulatedSite(spec) as plain, SimulatedSite(replace(spec, newer_permissions=True)) as newer:
+        before, after = _listed(plain), _listed(newer)
+    assert before.keys() == after.keys() and len(after) == 6
+    for key, rows in after.items():
+        added = rows - before[key]
+        assert rows >= before[key]  # the switch only adds
+        assert {(op, target) for _, _, op, target in added} == NEWER_PAIRS, key
+        assert {(kind, holder) for kind, holder, _, _ in added} == {("user", next(iter(added))[1])}
+        # The holder can view the space, as Confluence requires of any other space permission.
+        assert ("user", next(iter(added))[1], "read", "space") in rows
+        assert not {(op, target) for _, _, op, target in before[key]} & NEWER_PAIRS

@@ -82,6 +82,10 @@ MODERATE = (
     ("delete", "database"), ("delete", "embed"), ("delete", "folder"),
 )
 OWNER = (("read", "space"), ("administer", "space"), ("export", "space"), ("restrict_content", "space"))
+# Only with `SiteSpec.newer_permissions`: archive on the newer targets (a documented screen column)
+# and two pairs no source names as space permissions, which a real listing might still carry
+# (FACTS.md, docs/permissions.md).
+NEWER = (("archive", "whiteboard"), ("archive", "database"), ("archive", "embed"), ("copy", "page"), ("move", "page"))
 
 # Default RBAC roles (four, per Atlassian's "What are Confluence's roles?") and their permissions.
 _SYSTEM_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -356,6 +360,15 @@ def _make_permissions(
             room = target - len(table)
             extra = rng.sample(EDIT + MODERATE, min(len(EDIT + MODERATE), max(0, rng.randint(0, room - 1))))
             grant(subject, VIEW + tuple(extra))
+
+    if spec.newer_permissions:
+        # A pass of its own after the rest, drawing nothing from `rng`: the site is otherwise the
+        # same as without the switch, permission ids included.
+        for space in state.spaces.values():
+            holder = owners.get(space, space.author_id)
+            for key, tgt in NEWER:
+                if state.find_permission(space.id, PRINCIPAL_USER, holder, key, tgt) is None:
+                    state.add_space_permission(space.id, PRINCIPAL_USER, holder, key, tgt)
 
 
 def _make_roles(spec: SiteSpec, ids: _Ids, state: SiteState) -> None:

@@ -89,6 +89,7 @@ class SiteSpec:
     members_per_group: int = 8  # average for the non-default groups
     rbac_enabled: bool = False  # space-role-mode ROLES (True) or PRE_ROLES (False)
     custom_roles: int = 2
+    newer_permissions: bool = False  # space owners also hold archive-whiteboard/database/embed, copy-page, move-page
     # --- the calling account ----------------------------------------------------------------
     username: str = "admin@example.com"
     api_token: str = "simulated-api-token"
