@@ -22,7 +22,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page
-from baton_confluence.confluence.permissions import Permission, PermissionCatalog, parse_slug
+from baton_confluence.confluence.permissions import Permission, PermissionCatalog, ReportedPair, classify_reported_pair
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import known_role_ids
@@ -63,8 +63,9 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
     for item in page.items:
         principal, operation = obj(item.get("principal")), obj(item.get("operation"))
         verb, noun = text(operation.get("key")), text(operation.get("targetType"))
-        if not ctx.catalog.allows(verb, noun):
-            why = "unselected" if parse_slug(Permission(verb, noun).slug) else "unknown"
+        kind = classify_reported_pair(ctx.catalog, verb, noun)
+        if kind is not ReportedPair.SELECTED:
+            why = "unselected" if kind is ReportedPair.KNOWN_UNSELECTED else "unknown"
             skipped[f"permissions_skipped.{why}.{Permission(verb, noun).slug}"] += 1
             continue
         principal_type, principal_id = text(principal.get("type")), ident(principal.get("id"))
