@@ -82,14 +82,13 @@ class UserSyncer(ResourceSyncer):
             return [], []
         page = await self.ctx.api.search_users(state.search, include_guests=True)
         state.search = page.next_token or None
-        if state.search is not None and state.search.isdecimal() and int(state.search) >= USER_SEARCH_CEILING:
+        if page.ceiling_reached:
             log.warning(
                 "confluence_user_search_ceiling_reached",
                 ceiling=USER_SEARCH_CEILING,
                 detail="user search stops at 10,000 results; further users are reached only through "
                 "group memberships, and users in no group cannot be listed",
             )
-            state.search = None
         records = [r for r in (user_record(u) for u in page.items) if r is not None]
         return records, rate_limit_annotations(page.rate_limit)
 
