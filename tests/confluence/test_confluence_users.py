@@ -9,8 +9,8 @@ from structlog.testing import LogCapture
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.client import api as api_module
+from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.syncers.users import UserSyncer
 from tests.confluence.conftest import run_against, standard_site
 from tests.confluence.driver import all_pages
