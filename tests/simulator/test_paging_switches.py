@@ -142,6 +142,8 @@ def test_defaults_link_echo_and_serve_what_was_asked(sites: list[SimulatedSite],
             body = first_page(client, listing, 3)
             assert (body["limit"], body["size"], len(body["results"])) == (3, 3, 3), listing.name
             assert link_start(body) == 3, listing.name
+            keys = list(body)  # the envelope as before the switches existed, in the same order
+            assert keys[:4] == ["results", "start", "limit", "size"] and keys[-1] == "_links", listing.name
 
 
 def test_next_links_only_on_the_listings_named(sites: list[SimulatedSite], flavor: str) -> None:
