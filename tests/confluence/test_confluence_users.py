@@ -9,8 +9,8 @@ from structlog.testing import LogCapture
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.confluence.client import api as api_module
 from baton_confluence.confluence.connector import ConfluenceConnector
-from baton_confluence.confluence.syncers import users as users_module
 from baton_confluence.confluence.syncers.users import UserSyncer
 from tests.confluence.conftest import run_against, standard_site
 from tests.confluence.driver import all_pages
@@ -115,9 +115,11 @@ def test_listing_resumes_from_a_token_in_a_new_process() -> None:
 
 
 def test_search_ceiling_logs_a_warning(monkeypatch: pytest.MonkeyPatch, logs: LogCapture) -> None:
-    monkeypatch.setattr(users_module, "USER_SEARCH_CEILING", 2)
+    # The client owns the ceiling (the syncer only reacts to `ceiling_reached`).
+    monkeypatch.setattr(api_module, "USER_SEARCH_CEILING", 2)
     site = FakeSite(page_size=2, search=[user(f"u{i}") for i in range(5)])
     found = list_users(site)
     assert sorted(by_id(found)) == ["u0", "u1"]  # the rest would need groups
     assert any(e["event"] == "confluence_user_search_ceiling_reached" for e in logs.entries)
+    assert sum(e["event"] == "confluence_user_search_ceiling" for e in logs.entries) == 1
     assert not any("start=2" in url or "start=4" in url for url in site.calls)

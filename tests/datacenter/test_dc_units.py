@@ -1,21 +1,27 @@
-"""Data Center pieces on their own: the adapter's coverage, JSON mapping, versions, detection."""
+"""Data Center pieces on their own: the adapter's coverage, JSON mapping, versions, detection, paging."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
 import httpx
 import pytest
+import respx
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.cli import factory
 from baton_confluence.cli.errors import UsageError
-from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI
+from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page
+from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog, shapes
+from baton_confluence.confluence.datacenter.api import DC_PAGE_SIZE
 from baton_confluence.confluence.datacenter.version import Features, parse_version
 from baton_confluence.confluence.settings import ConfluenceSettings
 
@@ -171,3 +177,124 @@ def test_unknown_deployment_and_rbac_on_dc_are_usage_errors() -> None:
         factory.deployment_of(settings(deployment="onprem"), "https://h")
     with pytest.raises(UsageError, match="--use-rbac"):
         factory.build_connector(settings(domain_url="https://h/c", personal_access_token="p", use_rbac=True))
+
+
+# --- v1 pagination: every DC listing applies client/pagination.py's rule (respx) --------------
+
+DC_BASE = "https://conf.example.com/confluence"
+
+
+@dataclass(frozen=True)
+class DcListing:
+    name: str
+    path: str  # below DC_BASE
+    fetch: Callable[[ConfluenceDataCenterAPI, str], Awaitable[Page]]
+    item: Callable[[int], dict[str, Any]]  # the raw DC JSON of the n-th item
+
+
+def _dc_user(n: int) -> dict[str, Any]:
+    return {"type": "known", "userKey": f"{n:032x}", "username": f"user{n}", "displayName": f"User {n}"}
+
+
+DC_LISTINGS = [
+    DcListing("dc_users", "/rest/api/user/list", lambda dc, token: dc.search_users(token), _dc_user),
+    DcListing("dc_groups", "/rest/api/group", lambda dc, token: dc.list_groups(token),
+              lambda n: {"type": "group", "name": f"group-{n}"}),
+    DcListing("dc_group_members", "/rest/api/group/eng%20ops/member",
+              lambda dc, token: dc.group_members("eng ops", token), _dc_user),
+    DcListing("dc_spaces", "/rest/api/space", lambda dc, token: dc.list_spaces(token),
+              lambda n: {"id": 1000 + n, "key": f"K{n}", "name": f"Space {n}", "type": "global", "status": "current"}),
+]
+
+
+def dc_body(listing: DcListing, count: int, *, start: int, limit: int | None, next_start: int | None = None,
+            total_size: int | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"results": [listing.item(start + n) for n in range(count)], "start": start, "size": count}
+    if limit is not None:
+        body["limit"] = limit
+    if total_size is not None:
+        body["totalSize"] = total_size
+    links = {"base": DC_BASE, "context": "/confluence"}
+    if next_start is not None:
+        links["next"] = f"{listing.path}?limit={DC_PAGE_SIZE}&start={next_start}"
+    body["_links"] = links
+    return body
+
+
+def dc_fetch(listing: DcListing, token: str, body: dict[str, Any]) -> tuple[Page, dict[str, str]]:
+    """One page of `listing` at `token`, the site answering `body`; (page, query sent)."""
+
+    async def main() -> tuple[Page, dict[str, str]]:
+        async with ConfluenceHTTP(DC_BASE, auth=BearerAuth("pat")) as http:
+            with respx.mock(base_url=DC_BASE, assert_all_called=True) as router:
+                route = router.get(listing.path).mock(return_value=httpx.Response(200, json=body))
+                page = await listing.fetch(ConfluenceDataCenterAPI(http), token)
+                return page, dict(route.calls.last.request.url.params)
+
+    return asyncio.run(main())
+
+
+@pytest.fixture(params=DC_LISTINGS, ids=lambda listing: listing.name)
+def dc_listing(request: pytest.FixtureRequest) -> DcListing:
+    value: DcListing = request.param
+    return value
+
+
+def test_dc_listing_asks_for_its_start_and_limit(dc_listing: DcListing) -> None:
+    page, query = dc_fetch(dc_listing, "300", dc_body(dc_listing, 3, start=300, limit=DC_PAGE_SIZE))
+    assert (query["start"], query["limit"]) == ("300", str(DC_PAGE_SIZE))
+    assert len(page.items) == 3 and page.next_token == ""
+
+
+def test_dc_full_page_without_link_continues(dc_listing: DcListing) -> None:
+    page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, DC_PAGE_SIZE, start=300, limit=DC_PAGE_SIZE))
+    assert page.next_token == str(300 + DC_PAGE_SIZE)
+
+
+def test_dc_short_page_without_link_ends(dc_listing: DcListing) -> None:
+    page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, DC_PAGE_SIZE - 1, start=300, limit=DC_PAGE_SIZE))
+    assert page.next_token == ""
+
+
+def test_dc_empty_page_with_link_ends(dc_listing: DcListing) -> None:
+    page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, 0, start=300, limit=DC_PAGE_SIZE, next_start=400))
+    assert page == Page([])
+
+
+def test_dc_capped_page_without_link_continues(dc_listing: DcListing) -> None:
+    page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, 25, start=300, limit=25))
+    assert page.next_token == "325"
+
+
+def test_dc_without_echoed_limit_uses_the_asked_limit(dc_listing: DcListing) -> None:
+    full, _ = dc_fetch(dc_listing, "0", dc_body(dc_listing, DC_PAGE_SIZE, start=0, limit=None))
+    short, _ = dc_fetch(dc_listing, "0", dc_body(dc_listing, 25, start=0, limit=None))
+    assert (full.next_token, short.next_token) == (str(DC_PAGE_SIZE), "")
+
+
+def test_dc_link_advanced_by_the_asked_limit_is_not_followed(dc_listing: DcListing) -> None:
+    # The site served its cap of 25 but pointed `next` at start + the 100 asked: 75 items skipped.
+    body = dc_body(dc_listing, 25, start=300, limit=25, next_start=300 + DC_PAGE_SIZE)
+    page, _ = dc_fetch(dc_listing, "300", body)
+    assert page.next_token == "325"
+
+
+def test_dc_total_size_is_ignored(dc_listing: DcListing) -> None:
+    full, _ = dc_fetch(dc_listing, "0", dc_body(dc_listing, 25, start=0, limit=25, total_size=25))
+    short, _ = dc_fetch(dc_listing, "0", dc_body(dc_listing, 10, start=0, limit=25, total_size=10**6))
+    assert (full.next_token, short.next_token) == ("25", "")
+
+
+def test_dc_items_dropped_by_the_mapping_still_count_for_the_offset() -> None:
+    users = DC_LISTINGS[0]
+    body = dc_body(users, 25, start=0, limit=25)
+    body["results"][0] = {"type": "anonymous"}  # not a user: left out, but the site counted it
+    page, _ = dc_fetch(users, "0", body)
+    assert len(page.items) == 24 and page.next_token == "25"
+
+
+def test_dc_user_list_has_no_search_ceiling() -> None:
+    users = DC_LISTINGS[0]
+    start = USER_SEARCH_CEILING - DC_PAGE_SIZE
+    page, _ = dc_fetch(users, str(start), dc_body(users, DC_PAGE_SIZE, start=start, limit=DC_PAGE_SIZE))
+    assert not page.ceiling_reached and page.next_token == str(USER_SEARCH_CEILING)

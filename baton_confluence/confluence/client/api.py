@@ -14,15 +14,16 @@ Page sizes, and where they come from:
   baton-confluence #33). Atlassian documents the same fixed 200 cap for the by-name variant.
 - `/group` and `/search/user`: Atlassian documents no maximum, only that `limit` "may be
   restricted by fixed system limits". 200 is what the upstream connector has sent to production
-  sites since April 2026; because pagination follows `_links.next`, a site that caps lower only
-  costs extra pages, never lost rows.
+  sites since April 2026; a site that caps lower only costs extra pages, never lost rows, because
+  the next start counts the items received and a page as full as the `limit` it echoes is never
+  taken for the last (client/pagination.py `v1_page`).
 - User search returns nothing past offset 10,000 (Atlassian CONFCLOUD-77954).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import grpc
@@ -103,7 +104,9 @@ class ConfluenceCloudAPI(CloudProbes):
         """
         start = v1_start(token)
         if start >= USER_SEARCH_CEILING:
-            log.warning("confluence_user_search_ceiling", start=start, ceiling=USER_SEARCH_CEILING)
+            # Only a token from an older checkpoint can point here: the site would answer nothing.
+            self._warn_search_ceiling(start)
+            return Page([], "", ceiling_reached=True)
         params: QueryParams = {
             "cql": "type=user",
             "expand": "operations",
@@ -112,16 +115,34 @@ class ConfluenceCloudAPI(CloudProbes):
             "limit": USER_SEARCH_PAGE_SIZE,
         }
         response = await self.http.get_json(f"{_V1}/search/user", params)
-        page = v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        page = v1_page(
+            response.data,
+            start=start,
+            asked_limit=USER_SEARCH_PAGE_SIZE,
+            rate_limit=response.rate_limit,
+            ceiling=USER_SEARCH_CEILING,
+        )
+        if page.ceiling_reached:
+            self._warn_search_ceiling(start)
         users = [item["user"] if isinstance(item.get("user"), dict) else item for item in page.items]
-        return Page(users, page.next_token, page.rate_limit)
+        return replace(page, items=users)
+
+    @staticmethod
+    def _warn_search_ceiling(start: int) -> None:
+        log.warning(
+            "confluence_user_search_ceiling",
+            start=start,
+            ceiling=USER_SEARCH_CEILING,
+            detail="the user search serves nothing at or past this offset: the listing ends here "
+            "although the site may hold more users",
+        )
 
     # --- groups -----------------------------------------------------------------------------
     async def list_groups(self, token: str) -> Page:
         """GET /wiki/rest/api/group: one page of groups (`id`, `name`, `type`)."""
         start = v1_start(token)
         response = await self.http.get_json(f"{_V1}/group", {"start": start, "limit": GROUPS_PAGE_SIZE})
-        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        return v1_page(response.data, start=start, asked_limit=GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
 
     async def group_members(self, group_id: str, token: str) -> Page:
         """GET /wiki/rest/api/group/{groupId}/membersByGroupId: one page of members."""
@@ -129,14 +150,14 @@ class ConfluenceCloudAPI(CloudProbes):
         path = api_path(f"{_V1}/group/{{}}/membersByGroupId", group_id)
         params: QueryParams = {"start": start, "limit": GROUP_MEMBERS_PAGE_SIZE, "expand": "operations"}
         response = await self.http.get_json(path, params)
-        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        return v1_page(response.data, start=start, asked_limit=GROUP_MEMBERS_PAGE_SIZE, rate_limit=response.rate_limit)
 
     async def groups_of_user(self, account_id: str, token: str) -> Page:
         """GET /wiki/rest/api/user/memberof?accountId=…: one page of the groups a user is in."""
         start = v1_start(token)
         params: QueryParams = {"accountId": account_id, "start": start, "limit": USER_GROUPS_PAGE_SIZE}
         response = await self.http.get_json(f"{_V1}/user/memberof", params)
-        return v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        return v1_page(response.data, start=start, asked_limit=USER_GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
 
     async def is_group_member(self, group_id: str, account_id: str) -> bool:
         """Whether the account is in the group now, read live from the site.

@@ -2,10 +2,13 @@
 
 Confluence has two schemes:
 
-- **v1 offset pages** (`start`/`limit`, `/wiki/rest/api/...`): a next page exists only when the
-  body's `_links.next` is present. Its `start` comes from that link's query (falling back to
-  `start + size`). A short page does *not* mean the end: the site may cap `limit` below what
-  was asked.
+- **v1 offset pages** (`start`/`limit`, `/wiki/rest/api/...`): Atlassian's schema declares
+  `start`, `limit`, `size` and a free-form `_links`; it does not promise `_links.next`, a site may
+  serve fewer items than asked ("may be restricted by fixed system limits"), and Data Center has
+  been seen to advance its `next` link by the limit *asked* while serving fewer (which skips
+  items). `v1_page` therefore takes the next start from the items received, and the link and the
+  echoed `limit` only to decide whether to ask for it (its docstring has the rule; the simulator's
+  `PagingSpec` plays each behaviour, simulator/FACTS.md §v1 paging).
 - **v2 cursor pages** (`/wiki/api/v2/...`): the next cursor is the `cursor` query parameter of
   `_links.next`, or of the `Link: <...>; rel="next"` header when the body has no link.
 
@@ -38,6 +41,9 @@ class Page:
     items: list[dict[str, Any]]
     next_token: str = ""  # '' when this was the last page
     rate_limit: RateLimitInfo | None = None
+    # The listing stopped at a fixed offset past which the site serves nothing (Cloud's user
+    # search, 10,000): items beyond it exist but cannot be read from this listing.
+    ceiling_reached: bool = False
 
 
 async def any_item(fetch: Callable[[str], Awaitable[Page]], matches: Callable[[dict[str, Any]], bool]) -> bool:
@@ -64,23 +70,47 @@ def v1_start(token: str) -> int:
     return int(token)
 
 
-def v1_page(data: Any, *, start: int, rate_limit: RateLimitInfo | None = None) -> Page:
-    """Page from a v1 body `{"results": [...], "size": n, "_links": {"next": ...}}`."""
+def v1_page(
+    data: Any,
+    *,
+    start: int,
+    asked_limit: int,
+    rate_limit: RateLimitInfo | None = None,
+    ceiling: int | None = None,
+) -> Page:
+    """Page from a v1 body `{"results": [...], "start", "limit"?, "size", "_links": {"next"?}}`.
+
+    The rule, for every v1 listing of both products:
+
+    - the next start is this start plus the number of results received: never the `next` link's
+      `start` (Data Center may advance it by the limit asked while serving fewer), never `size`
+      or `totalSize` (Cloud's user search reports the page size there);
+    - an empty page ends the listing, whatever its links say (a link there would loop);
+    - a `_links.next` on a non-empty page means there is more;
+    - without one, a *full* page (at least the `limit` the body echoes, or `asked_limit` when it
+      echoes none) means there may be more, so the next start is read; a short page ends it.
+
+    `ceiling`: the offset past which the site serves nothing; when the next start reaches it, the
+    listing ends with `ceiling_reached` set, so the caller can say the listing is incomplete.
+    """
     body = data if isinstance(data, dict) else {}
+    raw = body.get("results")
+    received = len(raw) if isinstance(raw, list) else 0
     items = _results(body)
-    next_link = _next_link(body)
-    if not next_link:
-        return Page(items, "", rate_limit)
-    reported = body.get("size")
-    size = reported if isinstance(reported, int) else len(items)
-    next_start = _query_int(next_link, "start")
-    if next_start is None or next_start <= start:
-        next_start = start + size
-    if next_start <= start:
-        # A next link on an empty page would loop forever; the engine needs a changing token.
-        log.warning("confluence_pagination_stalled", start=start, next=next_link[:200])
+    next_start = start + received
+    if ceiling is not None and next_start >= ceiling:
+        return Page(items, "", rate_limit, ceiling_reached=True)
+    if received == 0 or not (_next_link(body) or received >= _page_limit(body, asked_limit)):
         return Page(items, "", rate_limit)
     return Page(items, str(next_start), rate_limit)
+
+
+def _page_limit(body: dict[str, Any], asked_limit: int) -> int:
+    """The page size the site says it served: the echoed `limit`, else the one we asked for."""
+    echoed = body.get("limit")
+    if isinstance(echoed, int) and not isinstance(echoed, bool) and echoed > 0:
+        return echoed
+    return asked_limit
 
 
 def v2_page(data: Any, headers: Mapping[str, str], *, cursor: str, rate_limit: RateLimitInfo | None = None) -> Page:
@@ -130,8 +160,3 @@ def _query_str(link: str, name: str) -> str:
         if unquote(key) == name:
             return unquote(value)
     return ""
-
-
-def _query_int(link: str, name: str) -> int | None:
-    value = _query_str(link, name)
-    return int(value) if value.isdecimal() else None

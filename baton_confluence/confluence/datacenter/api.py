@@ -16,15 +16,18 @@ Endpoints (Atlassian's Confluence Data Center REST reference; docs/datacenter.md
 - space permissions (9.1+): `GET /rest/api/space/{spaceKey}/permissions` (one array, no paging),
   `PUT .../permissions/{user|group}/{userKey|groupName}/grant|revoke` with `[{targetType, operationKey}]`.
 
-Pagination is v1 offsets (`start`/`limit`, `_links.next`, `size`), one page per call. DC documents
-no maximum `limit` ("may be restricted by fixed system limits"); 100 is its user-list default and
-what the reference DC connector sends; `_links.next` carries on if a site caps lower.
+Pagination is v1 offsets (`start`/`limit`, `_links.next`, `size`), one page per call, by the one
+rule of client/pagination.py `v1_page`. DC documents no maximum `limit` ("may be restricted by fixed
+system limits"); 100 is its user-list default and what the reference DC connector sends. A site
+that caps lower costs extra pages, not rows: the next start counts the items received (DC has been
+seen to advance its `next` link by the limit asked even when it served fewer).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import grpc
@@ -221,9 +224,9 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         start = v1_start(token)
         params: QueryParams = {**(extra or {}), "start": start, "limit": DC_PAGE_SIZE}
         response = await self.http.get_json(path, params)
-        page = v1_page(response.data, start=start, rate_limit=response.rate_limit)
+        page = v1_page(response.data, start=start, asked_limit=DC_PAGE_SIZE, rate_limit=response.rate_limit)
         items = [mapped for mapped in (shape(item) for item in page.items) if mapped is not None]
-        return Page(items, page.next_token, page.rate_limit)
+        return replace(page, items=items)
 
     async def _all_spaces_page(self, token: str) -> Page:
         return await self._v1_list(f"{REST}/space", token, shapes.space)

@@ -10,6 +10,7 @@ See FACTS.md (Cloud) and DC_FACTS.md (Data Center) next to this file for the fac
 """
 
 from baton_confluence.confluence.simulator.dc_routes import datacenter_flavor
+from baton_confluence.confluence.simulator.paging_spec import ALL_V1_LISTINGS, PagingSpec
 from baton_confluence.confluence.simulator.server import SimulatedSite
 from baton_confluence.confluence.simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
 from baton_confluence.confluence.simulator.state import SiteState
@@ -17,7 +18,9 @@ from baton_confluence.confluence.simulator.stats import SiteStats, StatsSnapshot
 
 __all__ = [
     "ALL_FAMILIES",
+    "ALL_V1_LISTINGS",
     "FaultSpec",
+    "PagingSpec",
     "SimulatedSite",
     "SiteSpec",
     "SiteState",

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from baton_confluence.confluence.simulator import cloud_json
+from baton_confluence.confluence.simulator import paging_spec as listings
 from baton_confluence.confluence.simulator.errors import (
     BAD_REQUEST_EXCEPTION,
     NOT_FOUND_EXCEPTION,
     ApiError,
 )
-from baton_confluence.confluence.simulator.pagination import CONTEXT_PATH, v1_page, v1_window
+from baton_confluence.confluence.simulator.pagination import CONTEXT_PATH, V1Window, v1_page, v1_window
 from baton_confluence.confluence.simulator.routing import Request, Response, json_response
 from baton_confluence.confluence.simulator.spec import SiteSpec
 from baton_confluence.confluence.simulator.state import (
@@ -72,7 +73,8 @@ class CloudV1Api:
         kind = req.param("sitePermissionTypeFilter") or "none"
         if kind not in _SITE_PERMISSION_FILTERS:
             raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Invalid sitePermissionTypeFilter: {kind}")
-        start, limit = v1_window(req, SEARCH_DEFAULT_LIMIT, self.spec.search_max_limit)
+        window = v1_window(req, SEARCH_DEFAULT_LIMIT, self.spec.search_max_limit, paging=self.spec.paging)
+        start = window.start
         state = self.state
         with state.lock:
             pool = {
@@ -84,14 +86,14 @@ class CloudV1Api:
                 pool = [a for a in wanted if a in state.users and _listed(state.users[a], kind)]
             # The search index stops at a fixed offset (10,000 on Cloud): nothing past it.
             reachable = min(len(pool), self.spec.search_cap)
-            end = min(start + limit, reachable)
+            end = min(window.end, reachable)
             page = [state.users[a] for a in pool[start:end]] if start < reachable else []
             has_more = start < reachable and end < reachable
         render = self._user_renderer(req)
         results = [cloud_json.v1_user_search_result(u, render(u)) for u in page]
         # `totalSize` is documented as the total, but Cloud reports the page size: kept so.
         extra = {"totalSize": len(results), "cqlQuery": cql, "searchDuration": 7}
-        return json_response(200, v1_page(req, results, start, limit, has_more, extra))
+        return self._page(req, results, window, has_more, listings.SEARCH_USER, extra, total=reachable)
 
     def user_groups(self, req: Request, _params: dict[str, str]) -> Response:
         account_id = req.param("accountId")
@@ -99,12 +101,13 @@ class CloudV1Api:
             raise ApiError(400, BAD_REQUEST_EXCEPTION + "The accountId parameter is required")
         if account_id not in self.state.users:
             raise ApiError(404, NOT_FOUND_EXCEPTION + f"No user found with accountId: {account_id}")
-        start, limit = v1_window(req, USER_GROUPS_DEFAULT_LIMIT, USER_GROUPS_DEFAULT_LIMIT)
+        window = v1_window(req, USER_GROUPS_DEFAULT_LIMIT, USER_GROUPS_DEFAULT_LIMIT, paging=self.spec.paging)
         ids = self.state.groups_of(account_id)
         base = req.base_url + CONTEXT_PATH
         with self.state.lock:
-            results = [cloud_json.v1_group(self.state.groups[g], base) for g in ids[start : start + limit]]
-        return json_response(200, v1_page(req, results, start, limit, start + len(results) < len(ids)))
+            results = [cloud_json.v1_group(self.state.groups[g], base) for g in ids[window.start : window.end]]
+        has_more = window.start + len(results) < len(ids)
+        return self._page(req, results, window, has_more, listings.USER_MEMBEROF)
 
     # --- groups ------------------------------------------------------------------------------
 
@@ -112,13 +115,13 @@ class CloudV1Api:
         access = req.param("accessType")
         if access not in (None, "", "user", "admin", "site-admin"):
             raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Invalid accessType: {access}")
-        start, limit = v1_window(req, GROUPS_DEFAULT_LIMIT, GROUPS_DEFAULT_LIMIT)
+        window = v1_window(req, GROUPS_DEFAULT_LIMIT, GROUPS_DEFAULT_LIMIT, paging=self.spec.paging)
         base = req.base_url + CONTEXT_PATH
         with self.state.lock:
-            ids = self.state.group_order[start : start + limit]
+            ids = self.state.group_order[window.start : window.end]
             results = [cloud_json.v1_group(self.state.groups[g], base) for g in ids]
-            has_more = start + len(ids) < len(self.state.group_order)
-        return json_response(200, v1_page(req, results, start, limit, has_more))
+            has_more = window.start + len(ids) < len(self.state.group_order)
+        return self._page(req, results, window, has_more, listings.GROUP)
 
     def group_by_id(self, req: Request, _params: dict[str, str]) -> Response:
         group_id = req.param("id")
@@ -131,11 +134,11 @@ class CloudV1Api:
 
     def group_members(self, req: Request, params: dict[str, str]) -> Response:
         group = self.state.groups.get(params["groupId"])
-        start, limit = v1_window(req, MEMBERS_MAX_LIMIT, MEMBERS_MAX_LIMIT, reject_above_max=True)
+        window = v1_window(req, MEMBERS_MAX_LIMIT, MEMBERS_MAX_LIMIT, paging=self.spec.paging, reject_above_max=True)
         if group is None:
             raise ApiError(404, NOT_FOUND_EXCEPTION + f"No group found with id: {params['groupId']}")
         with self.state.lock:
-            ids = group.members[start : start + limit]
+            ids = group.members[window.start : window.end]
             users = [self.state.users[a] for a in ids]
             total = len(group.members)
         render = self._user_renderer(req)
@@ -143,7 +146,8 @@ class CloudV1Api:
         extra: dict[str, Any] = {}
         if (req.param("shouldReturnTotalSize") or "").lower() == "true":
             extra["totalSize"] = total
-        return json_response(200, v1_page(req, results, start, limit, start + len(ids) < total, extra))
+        has_more = window.start + len(ids) < total
+        return self._page(req, results, window, has_more, listings.GROUP_MEMBERS, extra, total=total)
 
     def add_group_member(self, req: Request, _params: dict[str, str]) -> Response:
         require_xsrf_token(req)
@@ -233,6 +237,20 @@ class CloudV1Api:
         return Response(204)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _page(
+        self,
+        req: Request,
+        results: list[Any],
+        window: V1Window,
+        has_more: bool,
+        listing: str,
+        extra: dict[str, Any] | None = None,
+        *,
+        total: int | None = None,
+    ) -> Response:
+        body = v1_page(req, results, window, has_more, extra, listing=listing, paging=self.spec.paging, total=total)
+        return json_response(200, body)
 
     def _user_renderer(self, req: Request) -> Callable[[User], dict[str, Any]]:
         """v1 user JSON as this request's `expand` asks (parsed once per page, not per user)."""

@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from baton_confluence.confluence.simulator import dc_json
+from baton_confluence.confluence.simulator import paging_spec as listings
 from baton_confluence.confluence.simulator.dc_directory import DcUser, Directory
 from baton_confluence.confluence.simulator.errors import NOT_FOUND_EXCEPTION, ApiError
-from baton_confluence.confluence.simulator.pagination import v1_page, v1_window
+from baton_confluence.confluence.simulator.pagination import V1Window, v1_page, v1_window
+from baton_confluence.confluence.simulator.paging_spec import PagingSpec
 from baton_confluence.confluence.simulator.routing import Request, Response, json_response
 from baton_confluence.confluence.simulator.state import Group, SiteState
 from baton_confluence.confluence.simulator.write_checks import require_xsrf_token
@@ -24,10 +26,11 @@ MAX_LIMIT = 200  # "may be restricted by fixed system limits": the cap is assume
 
 
 class DcPeopleApi:
-    def __init__(self, state: SiteState, directory: Directory, context: str) -> None:
+    def __init__(self, state: SiteState, directory: Directory, context: str, paging: PagingSpec) -> None:
         self.state = state
         self.directory = directory
         self.context = context
+        self.paging = paging
 
     # --- users -------------------------------------------------------------------------------
     def current_user(self, req: Request, _params: dict[str, str]) -> Response:
@@ -37,12 +40,12 @@ class DcPeopleApi:
         return json_response(200, self._user(req, entry, status=False))
 
     def user_list(self, req: Request, _params: dict[str, str]) -> Response:
-        start, limit = v1_window(req, USERS_DEFAULT_LIMIT, MAX_LIMIT)
+        window = v1_window(req, USERS_DEFAULT_LIMIT, MAX_LIMIT, paging=self.paging)
         everyone = self.directory.listed()
-        chosen = everyone[start : start + limit]
+        chosen = everyone[window.start : window.end]
         status = "status" in req.params("expand")
         results = [self._user(req, entry, status=status) for entry in chosen]
-        return self._page(req, results, start, limit, start + len(chosen) < len(everyone))
+        return self._page(req, results, window, window.start + len(chosen) < len(everyone), listings.DC_USERS)
 
     def user(self, req: Request, _params: dict[str, str]) -> Response:
         key, username = req.param("key"), req.param("username")
@@ -53,22 +56,23 @@ class DcPeopleApi:
 
     # --- groups ------------------------------------------------------------------------------
     def groups(self, req: Request, _params: dict[str, str]) -> Response:
-        start, limit = v1_window(req, GROUPS_DEFAULT_LIMIT, MAX_LIMIT)
+        window = v1_window(req, GROUPS_DEFAULT_LIMIT, MAX_LIMIT, paging=self.paging)
         base = req.base_url + self.context
         with self.state.lock:
-            ids = self.state.group_order[start : start + limit]
+            ids = self.state.group_order[window.start : window.end]
             results = [dc_json.group(self.state.groups[g], base) for g in ids]
-            more = start + len(ids) < len(self.state.group_order)
-        return self._page(req, results, start, limit, more)
+            more = window.start + len(ids) < len(self.state.group_order)
+        return self._page(req, results, window, more, listings.DC_GROUPS)
 
     def members(self, req: Request, params: dict[str, str]) -> Response:
         group = self._group(params["groupName"])
-        start, limit = v1_window(req, GROUPS_DEFAULT_LIMIT, MAX_LIMIT)
+        window = v1_window(req, GROUPS_DEFAULT_LIMIT, MAX_LIMIT, paging=self.paging)
         entries = [e for e in (self.directory.by_account.get(a) for a in self.state.group_members(group.id)) if e]
-        chosen = entries[start : start + limit]
+        chosen = entries[window.start : window.end]
         status = "status" in req.params("expand")
         results = [self._user(req, entry, status=status) for entry in chosen]
-        return self._page(req, results, start, limit, start + len(chosen) < len(entries))
+        more = window.start + len(chosen) < len(entries)
+        return self._page(req, results, window, more, listings.DC_GROUP_MEMBERS)
 
     def add_member(self, req: Request, params: dict[str, str]) -> Response:
         """PUT /user/{username}/group/{groupName}: idempotent, 204 (documented)."""
@@ -103,5 +107,6 @@ class DcPeopleApi:
             raise ApiError(404, NOT_FOUND_EXCEPTION + f"User not found: {username}")
         return entry, self._group(params["groupName"])
 
-    def _page(self, req: Request, results: list[Any], start: int, limit: int, more: bool) -> Response:
-        return json_response(200, v1_page(req, results, start, limit, more, context=self.context))
+    def _page(self, req: Request, results: list[Any], window: V1Window, more: bool, listing: str) -> Response:
+        body = v1_page(req, results, window, more, listing=listing, paging=self.paging, context=self.context)
+        return json_response(200, body)

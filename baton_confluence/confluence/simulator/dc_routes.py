@@ -46,7 +46,7 @@ def datacenter_flavor(context: str = DEFAULT_CONTEXT) -> Flavor:
 
 def build_datacenter_router(state: SiteState, spec: SiteSpec, context: str) -> Router:
     directory = Directory(state, spec)
-    people = DcPeopleApi(state, directory, context)
+    people = DcPeopleApi(state, directory, context, spec.paging)
     spaces = DcSpacesApi(state, spec, directory, context)
     router = Router()
     version = _version(spec.server_version)

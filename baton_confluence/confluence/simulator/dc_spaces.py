@@ -16,6 +16,7 @@ from baton_confluence.confluence.simulator import dc_json
 from baton_confluence.confluence.simulator.dc_directory import Directory
 from baton_confluence.confluence.simulator.errors import BAD_REQUEST_EXCEPTION, NOT_FOUND_EXCEPTION, ApiError
 from baton_confluence.confluence.simulator.pagination import v1_page, v1_window
+from baton_confluence.confluence.simulator.paging_spec import DC_SPACES
 from baton_confluence.confluence.simulator.routing import Request, Response, json_response
 from baton_confluence.confluence.simulator.spec import SiteSpec
 from baton_confluence.confluence.simulator.state import (
@@ -48,11 +49,12 @@ class DcSpacesApi:
             raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Invalid space type: {kind}")
         if status not in (None, "current", "archived"):
             raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Invalid space status: {status}")
-        start, limit = v1_window(req, SPACES_DEFAULT_LIMIT, SPACES_MAX_LIMIT)
+        window = v1_window(req, SPACES_DEFAULT_LIMIT, SPACES_MAX_LIMIT, paging=self.spec.paging)
         chosen = [s for s in self._by_key() if _matches(s, kind, status, keys)]
         base = req.base_url + self.context
-        results = [dc_json.space(s, base) for s in chosen[start : start + limit]]
-        body = v1_page(req, results, start, limit, start + limit < len(chosen), context=self.context)
+        results = [dc_json.space(s, base) for s in chosen[window.start : window.end]]
+        more = window.end < len(chosen)
+        body = v1_page(req, results, window, more, listing=DC_SPACES, paging=self.spec.paging, context=self.context)
         return json_response(200, body)
 
     def space(self, req: Request, params: dict[str, str]) -> Response:

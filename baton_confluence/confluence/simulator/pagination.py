@@ -4,6 +4,9 @@ v1 (offset): `start`/`limit` in, {"results", "start", "limit", "size", "_links":
 "context", "next"?, "self"}} out; `_links.next` is relative to the context path and present only
 while more results remain. Each endpoint has its own default and maximum `limit`; above the
 maximum the limit is clamped and the clamped value echoed (membersByGroupId instead answers 400).
+The site's `PagingSpec` (paging_spec.py) can take `next` away, cap pages lower, leave `limit` out,
+corrupt `totalSize` and make Data Center's `next` skip ahead: `v1_window` and `v1_page` apply it,
+so every v1 listing honours it the same way.
 
 v2 (cursor): `cursor`/`limit` (default 25, 1..250, clamped above) in, {"results", "_links":
 {"next"?, "base"}} and a `Link: <next>; rel="next"` header out. Cursors are opaque: here the
@@ -17,10 +20,12 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from baton_confluence.confluence.simulator.errors import ApiError
+from baton_confluence.confluence.simulator.paging_spec import DC_V1_LISTINGS, PagingSpec
 from baton_confluence.confluence.simulator.routing import Request
 
 V2_DEFAULT_LIMIT = 25
@@ -41,8 +46,23 @@ def _int_param(req: Request, name: str) -> int | None:
 # --- v1 ------------------------------------------------------------------------------------------
 
 
-def v1_window(req: Request, default_limit: int, max_limit: int, *, reject_above_max: bool = False) -> tuple[int, int]:
-    """(start, limit) of a v1 request, clamped (or refused, for endpoints that refuse) to the max."""
+@dataclass(frozen=True)
+class V1Window:
+    """Which slice of a v1 listing one request reads."""
+
+    start: int
+    limit: int  # most items this page serves: the asked limit, clamped to the endpoint's max and the page cap
+    asked: int  # the asked limit clamped to the endpoint's max only (what an uncapped page would serve)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.limit
+
+
+def v1_window(
+    req: Request, default_limit: int, max_limit: int, *, paging: PagingSpec, reject_above_max: bool = False
+) -> V1Window:
+    """The window of a v1 request, clamped (or refused, for endpoints that refuse) to the max."""
     start = _int_param(req, "start") or 0
     limit = _int_param(req, "limit")
     if start < 0:
@@ -54,30 +74,49 @@ def v1_window(req: Request, default_limit: int, max_limit: int, *, reject_above_
         if reject_above_max:
             raise ApiError(400, f"Limit must be less than or equal to {max_limit}")
         limit = max_limit
-    return start, limit
+    served = limit if paging.page_cap is None else min(limit, paging.page_cap)
+    return V1Window(start, served, limit)
 
 
 def v1_page(
     req: Request,
     results: list[Any],
-    start: int,
-    limit: int,
+    window: V1Window,
     has_more: bool,
     extra: dict[str, Any] | None = None,
     *,
+    listing: str,
+    paging: PagingSpec,
+    total: int | None = None,
     context: str = CONTEXT_PATH,
 ) -> dict[str, Any]:
+    """The body of one v1 page of `listing` (a paging_spec name), shaped as `paging` says.
+
+    `has_more`: whether results remain after this page. `total`: the listing's real length, from
+    which a wrong `totalSize` is made when `extra` carries one and `paging.wrong_total_size` is set.
+    """
     base = req.base_url + context
     links: dict[str, str] = {"base": base, "context": context}
-    if has_more:
-        replace = {"start": str(start + len(results)), "limit": str(limit)}
-        links["next"] = _relative(req, replace, context=context)
+    if has_more and listing in paging.next_links:
+        links["next"] = _relative(req, _next_query(results, window, listing, paging), context=context)
     links["self"] = base + _strip_context(req.path, context)
-    payload: dict[str, Any] = {"results": results, "start": start, "limit": limit, "size": len(results)}
+    payload: dict[str, Any] = {"results": results, "start": window.start}
+    if paging.echo_limit:
+        payload["limit"] = window.limit
+    payload["size"] = len(results)
     if extra:
         payload.update(extra)
+    if paging.wrong_total_size and "totalSize" in payload and total is not None:
+        payload["totalSize"] = total // 2
     payload["_links"] = links
     return payload
+
+
+def _next_query(results: list[Any], window: V1Window, listing: str, paging: PagingSpec) -> dict[str, str]:
+    if paging.dc_next_advances_by_asked and listing in DC_V1_LISTINGS:
+        # The Data Center behaviour: the link moves on by what was asked, skipping what the cap held back.
+        return {"start": str(window.start + window.asked), "limit": str(window.asked)}
+    return {"start": str(window.start + len(results)), "limit": str(window.limit)}
 
 
 # --- v2 ------------------------------------------------------------------------------------------

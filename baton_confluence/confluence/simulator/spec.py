@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from baton_confluence.confluence.simulator.paging_spec import PagingSpec
+
 # Endpoint families that `SiteSpec.denied` can switch off for the calling account. Names are
 # stable strings because tests and the Validate feature refer to them.
 FAMILY_CURRENT_USER = "current_user"
@@ -109,6 +111,8 @@ class SiteSpec:
     # --- API limits (overridable so tests stay fast) ----------------------------------------
     search_cap: int = 10_000  # user search returns nothing at or beyond this offset
     search_max_limit: int = 1000  # page size cap for user search (not documented; see FACTS.md)
+    # How v1 listings page: `_links.next`, page caps, echoed limit, totalSize (paging_spec.py).
+    paging: PagingSpec = field(default_factory=PagingSpec)
 
     @property
     def account_is_admin(self) -> bool:

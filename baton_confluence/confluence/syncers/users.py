@@ -121,7 +121,7 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
         page = await self.ctx.api.search_users(state.search, include_guests=True)
         state.search = page.next_token or None
         counts: dict[str, int] = {}
-        if state.search is not None and state.search.isdecimal() and int(state.search) >= USER_SEARCH_CEILING:
+        if page.ceiling_reached:
             log.warning(
                 "confluence_user_search_ceiling_reached",
                 ceiling=USER_SEARCH_CEILING,
