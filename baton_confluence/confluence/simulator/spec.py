@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from baton_confluence.confluence.simulator.variants_spec import DataVariants
+
 # Endpoint families that `SiteSpec.denied` can switch off for the calling account. Names are
 # stable strings because tests and the Validate feature refer to them.
 FAMILY_CURRENT_USER = "current_user"
@@ -89,6 +91,7 @@ class SiteSpec:
     members_per_group: int = 8  # average for the non-default groups
     rbac_enabled: bool = False  # space-role-mode ROLES (True) or PRE_ROLES (False)
     custom_roles: int = 2
+    variants: DataVariants = field(default_factory=DataVariants)  # switches for rarer data shapes
     # --- the calling account ----------------------------------------------------------------
     username: str = "admin@example.com"
     api_token: str = "simulated-api-token"
@@ -129,5 +132,7 @@ class SiteSpec:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
         if self.users < 1:
             raise ValueError("a site needs at least one user (the calling admin)")
+        if self.variants.app_permissions and self.app_accounts < 1:
+            raise ValueError("variants.app_permissions needs at least one app account")
         if self.rate_limit_rps is not None and self.rate_limit_rps <= 0:
             raise ValueError("rate_limit_rps must be positive or None")
