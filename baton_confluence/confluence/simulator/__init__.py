@@ -15,10 +15,12 @@ from baton_confluence.confluence.simulator.server import SimulatedSite
 from baton_confluence.confluence.simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
 from baton_confluence.confluence.simulator.state import SiteState
 from baton_confluence.confluence.simulator.stats import SiteStats, StatsSnapshot
+from baton_confluence.confluence.simulator.variants_spec import DataVariants
 
 __all__ = [
     "ALL_FAMILIES",
     "ALL_V1_LISTINGS",
+    "DataVariants",
     "FaultSpec",
     "PagingSpec",
     "SimulatedSite",

@@ -15,6 +15,11 @@ from baton_confluence.confluence.simulator.state import (
     SpaceRole,
     User,
 )
+from baton_confluence.confluence.simulator.variants_spec import (
+    ROLE_NAME_BOTH,
+    ROLE_NAME_DISPLAY_NAME,
+    ROLE_NAME_NAME,
+)
 
 # What `expand=operations` shows for a licensed, active account (v1 OperationCheckResult list).
 # Deactivated and unlicensed accounts get an empty list: the accepted sign of "cannot use".
@@ -55,6 +60,7 @@ def v1_user(
         "displayName": user.display_name,
         "isExternalCollaborator": user.external_collaborator,
     }
+    _null_profile(user, out)
     if user.time_zone is not None:
         out["timeZone"] = user.time_zone
     if operations:
@@ -79,6 +85,12 @@ def v1_user(
         out["_expandable"] = expandable
     out["_links"] = {"self": f"{base}/rest/api/user?accountId={user.account_id}"}
     return out
+
+
+def _null_profile(user: User, out: dict[str, Any]) -> None:
+    """email, publicName and displayName become JSON null, in place, for a `null_profile` account."""
+    if user.null_profile:
+        out.update(email=None, publicName=None, displayName=None)
 
 
 def v1_user_search_result(user: User, user_json: dict[str, Any]) -> dict[str, Any]:
@@ -143,11 +155,17 @@ def v2_space_permission(perm: SpacePermission) -> dict[str, Any]:
     }
 
 
-def v2_role(role: SpaceRole) -> dict[str, Any]:
+def v2_role(role: SpaceRole, name_field: str = ROLE_NAME_BOTH) -> dict[str, Any]:
+    """A v2 `SpaceRole`; `name_field` says which of `name` / `displayName` it carries (FACTS.md)."""
+    names: dict[str, str] = {}
+    if name_field in (ROLE_NAME_BOTH, ROLE_NAME_NAME):
+        names["name"] = role.name
+    if name_field in (ROLE_NAME_BOTH, ROLE_NAME_DISPLAY_NAME):
+        names["displayName"] = role.name
     return {
         "id": role.id,
         "type": role.type,
-        "name": role.name,
+        **names,
         "description": role.description,
         "spacePermissions": list(role.space_permissions),
     }
@@ -162,7 +180,7 @@ def v2_role_assignment(assignment: RoleAssignment) -> dict[str, Any]:
 
 def v2_user(user: User) -> dict[str, Any]:
     """A v2 `User` (users-bulk)."""
-    return {
+    out = {
         "accountId": user.account_id,
         "accountType": user.account_type,
         "accountStatus": user.account_status,
@@ -174,3 +192,5 @@ def v2_user(user: User) -> dict[str, Any]:
         "isExternalCollaborator": user.external_collaborator,
         "profilePicture": {"path": avatar_path(user.account_id), "isDefault": False},
     }
+    _null_profile(user, out)
+    return out

@@ -47,6 +47,9 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
            "Current user not permitted to use Confluence")
     add_v1("GET", "/search/user", v1.search_users, families.FAMILY_USERS_SEARCH,
            "User is not permitted to view users")
+    # Looking one account up needs the same "view users" permission as the search (as on DC).
+    add_v1("GET", "/user", v1.get_user, families.FAMILY_USERS_SEARCH,
+           "User is not permitted to view users")
     add_v1("GET", "/user/memberof", v1.user_groups, families.FAMILY_GROUPS,
            "User is not permitted to view groups")
     add_v1("GET", "/group", v1.list_groups, families.FAMILY_GROUPS,

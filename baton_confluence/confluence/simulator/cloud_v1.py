@@ -65,6 +65,16 @@ class CloudV1Api:
         user = self.state.users[self.state.admin_account_id]
         return json_response(200, self._user_renderer(req)(user))
 
+    def get_user(self, req: Request, _params: dict[str, str]) -> Response:
+        """v1 "Get user": any account the site holds, listed or not; deleted or unknown ids -> 404."""
+        account_id = req.param("accountId")
+        if not account_id:
+            raise ApiError(400, BAD_REQUEST_EXCEPTION + "The accountId parameter is required")
+        user = self.state.users.get(account_id)
+        if user is None:
+            raise ApiError(404, NOT_FOUND_EXCEPTION + f"No user found with accountId: {account_id}")
+        return json_response(200, self._user_renderer(req)(user))
+
     def search_users(self, req: Request, _params: dict[str, str]) -> Response:
         cql = req.param("cql")
         if not cql:

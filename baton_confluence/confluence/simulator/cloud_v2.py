@@ -134,7 +134,7 @@ class CloudV2Api:
         start = 0 if after is None else bisect.bisect_right([p for p, _ in matching], after)
         chosen = matching[start : start + limit]
         more = start + limit < len(matching)
-        results = [cloud_json.v2_role(r) for _, r in chosen]
+        results = [cloud_json.v2_role(r, self.spec.variants.role_name_field) for _, r in chosen]
         body, headers = v2_page(req, results, chosen[-1][0] if more and chosen else None, fp, limit)
         return json_response(200, body, headers)
 

@@ -36,18 +36,18 @@ from baton_confluence.confluence.simulator.state import (
     User,
 )
 
-_FIRST = (
+FIRST_NAMES = (
     "Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger",
     "Radia", "Guido", "Hedy", "Tim", "Katherine", "John", "Sophie", "Niklaus", "Anita", "Bjarne",
     "Shafi", "Donald", "Lynn", "Vint", "Joan", "Leslie", "Carol", "Yukihiro", "Mary", "Brian",
 )
-_LAST = (
+LAST_NAMES = (
     "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen",
     "Dijkstra", "Perlman", "Rossum", "Lamarr", "Berners-Lee", "Johnson", "McCarthy", "Wilson", "Wirth",
     "Borg", "Stroustrup", "Goldwasser", "Knuth", "Conway", "Cerf", "Clarke", "Lamport", "Shaw",
     "Matsumoto", "Keller", "Kernighan",
 )
-_TIME_ZONES = ("Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "UTC", "America/Denver")
+TIME_ZONES = ("Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "UTC", "America/Denver")
 _APP_NAMES = (
     "Jira Cloud", "Slack", "Microsoft Teams", "Automation for Confluence", "Trello", "Opsgenie",
     "draw.io Diagrams", "Confluence Analytics", "Loom", "Atlassian Assist",
@@ -104,7 +104,7 @@ _SYSTEM_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-class _Ids:
+class Ids:
     """Id and uuid factory bound to the generator's rng."""
 
     def __init__(self, rng: random.Random) -> None:
@@ -122,7 +122,7 @@ class _Ids:
 
 def generate(spec: SiteSpec) -> SiteState:
     rng = random.Random(spec.seed)
-    ids = _Ids(rng)
+    ids = Ids(rng)
     state = SiteState()
 
     humans, guests, apps, customers = _make_accounts(spec, rng, ids)
@@ -146,20 +146,24 @@ def generate(spec: SiteSpec) -> SiteState:
     _make_permissions(spec, rng, state, humans, guests, owners)
     if spec.rbac_enabled:
         _make_role_assignments(spec, rng, state, humans, owners)
+    # Imported here: the variants build on this module's names and bundles (variants.py).
+    from baton_confluence.confluence.simulator.variants import apply_variants
+
+    apply_variants(spec, state)
     return state
 
 
 def _make_accounts(
-    spec: SiteSpec, rng: random.Random, ids: _Ids
+    spec: SiteSpec, rng: random.Random, ids: Ids
 ) -> tuple[list[User], list[User], list[User], list[User]]:
     humans: list[User] = []
     for i in range(spec.users):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         name = f"{first} {last}"
         if i == 0:
             # The calling account: a site admin whose email is the login name.
             humans.append(User(ids.account_id(False), "atlassian", name, name, spec.username,
-                               ACCOUNT_ACTIVE, False, rng.choice(_TIME_ZONES)))
+                               ACCOUNT_ACTIVE, False, rng.choice(TIME_ZONES)))
             continue
         email = f"{first.lower()}.{last.lower()}{i}@example.com"
         visible = rng.random() < spec.email_visible_fraction
@@ -173,7 +177,7 @@ def _make_accounts(
             email=email if visible else "",
             account_status=ACCOUNT_ACTIVE,
             external_collaborator=False,
-            time_zone=rng.choice(_TIME_ZONES) if visible else None,
+            time_zone=rng.choice(TIME_ZONES) if visible else None,
         ))
     n_off = round((spec.users - 1) * spec.deactivated_fraction)
     for idx in rng.sample(range(1, spec.users), min(n_off, spec.users - 1)):
@@ -188,11 +192,11 @@ def _make_accounts(
 
     guests = []
     for i in range(spec.guest_accounts):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         name = f"{first} {last} (guest)"
         guests.append(User(ids.account_id(False), "atlassian", name, name,
                            f"{first.lower()}.{last.lower()}{i}@partner.example.org", ACCOUNT_ACTIVE,
-                           True, rng.choice(_TIME_ZONES)))
+                           True, rng.choice(TIME_ZONES)))
     apps = []
     for i in range(spec.app_accounts):
         base = _APP_NAMES[i % len(_APP_NAMES)]
@@ -209,7 +213,7 @@ def _make_accounts(
 def _make_groups(
     spec: SiteSpec,
     rng: random.Random,
-    ids: _Ids,
+    ids: Ids,
     state: SiteState,
     humans: list[User],
     guests: list[User],
@@ -371,7 +375,7 @@ def _make_permissions(
                     state.add_space_permission(space.id, PRINCIPAL_USER, holder, key, tgt)
 
 
-def _make_roles(spec: SiteSpec, ids: _Ids, state: SiteState) -> None:
+def _make_roles(spec: SiteSpec, ids: Ids, state: SiteState) -> None:
     for name, description, perms in _SYSTEM_ROLES:
         state.add_role(SpaceRole(ids.uuid(), "SYSTEM", name, description, perms))
     for i in range(spec.custom_roles):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from baton_confluence.confluence.simulator.paging_spec import PagingSpec
+from baton_confluence.confluence.simulator.variants_spec import DataVariants
 
 # Endpoint families that `SiteSpec.denied` can switch off for the calling account. Names are
 # stable strings because tests and the Validate feature refer to them.
@@ -92,6 +93,7 @@ class SiteSpec:
     rbac_enabled: bool = False  # space-role-mode ROLES (True) or PRE_ROLES (False)
     custom_roles: int = 2
     newer_permissions: bool = False  # space owners also hold archive-whiteboard/database/embed, copy-page, move-page
+    variants: DataVariants = field(default_factory=DataVariants)  # switches for rarer data shapes
     # --- the calling account ----------------------------------------------------------------
     username: str = "admin@example.com"
     api_token: str = "simulated-api-token"
@@ -134,5 +136,7 @@ class SiteSpec:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
         if self.users < 1:
             raise ValueError("a site needs at least one user (the calling admin)")
+        if self.variants.app_permissions and self.app_accounts < 1:
+            raise ValueError("variants.app_permissions needs at least one app account")
         if self.rate_limit_rps is not None and self.rate_limit_rps <= 0:
             raise ValueError("rate_limit_rps must be positive or None")

@@ -51,6 +51,9 @@ class User:
     external_collaborator: bool  # guest: only visible to sitePermissionTypeFilter all/externalCollaborator
     time_zone: str | None
     personal_space_id: int | None = None
+    # Cloud serves email, displayName and publicName as JSON null for this account
+    # (`DataVariants.null_optional_fields`); the values above stay for Data Center and the tests.
+    null_profile: bool = False
 
     @property
     def active(self) -> bool:
@@ -153,6 +156,9 @@ class SiteState:
         self.search_licensed: list[str] = []
         self.search_guests: list[str] = []
         self.search_all: list[str] = []
+        # Deleted accounts still named by permissions or role assignments: in no listing, and
+        # unknown to the user lookup (`DataVariants.missing_principals`).
+        self.deleted_accounts: list[str] = []
         self.groups: dict[str, Group] = {}
         self.groups_by_name: dict[str, Group] = {}
         self.group_order: list[str] = []  # ids, alphabetical by name (documented order)
@@ -171,15 +177,19 @@ class SiteState:
 
     # --- building (generator) and reading ------------------------------------------------------
 
-    def add_user(self, user: User) -> None:
+    def add_user(self, user: User, at: float | None = None) -> None:
+        """Add an account to the search orders: at the end, or at the relative position `at` (0..1)
+        of each order it belongs to (accounts added late need not all sit past the search cap)."""
         self.users[user.account_id] = user
-        self.search_all.append(user.account_id)
+        orders = [self.search_all]
         if user.account_type == "customer":
-            return  # portal-only accounts are no Confluence users; only `all` lists them
-        if user.external_collaborator:
-            self.search_guests.append(user.account_id)
+            pass  # portal-only accounts are no Confluence users; only `all` lists them
+        elif user.external_collaborator:
+            orders.append(self.search_guests)
         else:
-            self.search_licensed.append(user.account_id)
+            orders.append(self.search_licensed)
+        for order in orders:
+            order.insert(len(order) if at is None else round(at * len(order)), user.account_id)
 
     def add_group(self, group: Group) -> None:
         self.groups[group.id] = group
