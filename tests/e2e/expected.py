@@ -7,7 +7,7 @@ connector is moving to):
   for `atlassian` and `customer` accounts, SERVICE for `app` accounts;
 - an account is in the sync when some listing or some grant reaches it: the user search (up to
   the site's search ceiling, under any sitePermissionTypeFilter), any group's member list, or a
-  user principal of any permission of a synced space (and of a role assignment, when the sync
+  user principal of any selected permission of a synced space (and of a role assignment, when the sync
   reads role assignments). Accounts that none of these reach are `unreachable_users`: the
   documented limit of Cloud's user listing, which a sync can only report;
 - a principal that the site's user lookup answers 404 for (a deleted account) is still a user
@@ -61,10 +61,17 @@ def expected(
     spaces = sorted(
         s.id for s in state.spaces.values() if not s.hidden and not (skip_personal and s.type == "personal")
     )
+    selected = {(p.verb, p.noun) for p in PermissionCatalog.select(nouns, verbs).permissions}
+    # A permission outside the selection is not synced, so it reaches nobody.
     reached = (
         _searchable(state, search_cap)
         | {m for g in state.groups.values() for m in g.members}
-        | {p.principal_id for s in spaces for p in state.space_permissions(s) if p.principal_type == PRINCIPAL_USER}
+        | {
+            p.principal_id
+            for s in spaces
+            for p in state.space_permissions(s)
+            if p.principal_type == PRINCIPAL_USER and (p.key, p.target) in selected
+        }
     )
     if role_assignments:
         reached |= {
@@ -72,7 +79,6 @@ def expected(
         }
     users = {aid: _user_status(state.users.get(aid)) for aid in reached}
 
-    selected = {(p.verb, p.noun) for p in PermissionCatalog.select(nouns, verbs).permissions}
     direct: set[str] = set()
     expanded: set[str] = set()
     access_classes: set[str] = set()

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from baton_confluence.baton import pb
-from baton_confluence.confluence.simulator import DataVariants, SimulatedSite, SiteSpec
+from baton_confluence.baton.inspect.render import completeness_of
+from baton_confluence.baton.sync.completeness import GONE, LOOKED_UP
+from baton_confluence.confluence.simulator import DataVariants, PagingSpec, SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import Expected, expected
 from tests.e2e.synced_users import as_oracle_sees, synced_users
-from tests.runtime.c1z_rows import ids, synced
+from tests.runtime.c1z_rows import ids, latest_sync, open_c1z, synced
 
 SMALL = SiteSpec(seed=23, users=60, groups=8, spaces=10, permissions_per_space=10, guest_accounts=2,
                  app_accounts=3, customer_accounts=1, members_per_group=6)
@@ -38,6 +40,16 @@ CASES: dict[str, SiteSpec] = {
     # Role principals and role objects exist only on a site with RBAC on.
     "role_name_field": replace(SMALL, rbac_enabled=True, variants=DataVariants(role_name_field="displayName")),
     "all_on": replace(SMALL, rbac_enabled=True, search_cap=LOW_CEILING, variants=ALL_ON),
+    # Paging the documentation leaves open (simulator/paging_spec.py), on the site with every
+    # data variant: no next links, pages capped below what was asked, a lying totalSize.
+    "no_next_links": replace(SMALL, variants=ALL_ON, rbac_enabled=True, paging=PagingSpec(next_links=frozenset())),
+    "capped_pages_no_links": replace(
+        SMALL, variants=ALL_ON, rbac_enabled=True, paging=PagingSpec(next_links=frozenset(), page_cap=7)
+    ),
+    "capped_pages_links_no_echo": replace(SMALL, variants=ALL_ON, paging=PagingSpec(page_cap=5, echo_limit=False)),
+    "wrong_total_size": replace(
+        SMALL, variants=ALL_ON, paging=PagingSpec(next_links=frozenset(), wrong_total_size=True)
+    ),
 }
 
 
@@ -67,8 +79,15 @@ def _mismatches(rows: dict[str, dict[str, bytes]], want: Expected) -> dict[str, 
         "member_grants": _differences(want.member_grants, {g for g in grants if g.startswith("group:")}),
         "direct_grants": _differences(want.direct_grants, space_grants - want.expanded_grants),
         "expanded_grants": _differences(want.expanded_grants, space_grants - want.direct_grants),
+        "access_classes": _differences(want.access_classes, ids(rows["resources"], "access_class:")),
     }
     return {k: v for k, v in found.items() if v}
+
+
+def _report(path: Path) -> dict[str, int]:
+    conn = open_c1z(path)
+    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
+    return dict(completeness_of(token).counters)
 
 
 @pytest.mark.parametrize("spec", list(CASES.values()), ids=list(CASES))
@@ -76,8 +95,20 @@ def test_sync_holds_exactly_the_site(spec: SiteSpec, tmp_path: Path) -> None:
     with SimulatedSite(spec) as site:
         rows = _sync(site, tmp_path)
         want = expected(site.state, search_cap=spec.search_cap)
+        listed = site.state.search_all[: spec.search_cap]
         assert site.internal_errors == []
     assert _mismatches(rows, want) == {}
+    # the role catalogue is synced without --use-rbac too (none where the site has roles off)
+    assert ids(rows["resources"], "space_role:") == (want.space_roles if spec.rbac_enabled else set())
+    # the completeness report agrees with the site: skipped pairs, deleted principals, lookups
+    report = _report(tmp_path / "sync.c1z")
+    skipped = {k.rsplit(".", 1)[1]: v for k, v in report.items() if k.startswith("permissions_skipped.")}
+    assert skipped == {f"{verb}-{noun}": n for (verb, noun), n in want.skipped_pairs.items()}
+    deleted = {uid for uid, (status, _) in want.users.items() if status == "deleted"}
+    assert report.get(f"{GONE}.user", 0) == len(deleted)
+    in_listings = set(listed) | {m for g in site.state.groups.values() for m in g.members}
+    assert report.get(f"{LOOKED_UP}.user", 0) == len(set(want.users) - in_listings)
+    assert report["accounts.search"] == len(listed)
 
 
 def test_the_low_ceiling_leaves_accounts_unreachable() -> None:
