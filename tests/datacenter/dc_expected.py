@@ -57,5 +57,8 @@ def expected_dc(site: SimulatedSite, wanted: Callable[[Space], bool] = lambda _s
                 name = names[perm.principal_id]
                 direct.add(f"{ent}:group:{name}")
                 expanded.update(f"{ent}:user:{key}" for key in members[name])
+            elif perm.principal_type != "user":
+                # Data Center names no class but anonymous access (docs/access-classes.md)
+                direct.add(f"{ent}:access_class:anonymous")
     member_grants = {f"group:{name}:member:user:{key}" for name, keys in members.items() for key in keys}
     return Expected(users, set(members), {str(s) for s in spaces}, member_grants, direct, expanded - direct)

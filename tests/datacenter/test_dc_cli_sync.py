@@ -11,6 +11,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
 from baton_confluence.confluence.simulator.dc_directory import Directory
+from baton_confluence.confluence.simulator.state import ANONYMOUS, PRINCIPAL_ACCESS_CLASS
 from tests.datacenter.dc_expected import PAT, dc_env, expected_dc
 from tests.e2e.cli import run_cli
 from tests.runtime.c1z_rows import ids, synced
@@ -86,3 +87,34 @@ def test_unknown_token_is_taken_for_the_anonymous_user(site: SimulatedSite, tmp_
     assert result.returncode == 16, result.stderr
     line = result.stderr.strip().splitlines()[-1]
     assert "anonymous" in line and "--personal-access-token" in line and "not-the-token" not in line
+
+
+def sync_version(tmp_path: Path, version: str) -> tuple[set[str], set[str], dict[tuple[str, str], int], int]:
+    """(space grants synced, space grants expected, requests made, spaces synced) for one version.
+
+    Each site also lets anonymous users view its first space: read by both APIs, never a grant."""
+    spec = SiteSpec(**{**SPEC.__dict__, "server_version": version})
+    with SimulatedSite(spec, flavor=datacenter_flavor("/confluence")) as running:
+        first = min((s for s in running.state.spaces.values() if not s.hidden), key=lambda s: s.id)
+        running.state.add_space_permission(first.id, PRINCIPAL_ACCESS_CLASS, ANONYMOUS, "read", "space")
+        workdir = tmp_path / version
+        workdir.mkdir()
+        result = run_cli([], workdir, dc_env(running))
+        assert result.returncode == 0, result.stderr
+        want = expected_dc(running)
+        requests = dict(running.stats.snapshot().by_request)
+    grants = {g for g in synced(workdir / "sync.c1z")["grants"] if g.startswith("space:")}
+    return grants, want.direct_grants | want.expanded_grants, requests, len(want.spaces)
+
+
+def test_before_9_1_the_remote_api_gives_the_grants_9_2_gives(tmp_path: Path) -> None:
+    new_grants, new_want, new_requests, _ = sync_version(tmp_path, "9.2.1")
+    old_grants, old_want, old_requests, spaces = sync_version(tmp_path, "8.5.4")
+    assert new_grants == new_want and old_grants == old_want
+    assert old_grants == new_grants and old_grants
+    assert not any(path.startswith("/confluence/rpc/") for _, path in new_requests)
+    rpc = {k: n for k, n in old_requests.items() if k[1].startswith("/confluence/rpc/")}
+    # One getSpacePermissionSets per synced space, plus Validate's getServerInfo and probe.
+    assert rpc == {("POST", "/confluence/rpc/json-rpc/confluenceservice-v2"): spaces + 2}
+    assert not any("/permissions" in path for _, path in old_requests)
+    assert {k: n for k, n in old_requests.items() if n > 1 and k not in rpc} == {}

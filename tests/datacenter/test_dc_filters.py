@@ -68,3 +68,19 @@ def test_exclude_archived_and_personal(site: SimulatedSite, tmp_path: Path) -> N
         site, tmp_path, exclude_spaces=excluded.key, skip_archived_spaces="true", skip_personal_spaces="true"
     )
     check(site, got, wanted)
+
+
+@pytest.mark.parametrize("unfiltered_include_archived", [False, True])
+def test_archived_spaces_are_synced_by_default_and_skipped_on_request(
+    tmp_path: Path, unfiltered_include_archived: bool
+) -> None:
+    """The listing asks for archived spaces by name, whatever an unfiltered listing returns."""
+    spec = SiteSpec(**{**SPEC.__dict__, "spaces_unfiltered_include_archived": unfiltered_include_archived})
+    with SimulatedSite(spec, flavor=datacenter_flavor("/wiki-dc")) as running:
+        visible = {s for s in running.state.spaces.values() if not s.hidden}
+        assert any(s.status == "archived" for s in visible)
+        (tmp_path / "all").mkdir()
+        (tmp_path / "current").mkdir()
+        check(running, sync_with(running, tmp_path / "all"), visible)
+        current = {s for s in visible if s.status == "current"}
+        check(running, sync_with(running, tmp_path / "current", skip_archived_spaces="true"), current)

@@ -38,7 +38,8 @@ def test_each_denied_listing_is_reported_with_its_fix(family: str, line: str) ->
 
 def test_unreadable_space_permissions_name_the_space() -> None:
     with dc_site(denied=frozenset({families.FAMILY_SPACE_PERMISSIONS})) as site:
-        first = min(s.key for s in site.state.spaces.values() if not s.hidden)
+        # Validate probes the first space of an unfiltered listing: current spaces only by default.
+        first = min(s.key for s in site.state.spaces.values() if not s.hidden and s.status == "current")
         assert validate(site) == [
             f"cannot read the permissions of space {first} (403): give the account the Admin permission in every "
             "space to sync"
@@ -51,12 +52,37 @@ def test_partial_visibility_is_a_warning() -> None:
     assert line.startswith("the account is not a Confluence administrator, so the sync may see only some spaces: ")
 
 
-def test_before_9_1_space_permissions_are_reported_unavailable() -> None:
+def test_before_9_1_the_remote_api_reads_space_permissions_without_findings() -> None:
     with dc_site(server_version="9.0.3") as site:
+        assert validate(site) == []
+        assert site.stats.snapshot().count("POST", "/confluence/rpc/json-rpc/") >= 1
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_before_9_1_with_the_remote_api_off_validate_fails_in_one_line(status: int) -> None:
+    spec = {"server_version": "8.5.4", "remote_api_enabled": False, "remote_api_off_status": status}
+    with dc_site(**spec) as site, pytest.raises(ConnectorError) as caught:
+        validate(site)
+    message = caught.value.message
+    assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "\n" not in message
+    assert message.startswith("baton-confluence: validate: space permissions cannot be read: ")
+    assert f"remote API (JSON-RPC) answered {status}" in message
+    assert "turn on 'Remote API (XML-RPC & SOAP)'" in message and "upgrade to Confluence Data Center 9.1" in message
+
+
+def test_from_9_1_the_remote_api_being_off_does_not_matter() -> None:
+    with dc_site(server_version="9.2.1", remote_api_enabled=False) as site:
+        assert validate(site) == []
+        assert site.stats.snapshot().count("POST", "/confluence/rpc/") == 0
+
+
+def test_before_9_1_unreadable_space_permissions_name_the_space() -> None:
+    with dc_site(server_version="8.5.4", denied=frozenset({families.FAMILY_SPACE_PERMISSIONS})) as site:
+        first = min(s.key for s in site.state.spaces.values() if not s.hidden and s.status == "current")
         assert validate(site) == [
-            "space permissions cannot be synced: this Confluence (older than 9.1) has no space-permission REST API "
-            "(added in Data Center 9.1): upgrade to Confluence Data Center 9.1 or later; users, groups, memberships and spaces "
-            "still sync"
+            f"cannot read the permissions of space {first} (permission_denied): give the account the Admin "
+            "permission in every space to sync"
         ]
 
 

@@ -192,6 +192,9 @@ def _message_from_json(data: Any) -> str:
         value = data.get(key)
         if isinstance(value, str) and value:
             return value
+    nested = data.get("error")
+    if isinstance(nested, dict):  # JSON-RPC: {"error": {"code", "message"}}
+        return _message_from_json(nested)
     for key in ("errors", "errorMessages"):
         value = data.get(key)
         if isinstance(value, list):

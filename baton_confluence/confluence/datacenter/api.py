@@ -12,9 +12,12 @@ Endpoints (Atlassian's Confluence Data Center REST reference; docs/datacenter.md
 - groups: `GET /rest/api/group`, members `GET /rest/api/group/{groupName}/member`;
 - membership writes: `PUT|DELETE /rest/api/user/{username}/group/{groupName}` (idempotent, 204);
   the username comes from `GET /rest/api/user?key={userKey}` (resources are keyed by user key);
-- spaces: `GET /rest/api/space` (`type` global|personal, `status` current|archived);
-- space permissions (9.1+): `GET /rest/api/space/{spaceKey}/permissions` (one array, no paging),
-  `PUT .../permissions/{user|group}/{userKey|groupName}/grant|revoke` with `[{targetType, operationKey}]`.
+- spaces: `GET /rest/api/space` (`type` global|personal, `status` current|archived), one listing
+  leg per status: which statuses an unfiltered listing returns is not documented;
+- space permissions: `GET /rest/api/space/{spaceKey}/permissions` on 9.1+ (one array, no paging),
+  the JSON-RPC remote API before (`permission_reader.py` decides, once);
+  writes (9.1+ only): `PUT .../permissions/{user|group}/{userKey|groupName}/grant|revoke` with
+  `[{targetType, operationKey}]`.
 
 Pagination is v1 offsets (`start`/`limit`, `_links.next`, `size`), one page per call, by the one
 rule of client/pagination.py `v1_page`. DC documents no maximum `limit` ("may be restricted by fixed
@@ -31,7 +34,6 @@ from dataclasses import replace
 from typing import Any
 
 import grpc
-import structlog
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
@@ -40,16 +42,17 @@ from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonRes
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.permission_map import to_dc
+from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader
 from baton_confluence.confluence.datacenter.probes import DataCenterProbes
 from baton_confluence.confluence.datacenter.space_keys import SpaceKeys
+from baton_confluence.confluence.datacenter.user_keys import UserKeys
 from baton_confluence.confluence.datacenter.version import Features, detect
 from baton_confluence.confluence.permissions import Permission
-
-log = structlog.get_logger("baton_confluence.confluence.datacenter.api")
 
 DC_PAGE_SIZE = 100
 REST = "/rest/api"
 SPACE_TYPES = frozenset({"global", "personal"})  # the only `type` values DC's space filter knows
+SPACE_STATUSES = ("current", "archived")  # the `status` values of DC's space filter, listed in this order
 RBAC_UNAVAILABLE = (
     "space roles (--use-rbac) are a Confluence Cloud feature; Data Center has granular space permissions only"
 )
@@ -62,9 +65,10 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     def __init__(self, http: ConfluenceHTTP) -> None:
         super().__init__(http)
         self.space_keys = SpaceKeys(self._all_spaces_page)
+        self.user_keys = UserKeys(http)
+        self.permission_reader = SpacePermissionReader(http, self.features, self.user_keys)
         self._features: Features | None = None
         self._features_lock = asyncio.Lock()
-        self._warned_permissions = False
 
     async def features(self) -> Features:
         """The site's version and what it supports; asked once per client, shared with Validate."""
@@ -84,7 +88,9 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
 
         DC has no guests; `include_guests` is accepted for the shared signature.
         """
-        return await self._v1_list(f"{REST}/user/list", token, shapes.user, {"expand": "status"})
+        page = await self._v1_list(f"{REST}/user/list", token, shapes.user, {"expand": "status"})
+        self.user_keys.remember(page.items)
+        return page
 
     # --- groups -----------------------------------------------------------------------------
     async def list_groups(self, token: str) -> Page:
@@ -93,7 +99,9 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     async def group_members(self, group_id: str, token: str) -> Page:
         """GET /rest/api/group/{groupName}/member; `group_id` is the name (DC groups have no id)."""
         path = api_path(f"{REST}/group/{{}}/member", group_id)
-        return await self._v1_list(path, token, shapes.user, {"expand": "status"})
+        page = await self._v1_list(path, token, shapes.user, {"expand": "status"})
+        self.user_keys.remember(page.items)
+        return page
 
     async def groups_of_user(self, account_id: str, token: str) -> Page:
         """Not used on Data Center (see `is_group_member`); refused rather than sent to a Cloud path."""
@@ -156,11 +164,21 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         status: str | None = None,
         keys: Sequence[str] | None = None,
     ) -> Page:
-        """GET /rest/api/space. `keys` is not sent (the filter re-checks every space anyway)."""
-        params: QueryParams = {"type": type if type in SPACE_TYPES else None, "status": status}
-        page = await self._v1_list(f"{REST}/space", token, shapes.space, params)
+        """GET /rest/api/space, one leg per status (`current`, then `archived`; only the asked one
+        when `status` is given). `keys` is not sent (the filter re-checks every space anyway).
+
+        Which statuses an unfiltered listing returns is not documented (the simulator can play both),
+        so each is asked for by name. Tokens are `<status>:<offset token>`."""
+        legs = (status,) if status in SPACE_STATUSES else SPACE_STATUSES
+        leg, inner = _space_leg(token, legs)
+        params: QueryParams = {"type": type if type in SPACE_TYPES else None, "status": legs[leg]}
+        page = await self._v1_list(f"{REST}/space", inner, shapes.space, params)
         self.space_keys.remember(page.items)
-        return page
+        if page.next_token:
+            next_token = f"{legs[leg]}:{page.next_token}"
+        else:
+            next_token = f"{legs[leg + 1]}:" if leg + 1 < len(legs) else ""
+        return Page(page.items, next_token, page.rate_limit)
 
     async def get_space(self, space_id: str) -> dict[str, Any]:
         key = await self.space_keys.key_of(space_id)
@@ -168,16 +186,10 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         return _mapped_object(response, shapes.space)
 
     async def space_permissions(self, space_id: str, token: str) -> Page:
-        """GET /rest/api/space/{spaceKey}/permissions (9.1+): the whole list in one answer."""
-        unavailable = (await self.features()).permissions_unavailable()
-        if unavailable:
-            self._warn_permissions_unavailable(unavailable)
-            return Page([])
+        """Every permission of the space in one page: 9.1 REST or the JSON-RPC remote API
+        (`permission_reader.py`); both answer the whole list at once."""
         key = await self.space_keys.key_of(space_id)
-        response = await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions", key))
-        raw = response.data if isinstance(response.data, list) else []
-        items = [p for p in (shapes.permission(r) for r in raw if isinstance(r, dict)) if p is not None]
-        return Page(items, "", response.rate_limit)
+        return await self.permission_reader.read(key)
 
     async def add_space_permission(
         self, space_key: str, *, subject_type: str, identifier: str, operation_key: str, target: str
@@ -229,7 +241,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         return replace(page, items=items)
 
     async def _all_spaces_page(self, token: str) -> Page:
-        return await self._v1_list(f"{REST}/space", token, shapes.space)
+        return await self.list_spaces(token)
 
     async def _writable_pair(self, operation_key: str, target: str) -> tuple[str, str]:
         unavailable = (await self.features()).permissions_unavailable()
@@ -257,13 +269,17 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         path = api_path(f"{REST}/space/{{}}/permissions/{kind}/{{}}/{action}", space_key, identifier)
         await self.http.put_json(path, [{"targetType": pair[0], "operationKey": pair[1]}])
 
-    def _warn_permissions_unavailable(self, reason: str) -> None:
-        if not self._warned_permissions:
-            self._warned_permissions = True
-            log.warning(
-                "confluence_space_permissions_unavailable",
-                detail=f"{reason}: space permission grants are not synced; users, groups and spaces are",
-            )
+
+def _space_leg(token: str, legs: tuple[str, ...]) -> tuple[int, str]:
+    """(leg index, offset token) of a space-listing token; a bare offset resumes the first leg."""
+    if ":" not in token:
+        return 0, token
+    status, _, inner = token.partition(":")
+    if status not in legs:
+        raise ConnectorError(
+            grpc.StatusCode.INVALID_ARGUMENT, f"baton-confluence: {token!r} is not a space listing token"
+        )
+    return legs.index(status), inner
 
 
 def _mapped_object(response: JsonResponse, shape: Any) -> dict[str, Any]:

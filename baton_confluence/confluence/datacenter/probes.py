@@ -1,8 +1,10 @@
 """Validate's one-request probes against Data Center (see `client/probes.py` for the rules).
 
-The space-permission probe reads `GET /rest/api/space/{key}/permissions/anonymous`: it needs the
-same permission as the full list (Atlassian: 403 "does not have necessary permission") but is
-small, and the sync never reads it, so no sync URL is fetched twice. The admin probe reads the
+The space-permission probe goes through the adapter's `SpacePermissionReader`: on 9.1+ it reads
+`GET /rest/api/space/{key}/permissions/anonymous`, which needs the same permission as the full list
+(Atlassian: 403 "does not have necessary permission") but is small, and the sync never reads it, so
+no sync URL is fetched twice; before 9.1 it calls the remote API's `getSpacePermissionSets`, and
+`permissions_unavailable` asks the remote API's `getServerInfo` whether the API is turned on. The admin probe reads the
 global permissions (`GET /rest/api/permissions`, 9.2+), which only administrators may see (as
 Confluence's own global-permission screen); other versions give no answer (None).
 """
@@ -17,6 +19,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
+from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader
 from baton_confluence.confluence.datacenter.version import Features
 
 REST = "/rest/api"
@@ -25,6 +28,7 @@ ONE: dict[str, int] = {"limit": 1}
 
 class DataCenterProbes:
     http: ConfluenceHTTP
+    permission_reader: SpacePermissionReader  # made by the adapter
 
     async def features(self) -> Features:  # provided by the adapter
         raise NotImplementedError
@@ -48,8 +52,7 @@ class DataCenterProbes:
         return _mapped(await self.http.get_json(f"{REST}/user/list", ONE), shapes.user)
 
     async def probe_space_permissions(self, space: dict[str, Any]) -> None:
-        key = str(space.get("key", ""))
-        await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions/anonymous", key))
+        await self.permission_reader.probe(str(space.get("key", "")))
 
     async def probe_admin(self, current_user: dict[str, Any]) -> bool | None:
         if not (await self.features()).global_permissions:
@@ -63,7 +66,8 @@ class DataCenterProbes:
         return True
 
     async def permissions_unavailable(self) -> str:
-        return (await self.features()).permissions_unavailable()
+        """'' when space permissions can be read (9.1 REST, or the remote API turned on)."""
+        return await self.permission_reader.unavailable()
 
     async def probe_space_roles(self) -> list[dict[str, Any]]:
         raise _cloud_only()

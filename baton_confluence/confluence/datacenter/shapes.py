@@ -10,7 +10,7 @@ set of syncers serves both products. What changes is where the values come from:
 | user `username`        | (absent since the GDPR move) | `username`: login name, goes to the profile   |
 | group `id`             | group id                     | the group **name**: DC groups have no id      |
 | space `id`             | numeric id (string)          | numeric `id` of `/rest/api/space`, as string  |
-| permission `principal` | {type, id}                   | `subject` {type, userKey or name}             |
+| permission `principal` | {type, id}                   | `subject` {type, userKey or name}; JSON-RPC: userName -> userKey, groupName, neither = anonymous |
 | permission `operation` | {key, targetType}            | mapped from {targetType, operationKey}        |
 | permission `id`        | numeric id                   | synthetic: subject + pair (DC has no ids)     |
 
@@ -78,12 +78,19 @@ def space(raw: dict[str, Any]) -> dict[str, Any] | None:
 def permission(raw: dict[str, Any]) -> dict[str, Any] | None:
     """A DC space permission as a Cloud v2 space-permission item; None when it has no slug."""
     operation = obj(raw.get("operation"))
-    target, op = text(operation.get("targetType")), text(operation.get("operationKey"))
-    mapped = from_dc(target, op)
     principal = subject(obj(raw.get("subject")))
-    if mapped is None or principal is None:
+    if principal is None:
         return None
-    kind, principal_id = principal
+    return cloud_permission(*principal, text(operation.get("targetType")), text(operation.get("operationKey")))
+
+
+def cloud_permission(kind: str, principal_id: str, target: str, op: str) -> dict[str, Any] | None:
+    """The Cloud v2 space-permission item for a subject and DC pair; None when the pair has no slug.
+
+    Shared by the 9.1 REST path and the JSON-RPC path, so both emit identical items."""
+    mapped = from_dc(target, op)
+    if mapped is None:
+        return None
     return {
         "id": permission_id(kind, principal_id, target, op),
         "principal": {"type": kind, "id": principal_id},

@@ -4,7 +4,9 @@
 - `Authorization: Basic username:password`; wrong ones answer 401;
 - a wrong or missing token is **not** refused: Confluence carries on as the anonymous user when
   anonymous access is on (CONFSERVER-98199). Here the anonymous user may only ask who it is
-  (`/rest/api/user/current` answers `{"type": "anonymous"}`); anything else answers 401.
+  (`/rest/api/user/current` answers `{"type": "anonymous"}`); anything else answers 401;
+- the JSON-RPC remote API accepts a PAT unless `SiteSpec.remote_api_accepts_pat` is False (then 401;
+  whether real sites accept PATs there is not documented).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from baton_confluence.confluence.simulator.routing import Request
 from baton_confluence.confluence.simulator.spec import SiteSpec
 
 CURRENT_USER_SUFFIX = "/rest/api/user/current"
+RPC_SUFFIX = "/rpc/json-rpc/confluenceservice-v2"
 
 
 def authenticate_datacenter(spec: SiteSpec, req: Request) -> None:
@@ -30,6 +33,8 @@ def authenticate_datacenter(spec: SiteSpec, req: Request) -> None:
         raise ApiError(401, "Authentication failed: wrong username or password")
     pat = spec.personal_access_token
     if scheme == "bearer" and pat is not None and hmac.compare_digest(credentials.strip(), pat):
+        if not spec.remote_api_accepts_pat and req.path.endswith(RPC_SUFFIX):
+            raise ApiError(401, "The remote API does not accept personal access tokens")
         return
     if req.path.endswith(CURRENT_USER_SUFFIX):
         req.anonymous = True

@@ -26,6 +26,30 @@ DC_PAIRS: dict[tuple[str, str], tuple[str, str]] = {
 }
 STATE_TO_DC = {state: dc for dc, state in DC_PAIRS.items()}
 
+# The remote API's permission type for each state pair (Atlassian's "Remote Confluence Methods"
+# permission table; DC_FACTS.md §Remote API). Pairs not listed (Cloud-only ones) are not shown.
+RPC_TYPES: dict[tuple[str, str], str] = {
+    ("read", "space"): "VIEWSPACE",
+    ("administer", "space"): "SETSPACEPERMISSIONS",
+    ("export", "space"): "EXPORTSPACE",
+    ("restrict_content", "space"): "SETPAGEPERMISSIONS",
+    ("delete", "space"): "REMOVEOWNCONTENT",
+    ("delete_mail", "space"): "REMOVEMAIL",
+    ("create", "page"): "EDITSPACE",
+    ("delete", "page"): "REMOVEPAGE",
+    ("create", "blogpost"): "EDITBLOG",
+    ("delete", "blogpost"): "REMOVEBLOG",
+    ("create", "comment"): "COMMENT",
+    ("delete", "comment"): "REMOVECOMMENT",
+    ("create", "attachment"): "CREATEATTACHMENT",
+    ("delete", "attachment"): "REMOVEATTACHMENT",
+}
+
+
+def rpc_type(perm: SpacePermission) -> str:
+    """The remote API's type string of a state permission, '' when Data Center has no such one."""
+    return RPC_TYPES.get((perm.key, perm.target), "")
+
 
 def user(entry: DcUser, account: User, base: str, *, status: bool) -> dict[str, Any]:
     out: dict[str, Any] = {

@@ -2,7 +2,8 @@
 
 Endpoints that arrived in later versions are only served from that version on (the spec's
 `server_version`): the space-permission endpoints and `/server-information` from 9.1, the global
-permissions from 9.2. An older site answers 404 there, as a real one would.
+permissions from 9.2. An older site answers 404 there, as a real one would. The JSON-RPC remote API
+(`dc_rpc.py`, `{context}/rpc/json-rpc/confluenceservice-v2`) is served on every version.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from baton_confluence.confluence.simulator import spec as families
 from baton_confluence.confluence.simulator.dc_auth import authenticate_datacenter
 from baton_confluence.confluence.simulator.dc_directory import Directory
 from baton_confluence.confluence.simulator.dc_people import DcPeopleApi
+from baton_confluence.confluence.simulator.dc_rpc import RPC_PATH, DcRemoteApi
 from baton_confluence.confluence.simulator.dc_spaces import DcSpacesApi
 from baton_confluence.confluence.simulator.errors import PERMISSION_EXCEPTION, STYLE_V1
 from baton_confluence.confluence.simulator.flavor import Flavor
@@ -72,6 +74,8 @@ def build_datacenter_router(state: SiteState, spec: SiteSpec, context: str) -> R
         add("GET", "/server-information", spaces.server_information, None)
     if version >= (9, 2):
         add("GET", "/permissions", spaces.global_permissions, None)
+    remote = DcRemoteApi(state, spec, directory, context)
+    router.add("POST", context + RPC_PATH, remote.handle, family=None, style=STYLE_V1, denied_status=_DENIED)
     return router
 
 

@@ -50,6 +50,8 @@ class DcSpacesApi:
         if status not in (None, "current", "archived"):
             raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Invalid space status: {status}")
         window = v1_window(req, SPACES_DEFAULT_LIMIT, SPACES_MAX_LIMIT, paging=self.spec.paging)
+        if status is None and not self.spec.spaces_unfiltered_include_archived:
+            status = "current"  # undocumented default: played both ways (DC_FACTS.md §Spaces)
         chosen = [s for s in self._by_key() if _matches(s, kind, status, keys)]
         base = req.base_url + self.context
         results = [dc_json.space(s, base) for s in chosen[window.start : window.end]]

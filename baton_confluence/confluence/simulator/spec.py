@@ -106,6 +106,10 @@ class SiteSpec:
     account_admin: bool | None = None
     # --- Data Center flavour ------------------------------------------------------------------
     server_version: str = "9.2.1"  # below 9.1 there is no space-permission REST API (FACTS.md §DC)
+    remote_api_enabled: bool = True  # the JSON-RPC remote API's admin toggle (DC_FACTS.md §Remote API)
+    remote_api_off_status: int = 403  # what the RPC endpoint answers when off: 403 or 404 (undocumented)
+    remote_api_accepts_pat: bool = True  # False: a PAT gets 401 on the RPC endpoint (basic auth still works)
+    spaces_unfiltered_include_archived: bool = False  # DC `/space` without `status`: current only unless True
     # --- transport --------------------------------------------------------------------------
     latency_ms: int = 0
     rate_limit_rps: float | None = None  # token bucket, burst = rps; None = unlimited

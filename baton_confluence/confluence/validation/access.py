@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
+
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import ConfluenceCloudAPI
 from baton_confluence.confluence.validation.findings import Finding, failure, status_of
@@ -57,12 +59,9 @@ async def check_users(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
 async def check_space_permissions(api: ConfluenceCloudAPI, space: dict[str, Any] | None, fixes: Fixes) -> list[Finding]:
     unavailable = await api.permissions_unavailable()
     if unavailable:
-        return [
-            Finding(
-                f"space permissions cannot be synced: {unavailable}",
-                "upgrade to Confluence Data Center 9.1 or later; users, groups, memberships and spaces still sync",
-            )
-        ]
+        # No API to read them with (Data Center before 9.1 with the remote API off): a sync would
+        # fail at the first space, so Validate fails now, in one line, with the fix.
+        raise failure(grpc.StatusCode.FAILED_PRECONDITION, unavailable, fixes.permissions_api)
     if space is None:
         return []
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baton_confluence.confluence.datacenter.remote_api import REMOTE_API_FIX
+
 
 @dataclass(frozen=True)
 class Fixes:
@@ -14,6 +16,7 @@ class Fixes:
     anonymous: str
     space_admin: str
     partial_visibility: str
+    permissions_api: str = ""  # no API to read space permissions with (Data Center only)
 
 
 CLOUD = Fixes(
@@ -39,6 +42,7 @@ DATACENTER = Fixes(
     partial_visibility="give the account the Confluence Administrator global permission and view and Admin "
     "permission in every space (Confluence lists only the spaces an account can view; the others are missing "
     "from the sync)",
+    permissions_api=REMOTE_API_FIX,
 )
 
 
