@@ -59,6 +59,8 @@ class FakeSite:
     role_mode: str | None = "ROLES"  # None: the endpoint answers 404
     roles: list[dict[str, Any]] | None = field(default_factory=list)  # None: 404
     assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Accounts no listing returns (past the search ceiling, in no group): found only by id lookup.
+    unlisted: list[dict[str, Any]] = field(default_factory=list)
     current_user: dict[str, Any] = field(default_factory=lambda: {"accountId": "admin", "accountType": "atlassian"})
     current_user_status: int = 200
     calls: Counter[str] = field(default_factory=Counter)
@@ -76,8 +78,10 @@ class FakeSite:
     def _routes(self) -> list[tuple[str, Callable[[str, dict[str, str]], httpx.Response]]]:
         return [
             (f"{V1}/user/current", self._current_user),
+            (f"{V1}/user", self._user_by_id),
             (f"{V1}/search/user", self._search),
             (f"{V1}/group", self._groups),
+            (f"{V1}/group/by-id", self._group_by_id),
             (f"{V1}/group/", self._members),
             (f"{V2}/spaces", self._spaces),
             (f"{V2}/spaces/", self._space_sub),
@@ -93,6 +97,16 @@ class FakeSite:
         if self.current_user_status != 200:
             return _error(self.current_user_status, "Unauthorized")
         return _json(self.current_user)
+
+    def _user_by_id(self, path: str, query: dict[str, str]) -> httpx.Response:
+        """v1 Get user: any account the site knows, listed or not; 404 for an unknown id."""
+        listed = [*self.search, *(u for members in self.members.values() for u in members), *self.unlisted]
+        match = [u for u in listed if u["accountId"] == query.get("accountId")]
+        return _json(match[0]) if match else _error(404, "user not found")
+
+    def _group_by_id(self, path: str, query: dict[str, str]) -> httpx.Response:
+        match = [g for g in self.groups if g["id"] == query.get("id")]
+        return _json(match[0]) if match else _error(404, "group not found")
 
     def _search(self, path: str, query: dict[str, str]) -> httpx.Response:
         return self._v1_page(path, query, [{"user": u} for u in self.search])

@@ -1,9 +1,10 @@
-"""Groups: resources, the member entitlement and membership grants to human members."""
+"""Groups: resources, the member entitlement, membership grants to every member, lookup by id."""
 
 from __future__ import annotations
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.syncer import ResourceGetter
 from baton_confluence.confluence.connector import ConfluenceConnector
 from tests.confluence.conftest import run_against
 from tests.confluence.driver import SyncOutput, run_sync
@@ -36,22 +37,43 @@ def test_member_entitlement(site: FakeSite) -> None:
     assert entitlement.resource.id.resource == "g1"
 
 
-def test_membership_grants_to_humans_only(site: FakeSite) -> None:
+def test_membership_grants_to_every_member(site: FakeSite) -> None:
+    """Every member gets a grant, whatever its account type (the app account in g1 included)."""
     grants = [g for g in sync(site).grants if g.entitlement.resource.id.resource_type == "group"]
     ids = sorted(g.id for g in grants)
     assert ids == sorted(
-        [
-            "group:g1:member:user:alice",
-            "group:g1:member:user:bob",  # the bot in g1 gets no grant
-            "group:g2:member:user:alice",
-            "group:g2:member:user:dave",
-            "group:g3:member:user:alice",
-            "group:g3:member:user:bob",
-            "group:g3:member:user:carol",
-            "group:g3:member:user:dave",
-        ]
+        f"group:{group_id}:member:user:{member['accountId']}"
+        for group_id, members in site.members.items()
+        for member in members
     )
+    assert "group:g1:member:user:bot" in ids  # an app account, granted like anyone else
     grant = next(g for g in grants if g.id == "group:g1:member:user:alice")
     assert grant.principal.id.resource_type == "user" and grant.principal.id.resource == "alice"
     assert grant.entitlement.id == "group:g1:member"
     assert not ann.has(grant.annotations, pb.grant_annotations.GrantExpandable)
+
+
+def get_group(site: FakeSite, group_id: str) -> pb.resource.Resource:
+    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
+        syncer = next(s for s in connector.syncers() if s.resource_type().id == "group")
+        assert isinstance(syncer, ResourceGetter)
+        return await syncer.get(pb.resource.ResourceId(resource_type="group", resource=group_id))
+
+    return run_against(site, scenario)
+
+
+def test_get_group_found_by_id(site: FakeSite) -> None:
+    group = get_group(site, "g2")
+    assert group.id.resource_type == "group" and group.id.resource == "g2"
+    assert group.display_name == "admins"
+    assert dict(group.profile) == {"group_id": "g2", "group_name": "admins", "group_type": "group"}
+    assert group.status.status != pb.resource.Status.RESOURCE_STATUS_DELETED
+    assert site.calls["/wiki/rest/api/group/by-id?id=g2"] == 1
+
+
+def test_get_group_the_site_does_not_know_is_deleted(site: FakeSite) -> None:
+    """A role assignment can outlive its group: the principal is kept, marked deleted."""
+    group = get_group(site, "g-removed")
+    assert group.id.resource_type == "group" and group.id.resource == "g-removed"
+    assert group.status.status == pb.resource.Status.RESOURCE_STATUS_DELETED
+    assert ann.has(group.annotations, pb.trait.GroupTrait)

@@ -1,16 +1,19 @@
-"""RBAC mode: space roles, sparse and dense role bindings, and assignment grants."""
+"""Space roles (both modes) and RBAC mode: sparse and dense role bindings, and assignment grants."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.syncer import ResourceSyncer
+from baton_confluence.baton.syncer import ResourceGetter, ResourceSyncer
+from baton_confluence.confluence.client import BasicAuth, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
-from tests.confluence.conftest import run_against
+from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
+from tests.confluence.conftest import options, run_against
 from tests.confluence.driver import SyncOutput, all_pages, run_sync
-from tests.confluence.fake_site import FakeSite
+from tests.confluence.fake_site import BASE, FakeSite
 
 
 def sync(site: FakeSite, **options: Any) -> SyncOutput:
@@ -20,18 +23,79 @@ def sync(site: FakeSite, **options: Any) -> SyncOutput:
     return run_against(site, scenario, use_rbac=True, **options)
 
 
-def test_rbac_types_only_registered_in_rbac_mode(site: FakeSite) -> None:
+def test_role_catalogue_in_both_modes_assignments_only_with_rbac(site: FakeSite) -> None:
     async def type_ids(connector: ConfluenceConnector) -> list[str]:
         return [s.resource_type().id for s in connector.syncers()]
 
-    assert run_against(site, type_ids) == ["user", "group", "space"]
+    assert run_against(site, type_ids) == ["user", "group", "space", "space_role", "access_class"]
     assert run_against(site, type_ids, use_rbac=True) == [
         "user",
         "group",
         "space",
         "space_role",
         "space_role_assignment",
+        "access_class",
     ]
+    assert not site.calls  # registering types asks the site nothing
+
+
+def test_data_center_has_no_space_roles() -> None:
+    """Data Center has no space roles: neither the catalogue nor assignments are registered."""
+
+    async def type_ids() -> list[str]:
+        http = ConfluenceHTTP(BASE, auth=BasicAuth("admin", "secret"), max_attempts=1)
+        connector = ConfluenceConnector(options(), ConfluenceDataCenterAPI(http), owns_client=True)
+        try:
+            return [s.resource_type().id for s in connector.syncers()]
+        finally:
+            await connector.close()
+
+    assert asyncio.run(type_ids()) == ["user", "group", "space", "access_class"]
+
+
+def test_space_roles_listed_without_rbac(site: FakeSite) -> None:
+    async def scenario(connector: ConfluenceConnector) -> SyncOutput:
+        return await run_sync(connector)
+
+    output = run_against(site, scenario)
+    assert sorted(output.ids("space_role")) == sorted(r["id"] for r in site.roles or [])
+    assert not output.resources["space_role_assignment"]
+    assert not any("role-assignments" in url for url in site.calls)
+
+
+def test_space_roles_unavailable_without_rbac_is_an_empty_listing(site: FakeSite) -> None:
+    site.roles = None  # the role endpoints answer 404 (roles off on this site)
+
+    async def scenario(connector: ConfluenceConnector) -> SyncOutput:
+        return await run_sync(connector)
+
+    output = run_against(site, scenario)
+    assert output.ids("space_role") == []
+    assert sorted(output.ids("space")) == ["1", "2", "3", "4"]
+
+
+def get_role(site: FakeSite, role_id: str) -> pb.resource.Resource:
+    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
+        syncer = next(s for s in connector.syncers() if s.resource_type().id == "space_role")
+        assert isinstance(syncer, ResourceGetter)
+        return await syncer.get(pb.resource.ResourceId(resource_type="space_role", resource=role_id))
+
+    return run_against(site, scenario)
+
+
+def test_get_role_from_the_catalogue(site: FakeSite) -> None:
+    role = get_role(site, "r-viewer")
+    assert role.display_name == "Viewer" and role.description == "Reads"
+    assert ann.has(role.annotations, pb.trait.RoleTrait)
+    assert role.status.status != pb.resource.Status.RESOURCE_STATUS_DELETED
+
+
+def test_get_role_absent_from_the_catalogue_is_deleted(site: FakeSite) -> None:
+    """A grant can name a role removed since: the role is kept, marked deleted."""
+    role = get_role(site, "r-removed")
+    assert role.id.resource_type == "space_role" and role.id.resource == "r-removed"
+    assert role.status.status == pb.resource.Status.RESOURCE_STATUS_DELETED
+    assert ann.has(role.annotations, pb.trait.RoleTrait)
 
 
 def test_resource_types_as_upstream(site: FakeSite) -> None:
@@ -87,9 +151,17 @@ def test_assigned_entitlement_and_grants(site: FakeSite) -> None:
     grants = {g.id: g for g in output.grants if g.entitlement.resource.id.resource_type == "space_role_assignment"}
     assert sorted(grants) == [
         "space_role_assignment:1:r-admin:assigned:user:alice",
-        "space_role_assignment:1:r-viewer:assigned:group:g1",  # not the bot, not the access class
+        "space_role_assignment:1:r-viewer:assigned:access_class:anonymous-users",
+        "space_role_assignment:1:r-viewer:assigned:group:g1",
+        "space_role_assignment:1:r-viewer:assigned:user:bot",  # an app account
         "space_role_assignment:4:r-admin:assigned:group:g2",
     ]
+    anonymous = grants["space_role_assignment:1:r-viewer:assigned:access_class:anonymous-users"]
+    assert (anonymous.principal.id.resource_type, anonymous.principal.id.resource) == (
+        "access_class",
+        "anonymous-users",
+    )
+    assert not ann.has(anonymous.annotations, pb.grant_annotations.GrantExpandable)
     expandable = ann.find(
         grants["space_role_assignment:4:r-admin:assigned:group:g2"].annotations, pb.grant_annotations.GrantExpandable
     )

@@ -9,8 +9,10 @@ import httpx
 
 from baton_confluence.baton.runner.local_sync import sync_to_file
 from baton_confluence.cli import factory
+from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.settings import ConfluenceSettings
 from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from baton_confluence.confluence.simulator.state import ANONYMOUS
 from tests.datacenter.dc_expected import PAT, expected_dc
 from tests.runtime.c1z_rows import latest_sync, open_c1z, table
 
@@ -40,6 +42,7 @@ def test_a_rate_limited_sync_completes(tmp_path: Path) -> None:
         connector, _ = factory.build_connector(settings)
         asyncio.run(sync_to_file(connector, tmp_path / "sync.c1z"))
         want = expected_dc(site)
+        anonymous = anonymous_grants(site)
         snapshot = site.stats.snapshot()
     # The bucket (10 tokens, 10 per second) is smaller than the sync: the client paces itself on
     # X-RateLimit-Remaining and waits out retry-after when it runs dry.
@@ -48,4 +51,19 @@ def test_a_rate_limited_sync_completes(tmp_path: Path) -> None:
     conn = open_c1z(tmp_path / "sync.c1z")
     grants = set(table(conn, "v1_grants", latest_sync(conn)))
     assert {g for g in grants if g.startswith("group:")} == want.member_grants
-    assert {g for g in grants if g.startswith("space:")} == want.direct_grants | want.expanded_grants
+    assert {g for g in grants if g.startswith("space:")} == want.direct_grants | want.expanded_grants | anonymous
+    assert anonymous  # the seed opens some spaces to anonymous users: the case is exercised
+
+
+def anonymous_grants(site: SimulatedSite) -> set[str]:
+    """Grants of the anonymous access class: Data Center names it as the `anonymous` subject of a
+    space's permission set; the connector keeps it as `access_class:anonymous` (pairs of the DC
+    catalog only, as every other grant)."""
+    pairs = {(p.verb, p.noun) for p in dc_catalog()}
+    return {
+        f"space:{perm.space_id}:{perm.key}-{perm.target}:access_class:anonymous"
+        for space in site.state.spaces.values()
+        if not space.hidden
+        for perm in site.state.space_permissions(space.id)
+        if perm.principal_type == "access_class" and perm.principal_id == ANONYMOUS and (perm.key, perm.target) in pairs
+    }

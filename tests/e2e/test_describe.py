@@ -15,13 +15,26 @@ def test_capabilities_shape(tmp_path: Path) -> None:
     caps = json.loads(result.stdout)
     assert caps["@type"] == "type.googleapis.com/c1.connector.v2.ConnectorCapabilities"
     entries = caps["resourceTypeCapabilities"]
-    assert [e["resourceType"]["id"] for e in entries] == ["group", "space", "space_role", "space_role_assignment", "user"]
+    assert [e["resourceType"]["id"] for e in entries] == [
+        "access_class",
+        "group",
+        "space",
+        "space_role",
+        "space_role_assignment",
+        "user",
+    ]
     by_id = {e["resourceType"]["id"]: e for e in entries}
     assert by_id["group"]["capabilities"] == ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]
     assert by_id["user"]["capabilities"] == ["CAPABILITY_SYNC"]
     assert by_id["user"]["resourceType"]["traits"] == ["TRAIT_USER"]
     assert by_id["space_role"]["optInRequired"] is True and "optInRequired" not in by_id["space"]
     assert by_id["space_role_assignment"]["resourceType"]["traits"] == ["TRAIT_SCOPE_BINDING"]
+    access_class = by_id["access_class"]
+    assert access_class["capabilities"] == ["CAPABILITY_SYNC"] and "optInRequired" not in access_class
+    assert access_class["resourceType"]["traits"] == ["TRAIT_GROUP"]
+    assert [a["@type"] for a in access_class["resourceType"]["annotations"]] == [
+        "type.googleapis.com/c1.connector.v2.SkipEntitlementsAndGrants"
+    ]
     assert all(e["permissions"] == {} for e in entries)
     assert caps["connectorCapabilities"] == ["CAPABILITY_PROVISION", "CAPABILITY_SYNC"]
     assert caps["credentialDetails"] == {}
