@@ -71,8 +71,15 @@ async def drain(fetch: Callable[[str], Awaitable[Page]], key: str) -> Listed:
         ceiling = ceiling or page.ceiling_reached
         if not page.next_token:
             return Listed(ids, pages, ceiling)
-        assert int(page.next_token) > int(token or "0"), "a page token must move forward"
+        assert _position(page.next_token) > _position(token), "a page token must move forward"
         token = page.next_token
+
+
+def _position(token: str) -> tuple[int, int]:
+    """Where a token stands: (listing leg, offset). The DC space listing's tokens are
+    `<status>:<offset>`, current before archived; every other listing's are plain offsets."""
+    leg, _, offset = token.rpartition(":")
+    return ({"": 0, "current": 0, "archived": 1}[leg], int(offset or "0"))
 
 
 def check(listed: Listed, expected: list[str], what: str) -> None:

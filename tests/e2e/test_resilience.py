@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from baton_confluence.confluence.simulator import FaultSpec, SimulatedSite, SiteSpec
+import pytest
+
+from baton_confluence.confluence.simulator import DataVariants, FaultSpec, SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import sync_content as content
 
@@ -20,7 +22,15 @@ def clean_sync(tmp: Path, spec: SiteSpec) -> tuple[dict[str, bytes], int]:
     with SimulatedSite(spec) as site:
         result = run_cli([], tmp, site_env(site))
         assert result.returncode == 0, result.stderr
+        (tmp / "summary.txt").write_text(result.stdout)
         return content(tmp / "sync.c1z"), site.stats.snapshot().total_requests
+
+
+def _totals(summary: str) -> list[str]:
+    """The count lines of a sync summary (everything but the header and the timing line)."""
+    lines = summary.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Synced to"))
+    return [line for line in lines[start + 1 :] if not line.strip().startswith("done in")]
 
 
 def test_transient_faults_give_the_clean_result(tmp_path: Path) -> None:
@@ -59,10 +69,21 @@ def _start_sync(tmp: Path, site: SimulatedSite) -> subprocess.Popen[str]:
     )
 
 
-def test_kill_9_then_resume(tmp_path: Path) -> None:
-    spec = SiteSpec(latency_ms=25, **SMALL)  # type: ignore[arg-type]
+# Accounts only grants name (app accounts, deleted principals, users in no group past the search)
+# make the sweep look principals up, so a kill can land between a lookup and its grants.
+VARIANTS = DataVariants(ungrouped_users=6, app_permissions=True, missing_principals=3)
+
+
+@pytest.mark.parametrize(
+    "kill_at",
+    [0.1, 0.5, 0.9],
+    ids=["during-the-user-listing", "mid-sweep", "late-sweep"],
+)
+def test_kill_9_then_resume(tmp_path: Path, kill_at: float) -> None:
+    spec = SiteSpec(latency_ms=25, variants=VARIANTS, **SMALL)  # type: ignore[arg-type]
     (tmp_path / "clean").mkdir()
     expected, fresh_requests = clean_sync(tmp_path / "clean", spec)
+    clean_totals = _totals((tmp_path / "clean" / "summary.txt").read_text())
 
     work = tmp_path / "run"
     work.mkdir()
@@ -74,7 +95,7 @@ def test_kill_9_then_resume(tmp_path: Path) -> None:
     with SimulatedSite(spec) as site:
         proc = _start_sync(work, site)
         deadline = time.monotonic() + 60
-        while site.stats.snapshot().total_requests < fresh_requests * 0.5 and time.monotonic() < deadline:
+        while site.stats.snapshot().total_requests < fresh_requests * kill_at and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
         time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
@@ -90,3 +111,5 @@ def test_kill_9_then_resume(tmp_path: Path) -> None:
     assert resumed_requests < fresh_requests, (resumed_requests, fresh_requests)
     assert content(old) == expected
     assert not (work / "sync.c1z.work.db").exists()
+    # the summary shows the file's totals, not only what the resumed run wrote
+    assert _totals(resumed.stdout) == clean_totals
