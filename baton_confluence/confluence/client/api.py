@@ -89,11 +89,11 @@ class ConfluenceCloudAPI(CloudProbes):
         have been deleted since, which the site answers with 404).
         """
         params: QueryParams = {"accountId": account_id, "expand": "operations"}
-        return await _found_or_none(self.http.get_json(f"{_V1}/user", params))
+        return await found_or_none(self.http.get_json(f"{_V1}/user", params))
 
     async def get_group(self, group_id: str) -> dict[str, Any] | None:
         """GET /wiki/rest/api/group/by-id?id=…: one group; None on 404."""
-        return await _found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
+        return await found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
 
     async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
         """GET /wiki/rest/api/search/user?cql=type=user: one page of users (v1 offsets).
@@ -303,7 +303,7 @@ class ConfluenceCloudAPI(CloudProbes):
         return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
 
 
-async def _found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
+async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
     """The object a by-id GET returns, or None when the site says it does not exist (404)."""
     try:
         response = await request

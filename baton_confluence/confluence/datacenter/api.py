@@ -36,7 +36,7 @@ from typing import Any
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
+from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment, found_or_none
 from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
@@ -128,23 +128,13 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
 
     async def get_user(self, account_id: str) -> dict[str, Any] | None:
         """GET /rest/api/user?key=…&expand=status: one user by key (the DC account id); None on 404."""
-        try:
-            response = await self.http.get_json(f"{REST}/user", {"key": account_id, "expand": "status"})
-        except ConnectorError as err:
-            if err.code == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
-        return _mapped_object(response, shapes.user) or None
+        found = await found_or_none(self.http.get_json(f"{REST}/user", {"key": account_id, "expand": "status"}))
+        return None if found is None else shapes.user(found)
 
     async def get_group(self, group_id: str) -> dict[str, Any] | None:
         """GET /rest/api/group/{groupName}: one group (DC group ids are names); None on 404."""
-        try:
-            response = await self.http.get_json(api_path(f"{REST}/group/{{}}", group_id))
-        except ConnectorError as err:
-            if err.code == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
-        return _mapped_object(response, shapes.group) or None
+        found = await found_or_none(self.http.get_json(api_path(f"{REST}/group/{{}}", group_id)))
+        return None if found is None else shapes.group(found)
 
     async def username_of(self, user_key: str) -> str:
         """GET /rest/api/user?key=: the current username of a user key (usernames can change)."""
