@@ -13,6 +13,7 @@ import contextlib
 import functools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -98,7 +99,7 @@ class SyncEngine:
         self.warnings: list[str] = []
         self._last_checkpoint = 0.0
         # principal lookups in flight, so that concurrent grant pages naming one principal share one
-        self._lookups: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._lookups: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._lookup_slots = asyncio.Semaphore(max(1, self.options.concurrency))
 
     async def run(self, store: SyncStore) -> SyncResult:
@@ -390,7 +391,7 @@ class SyncEngine:
         """Accounts by kind and status for the report (`accounts.kind.HUMAN`, `accounts.status.
         DELETED`...), read from the finished sync, so a resumed sync counts the same."""
         user_types = [t for t, rt in self.types.items() if pb.resource.ResourceType.Trait.TRAIT_USER in rt.traits]
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         kind_name = pb.trait.UserTrait.AccountType.Name
         status_name = pb.trait.UserTrait.Status.Status.Name
         for type_id in user_types:
@@ -400,8 +401,8 @@ class SyncEngine:
                     continue
                 kind = kind_name(trait.account_type).removeprefix("ACCOUNT_TYPE_")
                 status = status_name(trait.status.status).removeprefix("STATUS_")
-                counts[f"accounts.kind.{kind}"] = counts.get(f"accounts.kind.{kind}", 0) + 1
-                counts[f"accounts.status.{status}"] = counts.get(f"accounts.status.{status}", 0) + 1
+                counts[f"accounts.kind.{kind}"] += 1
+                counts[f"accounts.status.{status}"] += 1
         for name in [n for n in self.state.report.counters if n.startswith(("accounts.kind.", "accounts.status."))]:
             del self.state.report.counters[name]
         self.state.report.add(counts)
@@ -422,23 +423,18 @@ class SyncEngine:
         }
         if not keys:
             return
-        waits = [self._lookups[key] for key in keys if key in self._lookups]
-        missing = [key for key in self.store.missing_resources(keys) if key not in self._lookups]
-        for key in missing:
-            self._lookups[key] = asyncio.get_running_loop().create_future()
-        results = await asyncio.gather(*(self._look_up(key) for key in missing), return_exceptions=True)
-        for key, result in zip(missing, results, strict=True):
-            future = self._lookups.pop(key)
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-                future.exception()  # retrieved here; every waiter sees it through gather below
-            else:
-                future.set_result(None)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        if waits:
-            await asyncio.gather(*waits)
+        # A finished lookup has stored its resource before its task leaves `_lookups`, so a key
+        # that is neither in flight nor in the store really needs one.
+        for key in self.store.missing_resources(k for k in keys if k not in self._lookups):
+            task = asyncio.create_task(self._look_up(key))
+            task.add_done_callback(functools.partial(self._lookup_done, key))
+            self._lookups[key] = task
+        pending = [self._lookups[key] for key in keys if key in self._lookups]
+        if pending:
+            await asyncio.gather(*pending)
+
+    def _lookup_done(self, key: tuple[str, str], _task: asyncio.Task[None]) -> None:
+        self._lookups.pop(key, None)
 
     async def _look_up(self, key: tuple[str, str]) -> None:
         type_id, resource_id = key

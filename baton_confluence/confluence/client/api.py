@@ -133,8 +133,9 @@ class ConfluenceCloudAPI(CloudProbes):
             "confluence_user_search_ceiling",
             start=start,
             ceiling=USER_SEARCH_CEILING,
-            detail="the user search serves nothing at or past this offset: the listing ends here "
-            "although the site may hold more users",
+            detail="the user search serves nothing at or past this offset: further accounts are "
+            "reached through group memberships and the grants that name them; accounts in no group "
+            "that hold nothing are not listed",
         )
 
     # --- groups -----------------------------------------------------------------------------

@@ -67,9 +67,7 @@ class CloudV1Api:
 
     def get_user(self, req: Request, _params: dict[str, str]) -> Response:
         """v1 "Get user": any account the site holds, listed or not; deleted or unknown ids -> 404."""
-        account_id = req.param("accountId")
-        if not account_id:
-            raise ApiError(400, BAD_REQUEST_EXCEPTION + "The accountId parameter is required")
+        account_id = _required(req, "accountId")
         user = self.state.users.get(account_id)
         if user is None:
             raise ApiError(404, NOT_FOUND_EXCEPTION + f"No user found with accountId: {account_id}")
@@ -134,9 +132,7 @@ class CloudV1Api:
         return self._page(req, results, window, has_more, listings.GROUP)
 
     def group_by_id(self, req: Request, _params: dict[str, str]) -> Response:
-        group_id = req.param("id")
-        if not group_id:
-            raise ApiError(400, BAD_REQUEST_EXCEPTION + "The id parameter is required")
+        group_id = _required(req, "id")
         group = self.state.groups.get(group_id)
         if group is None:
             raise ApiError(404, NOT_FOUND_EXCEPTION + f"No group found with id: {group_id}")
@@ -325,3 +321,11 @@ def _parse_user_cql(cql: str) -> list[str] | None:
     if many:
         return [part.strip().strip('"') for part in many.group(1).split(",") if part.strip().strip('"')]
     raise ApiError(400, BAD_REQUEST_EXCEPTION + f"Could not parse cql : {cql}")
+
+
+def _required(req: Request, name: str) -> str:
+    """A query parameter the endpoint cannot do without (400 when absent, as v1 answers)."""
+    value = req.param(name)
+    if not value:
+        raise ApiError(400, BAD_REQUEST_EXCEPTION + f"The {name} parameter is required")
+    return value

@@ -62,11 +62,11 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
     role_ids: frozenset[str] | None = None
     for item in page.items:
         principal, operation = obj(item.get("principal")), obj(item.get("operation"))
-        verb, noun = text(operation.get("key")), text(operation.get("targetType"))
-        kind = classify_reported_pair(ctx.catalog, verb, noun)
+        permission = Permission(text(operation.get("key")), text(operation.get("targetType")))
+        kind = classify_reported_pair(ctx.catalog, permission.verb, permission.noun)
         if kind is not ReportedPair.SELECTED:
             why = "unselected" if kind is ReportedPair.KNOWN_UNSELECTED else "unknown"
-            skipped[f"permissions_skipped.{why}.{Permission(verb, noun).slug}"] += 1
+            skipped[f"permissions_skipped.{why}.{permission.slug}"] += 1
             continue
         principal_type, principal_id = text(principal.get("type")), ident(principal.get("id"))
         if role_ids is None and needs_role_ids(principal_type):
@@ -75,7 +75,7 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
         if found is None:
             skipped["permissions_skipped.no_principal"] += 1
             continue
-        grants.append(new_grant(space, Permission(verb, noun).slug, *found))
+        grants.append(new_grant(space, permission.slug, *found))
     if skipped:
         log.debug("confluence_space_permissions_skipped", space_id=space.id.resource, **skipped)
     annotations = rate_limit_annotations(page.rate_limit)
