@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import pytest
 import respx
 
+from baton_confluence.baton import pb
+from baton_confluence.baton.syncer import ResourceGetter
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.options import ConfluenceOptions
@@ -96,3 +98,13 @@ def standard_site(page_size: int = 2) -> FakeSite:
 def site() -> FakeSite:
     return standard_site()
 
+
+def get_by_id(site: FakeSite, type_id: str, resource_id: str, **option_overrides: Any) -> pb.resource.Resource:
+    """`ResourceGetter.get` of the `type_id` syncer, as the engine calls it for an unlisted principal."""
+
+    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
+        syncer = next(s for s in connector.syncers() if s.resource_type().id == type_id)
+        assert isinstance(syncer, ResourceGetter)
+        return await syncer.get(pb.resource.ResourceId(resource_type=type_id, resource=resource_id))
+
+    return run_against(site, scenario, **option_overrides)

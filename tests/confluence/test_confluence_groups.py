@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.syncer import ResourceGetter
 from baton_confluence.confluence.connector import ConfluenceConnector
-from tests.confluence.conftest import run_against
+from tests.confluence.conftest import get_by_id, run_against
 from tests.confluence.driver import SyncOutput, run_sync
 from tests.confluence.fake_site import FakeSite
 
@@ -54,12 +53,7 @@ def test_membership_grants_to_every_member(site: FakeSite) -> None:
 
 
 def get_group(site: FakeSite, group_id: str) -> pb.resource.Resource:
-    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
-        syncer = next(s for s in connector.syncers() if s.resource_type().id == "group")
-        assert isinstance(syncer, ResourceGetter)
-        return await syncer.get(pb.resource.ResourceId(resource_type="group", resource=group_id))
-
-    return run_against(site, scenario)
+    return get_by_id(site, "group", group_id)
 
 
 def test_get_group_found_by_id(site: FakeSite) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.syncer import ResourceGetter, ResourceSyncer
+from baton_confluence.baton.syncer import ResourceSyncer
 from baton_confluence.confluence.client import BasicAuth, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
-from tests.confluence.conftest import options, run_against
+from tests.confluence.conftest import get_by_id, options, run_against
 from tests.confluence.driver import SyncOutput, all_pages, run_sync
 from tests.confluence.fake_site import BASE, FakeSite
 
@@ -75,12 +75,7 @@ def test_space_roles_unavailable_without_rbac_is_an_empty_listing(site: FakeSite
 
 
 def get_role(site: FakeSite, role_id: str) -> pb.resource.Resource:
-    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
-        syncer = next(s for s in connector.syncers() if s.resource_type().id == "space_role")
-        assert isinstance(syncer, ResourceGetter)
-        return await syncer.get(pb.resource.ResourceId(resource_type="space_role", resource=role_id))
-
-    return run_against(site, scenario)
+    return get_by_id(site, "space_role", role_id)
 
 
 def test_get_role_from_the_catalogue(site: FakeSite) -> None:

@@ -15,7 +15,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.sync.completeness import read_notes
 from baton_confluence.baton.syncer import ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.connector import ConfluenceConnector
-from tests.confluence.conftest import run_against
+from tests.confluence.conftest import get_by_id, run_against
 from tests.confluence.driver import SyncOutput, all_pages, run_sync
 from tests.confluence.fake_site import FakeSite, permission
 
@@ -233,12 +233,7 @@ def test_no_note_when_nothing_is_skipped(site: FakeSite) -> None:
 
 
 def get_space(site: FakeSite, space_id: str) -> pb.resource.Resource:
-    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
-        syncer = syncer_of(connector, "space")
-        assert isinstance(syncer, ResourceGetter)
-        return await syncer.get(pb.resource.ResourceId(resource_type="space", resource=space_id))
-
-    return run_against(site, scenario)
+    return get_by_id(site, "space", space_id)
 
 
 def test_get_space_by_id(site: FakeSite) -> None:

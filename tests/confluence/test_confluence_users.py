@@ -12,11 +12,10 @@ from structlog.testing import LogCapture
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.sync.completeness import read_notes
-from baton_confluence.baton.syncer import ResourceGetter
 from baton_confluence.confluence.client import api as api_module
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.syncers.users import UserSyncer
-from tests.confluence.conftest import run_against, standard_site
+from tests.confluence.conftest import get_by_id, run_against, standard_site
 from tests.confluence.driver import all_pages
 from tests.confluence.fake_site import FakeSite, user
 
@@ -195,12 +194,7 @@ def test_search_ceiling_sets_its_note(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def get_user(site: FakeSite, account_id: str) -> pb.resource.Resource:
-    async def scenario(connector: ConfluenceConnector) -> pb.resource.Resource:
-        syncer = connector.syncers()[0]
-        assert isinstance(syncer, ResourceGetter)
-        return await syncer.get(pb.resource.ResourceId(resource_type="user", resource=account_id))
-
-    return run_against(site, scenario)
+    return get_by_id(site, "user", account_id)
 
 
 def test_get_user_no_listing_returns(site: FakeSite) -> None:
