@@ -10,8 +10,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+# The simulated site (simulator/) is a package of its own, installed beside the connector.
+$(STAMP): pyproject.toml simulator/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ./simulator -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
+from confluence_simulator import SimulatedSite, SiteSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 

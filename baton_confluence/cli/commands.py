@@ -67,7 +67,14 @@ async def sync(settings: ConfluenceSettings) -> int:
 
 
 async def demo(settings: ConfluenceSettings, users: int, groups: int, spaces: int, latency_ms: int) -> int:
-    from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
+    try:
+        # The simulated site is a package of its own, shipped apart from the connector.
+        from confluence_simulator import SimulatedSite, SiteSpec
+    except ImportError:
+        raise UsageError(
+            "the demo needs the simulated Confluence site (package confluence-simulator), which is not installed: "
+            "run `make demo` from a checkout, or `pip install ./simulator`"
+        ) from None
 
     spec = SiteSpec(users=users, groups=groups, spaces=spaces, latency_ms=latency_ms)
     with SimulatedSite(spec) as site:

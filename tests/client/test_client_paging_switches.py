@@ -16,13 +16,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 
 import pytest
+from confluence_simulator import ALL_V1_LISTINGS, PagingSpec, SimulatedSite, SiteSpec
+from confluence_simulator.dc_directory import user_key_of
+from confluence_simulator.dc_routes import datacenter_flavor
+from confluence_simulator.state import SiteState
 
 from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, api
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
-from baton_confluence.confluence.simulator import ALL_V1_LISTINGS, PagingSpec, SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator.dc_directory import user_key_of
-from baton_confluence.confluence.simulator.dc_routes import datacenter_flavor
-from baton_confluence.confluence.simulator.state import SiteState
 
 PAT = "paging-pat"
 SITE = SiteSpec(seed=11, users=60, groups=10, spaces=12, members_per_group=9, personal_access_token=PAT)

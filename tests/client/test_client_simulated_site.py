@@ -10,9 +10,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from confluence_simulator.server import SimulatedSite
+from confluence_simulator.spec import FaultSpec, SiteSpec
+
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, RequestStats
-from baton_confluence.confluence.simulator.server import SimulatedSite
-from baton_confluence.confluence.simulator.spec import FaultSpec, SiteSpec
 
 SPEC = SiteSpec(users=120, groups=10, spaces=30, seed=5)
 FAULTS = FaultSpec(p_429=0.05, p_503=0.05, p_reset=0.1, truncate_once_path="/wiki/api/v2/spaces", seed=11)

@@ -9,14 +9,14 @@ from typing import Any
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator.state import SiteState
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog, ReportedPair, classify_reported_pair
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
 from tests.confluence.driver import SyncOutput, run_sync
 
 pytestmark = pytest.mark.timeout(60)

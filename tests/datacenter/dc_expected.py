@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from confluence_simulator import SimulatedSite
+from confluence_simulator.dc_directory import user_key_of
+from confluence_simulator.state import Space
+
 from baton_confluence.confluence.datacenter import dc_catalog
-from baton_confluence.confluence.simulator import SimulatedSite
-from baton_confluence.confluence.simulator.dc_directory import user_key_of
-from baton_confluence.confluence.simulator.state import Space
 
 PAT = "simulated-dc-pat"
 

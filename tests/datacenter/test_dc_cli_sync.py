@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.dc_directory import Directory
+from confluence_simulator.state import ANONYMOUS, PRINCIPAL_ACCESS_CLASS
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator.dc_directory import Directory
-from baton_confluence.confluence.simulator.state import ANONYMOUS, PRINCIPAL_ACCESS_CLASS
 from tests.datacenter.dc_expected import PAT, dc_env, expected_dc
 from tests.e2e.cli import run_cli
 from tests.runtime.c1z_rows import ids, synced

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.state import Space
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator.state import Space
 from tests.datacenter.dc_expected import PAT, dc_env, expected_dc
 from tests.e2e.cli import run_cli
 from tests.runtime.c1z_rows import latest_sync, open_c1z, table

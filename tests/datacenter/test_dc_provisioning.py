@@ -13,14 +13,14 @@ from pathlib import Path
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.dc_directory import Directory
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import sync_to_file
 from baton_confluence.baton.runner.provision import already, grant_from_file, revoke_from_file
 from baton_confluence.cli import factory
 from baton_confluence.confluence.settings import ConfluenceSettings
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator.dc_directory import Directory
 from tests.datacenter.dc_expected import PAT
 
 SPEC = SiteSpec(seed=21, users=20, groups=6, spaces=5, permissions_per_space=6, personal_access_token=PAT)

@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 
 import httpx
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.state import ANONYMOUS
 
 from baton_confluence.baton.runner.local_sync import sync_to_file
 from baton_confluence.cli import factory
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.settings import ConfluenceSettings
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator.state import ANONYMOUS
 from tests.datacenter.dc_expected import PAT, expected_dc
 from tests.runtime.c1z_rows import latest_sync, open_c1z, table
 

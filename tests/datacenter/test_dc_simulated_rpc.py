@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.dc_directory import Directory
+from confluence_simulator.state import ANONYMOUS, PRINCIPAL_ACCESS_CLASS
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator.dc_directory import Directory
-from baton_confluence.confluence.simulator.state import ANONYMOUS, PRINCIPAL_ACCESS_CLASS
 from tests.datacenter.dc_expected import PAT
 
 RPC = "/rpc/json-rpc/confluenceservice-v2"

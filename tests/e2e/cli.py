@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from baton_confluence.confluence.simulator import SimulatedSite
+from confluence_simulator import SimulatedSite
 
 
 def run_cli(

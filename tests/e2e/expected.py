@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from confluence_simulator.state import PRINCIPAL_GROUP, PRINCIPAL_ROLE, PRINCIPAL_USER, SiteState, User
+
 from baton_confluence.confluence.permissions import PermissionCatalog
-from baton_confluence.confluence.simulator.state import PRINCIPAL_GROUP, PRINCIPAL_ROLE, PRINCIPAL_USER, SiteState, User
 
 ENABLED = "enabled"
 DISABLED = "disabled"

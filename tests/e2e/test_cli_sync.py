@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import expected
 from tests.e2e.synced_users import as_oracle_sees, synced_users

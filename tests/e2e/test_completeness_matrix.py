@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from confluence_simulator import DataVariants, PagingSpec, SimulatedSite, SiteSpec
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.inspect.render import completeness_of
 from baton_confluence.baton.sync.completeness import GONE, LOOKED_UP
-from baton_confluence.confluence.simulator import DataVariants, PagingSpec, SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import Expected, expected
 from tests.e2e.synced_users import as_oracle_sees, synced_users

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from confluence_simulator import DataVariants, FaultSpec, SimulatedSite, SiteSpec
 
-from baton_confluence.confluence.simulator import DataVariants, FaultSpec, SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import sync_content as content
 

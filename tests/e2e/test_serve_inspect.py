@@ -10,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from confluence_simulator import SimulatedSite, SiteSpec
+
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.engine import SyncEngine
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import sync_content
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from confluence_simulator import SimulatedSite
 
-from baton_confluence.confluence.simulator import SimulatedSite
 from tests.provisioning.support import RBAC_SPEC, SPEC
 
 

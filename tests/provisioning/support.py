@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, SiteState
+from confluence_simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
@@ -23,8 +25,6 @@ from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import KNOWN_NOUNS, KNOWN_VERBS, PermissionCatalog
 from baton_confluence.confluence.provisioning.outcome import warning_of
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, SiteState
-from baton_confluence.confluence.simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
 from baton_confluence.confluence.syncers.groups import group_resource, member_entitlement
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements
 from baton_confluence.confluence.syncers.space_role_assignments import binding_resource

@@ -11,8 +11,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteState
-from baton_confluence.confluence.simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
+from confluence_simulator import SimulatedSite, SiteState
+from confluence_simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
+
 from tests.e2e.cli import run_cli, site_env
 from tests.provisioning.support import (
     bare_group,

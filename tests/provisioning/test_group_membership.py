@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import grpc
+from confluence_simulator import SimulatedSite
 
 from baton_confluence.baton.sync.client import ConnectorClient
-from baton_confluence.confluence.simulator import SimulatedSite
 from tests.provisioning.support import (
     EXISTS,
     REVOKED,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteState
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.sync.client import ConnectorClient
-from baton_confluence.confluence.simulator import SimulatedSite, SiteState
 from tests.provisioning.support import (
     EXISTS,
     REVOKED,

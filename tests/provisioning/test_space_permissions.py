@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite
+from confluence_simulator.spec import FAMILY_SPACE_PERMISSION_WRITE
+from confluence_simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
 
 from baton_confluence.baton.sync.client import ConnectorClient
-from baton_confluence.confluence.simulator import SimulatedSite
-from baton_confluence.confluence.simulator.spec import FAMILY_SPACE_PERMISSION_WRITE
-from baton_confluence.confluence.simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER
 from tests.provisioning.support import (
     EXISTS,
     REVOKED,

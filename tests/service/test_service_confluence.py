@@ -20,9 +20,10 @@ pytestmark = pytest.mark.skipif(
 def test_sync_task_with_the_confluence_connector(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from confluence_simulator import SimulatedSite, SiteSpec
+
     from baton_confluence.cli.factory import build_connector
     from baton_confluence.confluence.settings import ConfluenceSettings
-    from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 
     monkeypatch.chdir(tmp_path)  # no stray .baton.yaml from the working directory
     spec = SiteSpec(seed=3, users=12, groups=4, spaces=5)

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
+from confluence_simulator import SimulatedSite, SiteSpec
 
 SMALL = SiteSpec(
     seed=7,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
+from confluence_simulator import SimulatedSite, SiteSpec
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.simulator.conftest import client_for
 
 

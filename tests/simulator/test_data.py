@@ -6,9 +6,10 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator.generator import generate
-from baton_confluence.confluence.simulator.state import SiteState
+from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator.generator import generate
+from confluence_simulator.state import SiteState
+
 from tests.simulator.conftest import SMALL, client_for, walk_v1, walk_v2
 
 

@@ -7,8 +7,8 @@ import json
 
 import httpx
 import pytest
+from confluence_simulator import SimulatedSite
 
-from baton_confluence.confluence.simulator import SimulatedSite
 from tests.simulator.conftest import walk_v1, walk_v2
 
 
@@ -126,7 +126,7 @@ def test_v2_limit_is_clamped_to_250_and_defaults_to_25(client: httpx.Client) -> 
 
 
 def test_v2_limit_clamp_is_echoed_in_next_link() -> None:
-    from baton_confluence.confluence.simulator import SiteSpec
+    from confluence_simulator import SiteSpec
 
     with SimulatedSite(SiteSpec(seed=3, users=5, spaces=260, personal_space_fraction=0.0)) as big, httpx.Client(
         base_url=big.url, auth=(big.spec.username, big.spec.api_token)

@@ -9,11 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-
-from baton_confluence.confluence.simulator import ALL_V1_LISTINGS, PagingSpec, SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator import paging_spec as listings
-from baton_confluence.confluence.simulator.dc_routes import datacenter_flavor
-from baton_confluence.confluence.simulator.state import SiteState
+from confluence_simulator import ALL_V1_LISTINGS, PagingSpec, SimulatedSite, SiteSpec
+from confluence_simulator import paging_spec as listings
+from confluence_simulator.dc_routes import datacenter_flavor
+from confluence_simulator.state import SiteState
 
 PAT = "paging-pat"
 BASE = SiteSpec(seed=3, users=30, groups=12, spaces=12, members_per_group=6, personal_access_token=PAT)

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from confluence_simulator import FaultSpec, SimulatedSite, SiteSpec
 
-from baton_confluence.confluence.simulator import FaultSpec, SimulatedSite, SiteSpec
 from tests.simulator.conftest import client_for
 
 TINY = SiteSpec(users=6, groups=4, spaces=3)
@@ -115,7 +115,7 @@ def test_latency_is_added_per_request() -> None:
 
 def test_command_line_runs_a_site() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "baton_confluence.confluence.simulator", "--port", "0", "--users", "5",
+        [sys.executable, "-m", "confluence_simulator", "--port", "0", "--users", "5",
          "--spaces", "2", "--groups", "3"],
         stdout=subprocess.PIPE, text=True,
     )

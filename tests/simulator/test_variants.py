@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from confluence_simulator import DataVariants, SimulatedSite, SiteSpec
+from confluence_simulator.generator import APP_GROUP, generate
+from confluence_simulator.state import SiteState
 
-from baton_confluence.confluence.simulator import DataVariants, SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator.generator import APP_GROUP, generate
-from baton_confluence.confluence.simulator.state import SiteState
 from tests.simulator.conftest import client_for, walk_v1, walk_v2
 
 BASE = SiteSpec(seed=11, users=30, groups=8, spaces=8, permissions_per_space=8, guest_accounts=2,

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 
 SPEC = SiteSpec(seed=3, users=8, groups=3, spaces=3, permissions_per_space=3)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
 from tests.e2e.cli import run_cli, site_env
 from tests.tls.certs import PrivateCA, make_test_ca
 

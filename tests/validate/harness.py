@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from confluence_simulator import SimulatedSite
 from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP
 from baton_confluence.confluence.connector import ConfluenceConnector, build_datacenter_connector
 from baton_confluence.confluence.options import ConfluenceOptions
-from baton_confluence.confluence.simulator import SimulatedSite
 
 PAT = "validate-pat"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+
 from tests.datacenter.dc_expected import PAT, dc_env, expected_dc
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import latest_sync, open_c1z, table

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator import spec as families
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec
-from baton_confluence.confluence.simulator import spec as families
 from tests.validate.harness import validate
 
 BASE = {"seed": 4, "users": 12, "groups": 5, "spaces": 6, "permissions_per_space": 4}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator import spec as families
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.simulator import SimulatedSite, SiteSpec, datacenter_flavor
-from baton_confluence.confluence.simulator import spec as families
 from tests.validate.harness import PAT, validate
 
 BASE = {"seed": 8, "users": 12, "groups": 5, "spaces": 6, "permissions_per_space": 4, "personal_access_token": PAT}

@@ -8,17 +8,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from baton_confluence.confluence.simulator import cloud_json
-from baton_confluence.confluence.simulator import paging_spec as listings
-from baton_confluence.confluence.simulator.errors import (
+from confluence_simulator import cloud_json
+from confluence_simulator import paging_spec as listings
+from confluence_simulator.errors import (
     BAD_REQUEST_EXCEPTION,
     NOT_FOUND_EXCEPTION,
     ApiError,
 )
-from baton_confluence.confluence.simulator.pagination import CONTEXT_PATH, V1Window, v1_page, v1_window
-from baton_confluence.confluence.simulator.routing import Request, Response, json_response
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator.pagination import CONTEXT_PATH, V1Window, v1_page, v1_window
+from confluence_simulator.routing import Request, Response, json_response
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ANONYMOUS,
     PRINCIPAL_ACCESS_CLASS,
     PRINCIPAL_GROUP,
@@ -26,7 +26,7 @@ from baton_confluence.confluence.simulator.state import (
     SiteState,
     User,
 )
-from baton_confluence.confluence.simulator.write_checks import require_json, require_xsrf_token
+from confluence_simulator.write_checks import require_json, require_xsrf_token
 
 GROUPS_DEFAULT_LIMIT = 200  # documented default of GET /group; the same value is used as its max
 USER_GROUPS_DEFAULT_LIMIT = 200  # user/memberof: default and clamp are assumed (see FACTS.md)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from baton_confluence.confluence.simulator.dc_directory import DcUser
-from baton_confluence.confluence.simulator.state import Group, Space, SpacePermission, User
+from confluence_simulator.dc_directory import DcUser
+from confluence_simulator.state import Group, Space, SpacePermission, User
 
 # The pairs Data Center's grant/revoke endpoints document, as (targetType, operationKey), and the
 # state's (operation key, target) for each. delete_mail has no Cloud twin: stored under its DC name.

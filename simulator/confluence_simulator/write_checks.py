@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from baton_confluence.confluence.simulator.errors import XSRF_FAILED_TEXT, ApiError
-from baton_confluence.confluence.simulator.routing import Request
+from confluence_simulator.errors import XSRF_FAILED_TEXT, ApiError
+from confluence_simulator.routing import Request
 
 MAX_V2_BODY_BYTES = 5 * 1024 * 1024  # role-assignment POST answers 413 above 5 MB
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from baton_confluence.confluence.simulator import generator as base
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator import generator as base
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ACCOUNT_ACTIVE,
     ACCOUNT_INACTIVE,
     PRINCIPAL_USER,

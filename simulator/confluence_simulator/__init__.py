@@ -9,13 +9,13 @@
 See FACTS.md (Cloud) and DC_FACTS.md (Data Center) next to this file for the facts behind each behaviour.
 """
 
-from baton_confluence.confluence.simulator.dc_routes import datacenter_flavor
-from baton_confluence.confluence.simulator.paging_spec import ALL_V1_LISTINGS, PagingSpec
-from baton_confluence.confluence.simulator.server import SimulatedSite
-from baton_confluence.confluence.simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
-from baton_confluence.confluence.simulator.stats import SiteStats, StatsSnapshot
-from baton_confluence.confluence.simulator.variants_spec import DataVariants
+from confluence_simulator.dc_routes import datacenter_flavor
+from confluence_simulator.paging_spec import ALL_V1_LISTINGS, PagingSpec
+from confluence_simulator.server import SimulatedSite
+from confluence_simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
+from confluence_simulator.state import SiteState
+from confluence_simulator.stats import SiteStats, StatsSnapshot
+from confluence_simulator.variants_spec import DataVariants
 
 __all__ = [
     "ALL_FAMILIES",

@@ -15,9 +15,9 @@ import base64
 import binascii
 import hmac
 
-from baton_confluence.confluence.simulator.errors import ApiError
-from baton_confluence.confluence.simulator.routing import Request
-from baton_confluence.confluence.simulator.spec import SiteSpec
+from confluence_simulator.errors import ApiError
+from confluence_simulator.routing import Request
+from confluence_simulator.spec import SiteSpec
 
 CURRENT_USER_SUFFIX = "/rest/api/user/current"
 RPC_SUFFIX = "/rpc/json-rpc/confluenceservice-v2"

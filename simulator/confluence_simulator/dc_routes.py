@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from baton_confluence.confluence.simulator import spec as families
-from baton_confluence.confluence.simulator.dc_auth import authenticate_datacenter
-from baton_confluence.confluence.simulator.dc_directory import Directory
-from baton_confluence.confluence.simulator.dc_people import DcPeopleApi
-from baton_confluence.confluence.simulator.dc_rpc import RPC_PATH, DcRemoteApi
-from baton_confluence.confluence.simulator.dc_spaces import DcSpacesApi
-from baton_confluence.confluence.simulator.errors import PERMISSION_EXCEPTION, STYLE_V1
-from baton_confluence.confluence.simulator.flavor import Flavor
-from baton_confluence.confluence.simulator.ratelimit import STYLE_DATACENTER
-from baton_confluence.confluence.simulator.routing import Handler, Router
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
+from confluence_simulator import spec as families
+from confluence_simulator.dc_auth import authenticate_datacenter
+from confluence_simulator.dc_directory import Directory
+from confluence_simulator.dc_people import DcPeopleApi
+from confluence_simulator.dc_rpc import RPC_PATH, DcRemoteApi
+from confluence_simulator.dc_spaces import DcSpacesApi
+from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1
+from confluence_simulator.flavor import Flavor
+from confluence_simulator.ratelimit import STYLE_DATACENTER
+from confluence_simulator.routing import Handler, Router
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import SiteState
 
 DEFAULT_CONTEXT = "/confluence"
 REST = "/rest/api"

@@ -12,17 +12,17 @@ import bisect
 import threading
 from typing import Any
 
-from baton_confluence.confluence.simulator import cloud_json
-from baton_confluence.confluence.simulator.errors import ApiError
-from baton_confluence.confluence.simulator.pagination import (
+from confluence_simulator import cloud_json
+from confluence_simulator.errors import ApiError
+from confluence_simulator.pagination import (
     decode_cursor,
     fingerprint,
     v2_limit,
     v2_page,
 )
-from baton_confluence.confluence.simulator.routing import Request, Response, json_response
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator.routing import Request, Response, json_response
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ACCESS_CLASSES,
     ROLE_PRINCIPAL_ACCESS_CLASS,
     ROLE_PRINCIPAL_GROUP,
@@ -31,7 +31,7 @@ from baton_confluence.confluence.simulator.state import (
     SiteState,
     Space,
 )
-from baton_confluence.confluence.simulator.write_checks import MAX_V2_BODY_BYTES, require_json
+from confluence_simulator.write_checks import MAX_V2_BODY_BYTES, require_json
 
 SPACE_TYPES = ("global", "collaboration", "knowledge_base", "personal", "system", "onboarding", "xflow_sample_space")
 SPACE_STATUSES = ("current", "archived")

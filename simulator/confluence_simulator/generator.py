@@ -16,8 +16,8 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CLOSED,
     ACCOUNT_INACTIVE,
@@ -147,7 +147,7 @@ def generate(spec: SiteSpec) -> SiteState:
     if spec.rbac_enabled:
         _make_role_assignments(spec, rng, state, humans, owners)
     # Imported here: the variants build on this module's names and bundles (variants.py).
-    from baton_confluence.confluence.simulator.variants import apply_variants
+    from confluence_simulator.variants import apply_variants
 
     apply_variants(spec, state)
     return state

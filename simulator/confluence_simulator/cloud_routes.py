@@ -6,15 +6,15 @@ path, `/rest/api/...`, PAT auth, its own endpoints) from the same `SiteState`.
 
 from __future__ import annotations
 
-from baton_confluence.confluence.simulator import spec as families
-from baton_confluence.confluence.simulator.cloud_auth import authenticate_cloud
-from baton_confluence.confluence.simulator.cloud_v1 import CloudV1Api
-from baton_confluence.confluence.simulator.cloud_v2 import CloudV2Api
-from baton_confluence.confluence.simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
-from baton_confluence.confluence.simulator.flavor import Flavor
-from baton_confluence.confluence.simulator.routing import Handler, Router
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
+from confluence_simulator import spec as families
+from confluence_simulator.cloud_auth import authenticate_cloud
+from confluence_simulator.cloud_v1 import CloudV1Api
+from confluence_simulator.cloud_v2 import CloudV2Api
+from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
+from confluence_simulator.flavor import Flavor
+from confluence_simulator.routing import Handler, Router
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import SiteState
 
 V1 = "/wiki/rest/api"
 V2 = "/wiki/api/v2"

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from baton_confluence.confluence.simulator import dc_json
-from baton_confluence.confluence.simulator import paging_spec as listings
-from baton_confluence.confluence.simulator.dc_directory import DcUser, Directory
-from baton_confluence.confluence.simulator.errors import NOT_FOUND_EXCEPTION, ApiError
-from baton_confluence.confluence.simulator.pagination import V1Window, v1_page, v1_window
-from baton_confluence.confluence.simulator.paging_spec import PagingSpec
-from baton_confluence.confluence.simulator.routing import Request, Response, json_response
-from baton_confluence.confluence.simulator.state import Group, SiteState
-from baton_confluence.confluence.simulator.write_checks import require_xsrf_token
+from confluence_simulator import dc_json
+from confluence_simulator import paging_spec as listings
+from confluence_simulator.dc_directory import DcUser, Directory
+from confluence_simulator.errors import NOT_FOUND_EXCEPTION, ApiError
+from confluence_simulator.pagination import V1Window, v1_page, v1_window
+from confluence_simulator.paging_spec import PagingSpec
+from confluence_simulator.routing import Request, Response, json_response
+from confluence_simulator.state import Group, SiteState
+from confluence_simulator.write_checks import require_xsrf_token
 
 USERS_DEFAULT_LIMIT = 100  # documented default of /rest/api/user/list
 GROUPS_DEFAULT_LIMIT = 25  # the documented example pages of /rest/api/group are 25 long

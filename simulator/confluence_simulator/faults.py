@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 
-from baton_confluence.confluence.simulator.spec import FaultSpec
+from confluence_simulator.spec import FaultSpec
 
 FAULT_429 = "429"
 FAULT_429_RETRY_AFTER = "429_retry_after"

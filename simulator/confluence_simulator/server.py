@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar
 
-from baton_confluence.confluence.simulator.cloud_routes import CLOUD
-from baton_confluence.confluence.simulator.errors import ApiError, render_error
-from baton_confluence.confluence.simulator.faults import (
+from confluence_simulator.cloud_routes import CLOUD
+from confluence_simulator.errors import ApiError, render_error
+from confluence_simulator.faults import (
     FAULT_429,
     FAULT_429_RETRY_AFTER,
     FAULT_503,
@@ -33,13 +33,13 @@ from baton_confluence.confluence.simulator.faults import (
     FAULT_TRUNCATE,
     FaultInjector,
 )
-from baton_confluence.confluence.simulator.flavor import Flavor
-from baton_confluence.confluence.simulator.generator import generate
-from baton_confluence.confluence.simulator.ratelimit import TokenBucket, rate_limited_headers
-from baton_confluence.confluence.simulator.routing import Request, Response
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
-from baton_confluence.confluence.simulator.stats import SiteStats
+from confluence_simulator.flavor import Flavor
+from confluence_simulator.generator import generate
+from confluence_simulator.ratelimit import TokenBucket, rate_limited_headers
+from confluence_simulator.routing import Request, Response
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import SiteState
+from confluence_simulator.stats import SiteStats
 
 _RESET = object()  # pipeline verdict: drop the connection without answering
 _REASONS = {

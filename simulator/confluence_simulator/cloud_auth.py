@@ -10,9 +10,9 @@ import base64
 import binascii
 import hmac
 
-from baton_confluence.confluence.simulator.errors import BASIC_AUTH_DEPRECATED_TEXT, ApiError
-from baton_confluence.confluence.simulator.routing import Request
-from baton_confluence.confluence.simulator.spec import SiteSpec
+from confluence_simulator.errors import BASIC_AUTH_DEPRECATED_TEXT, ApiError
+from confluence_simulator.routing import Request
+from confluence_simulator.spec import SiteSpec
 
 
 def authenticate_cloud(spec: SiteSpec, req: Request) -> None:

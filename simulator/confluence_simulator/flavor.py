@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from baton_confluence.confluence.simulator.routing import Request, Router
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState
+from confluence_simulator.routing import Request, Router
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import SiteState
 
 
 @dataclass(frozen=True)

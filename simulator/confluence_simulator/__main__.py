@@ -1,7 +1,7 @@
 """Run a simulated Confluence site in the foreground (Cloud, or Data Center with --datacenter).
 
-    python -m baton_confluence.confluence.simulator --port 8090 --users 50 --spaces 20
-    python -m baton_confluence.confluence.simulator --datacenter --pat secret-pat --context /confluence
+    python -m confluence_simulator --port 8090 --users 50 --spaces 20
+    python -m confluence_simulator --datacenter --pat secret-pat --context /confluence
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from baton_confluence.confluence.simulator.dc_routes import DEFAULT_CONTEXT, datacenter_flavor
-from baton_confluence.confluence.simulator.server import SimulatedSite
-from baton_confluence.confluence.simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
+from confluence_simulator.dc_routes import DEFAULT_CONTEXT, datacenter_flavor
+from confluence_simulator.server import SimulatedSite
+from confluence_simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m baton_confluence.confluence.simulator",
+    p = argparse.ArgumentParser(prog="python -m confluence_simulator",
                                 description="Serve a simulated Confluence Cloud site on 127.0.0.1.")
     p.add_argument("--port", type=int, default=8090, help="0 picks a free port")
     p.add_argument("--seed", type=int, default=1)

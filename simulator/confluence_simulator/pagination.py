@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from baton_confluence.confluence.simulator.errors import ApiError
-from baton_confluence.confluence.simulator.paging_spec import DC_V1_LISTINGS, PagingSpec
-from baton_confluence.confluence.simulator.routing import Request
+from confluence_simulator.errors import ApiError
+from confluence_simulator.paging_spec import DC_V1_LISTINGS, PagingSpec
+from confluence_simulator.routing import Request
 
 V2_DEFAULT_LIMIT = 25
 V2_MAX_LIMIT = 250

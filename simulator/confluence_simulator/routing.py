@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from baton_confluence.confluence.simulator.errors import STYLE_V1, ApiError
+from confluence_simulator.errors import STYLE_V1, ApiError
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator.state import (
     Group,
     RoleAssignment,
     Space,
@@ -15,7 +15,7 @@ from baton_confluence.confluence.simulator.state import (
     SpaceRole,
     User,
 )
-from baton_confluence.confluence.simulator.variants_spec import (
+from confluence_simulator.variants_spec import (
     ROLE_NAME_BOTH,
     ROLE_NAME_DISPLAY_NAME,
     ROLE_NAME_NAME,

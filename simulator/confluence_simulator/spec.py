@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baton_confluence.confluence.simulator.paging_spec import PagingSpec
-from baton_confluence.confluence.simulator.variants_spec import DataVariants
+from confluence_simulator.paging_spec import PagingSpec
+from confluence_simulator.variants_spec import DataVariants
 
 # Endpoint families that `SiteSpec.denied` can switch off for the calling account. Names are
 # stable strings because tests and the Validate feature refer to them.

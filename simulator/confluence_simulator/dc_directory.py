@@ -13,8 +13,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import SiteState, User
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import SiteState, User
 
 _NOT_USERNAME = re.compile(r"[^a-z0-9._-]+")
 

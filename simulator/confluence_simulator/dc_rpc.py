@@ -20,13 +20,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from baton_confluence.confluence.simulator import dc_json
-from baton_confluence.confluence.simulator import spec as families
-from baton_confluence.confluence.simulator.dc_directory import Directory
-from baton_confluence.confluence.simulator.errors import ApiError
-from baton_confluence.confluence.simulator.routing import Request, Response, json_response
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator import dc_json
+from confluence_simulator import spec as families
+from confluence_simulator.dc_directory import Directory
+from confluence_simulator.errors import ApiError
+from confluence_simulator.routing import Request, Response, json_response
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ANONYMOUS,
     PRINCIPAL_ACCESS_CLASS,
     PRINCIPAL_GROUP,

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from baton_confluence.confluence.simulator import dc_json
-from baton_confluence.confluence.simulator.dc_directory import Directory
-from baton_confluence.confluence.simulator.errors import BAD_REQUEST_EXCEPTION, NOT_FOUND_EXCEPTION, ApiError
-from baton_confluence.confluence.simulator.pagination import v1_page, v1_window
-from baton_confluence.confluence.simulator.paging_spec import DC_SPACES
-from baton_confluence.confluence.simulator.routing import Request, Response, json_response
-from baton_confluence.confluence.simulator.spec import SiteSpec
-from baton_confluence.confluence.simulator.state import (
+from confluence_simulator import dc_json
+from confluence_simulator.dc_directory import Directory
+from confluence_simulator.errors import BAD_REQUEST_EXCEPTION, NOT_FOUND_EXCEPTION, ApiError
+from confluence_simulator.pagination import v1_page, v1_window
+from confluence_simulator.paging_spec import DC_SPACES
+from confluence_simulator.routing import Request, Response, json_response
+from confluence_simulator.spec import SiteSpec
+from confluence_simulator.state import (
     ANONYMOUS,
     PRINCIPAL_ACCESS_CLASS,
     PRINCIPAL_GROUP,
@@ -28,7 +28,7 @@ from baton_confluence.confluence.simulator.state import (
     Space,
     SpacePermission,
 )
-from baton_confluence.confluence.simulator.write_checks import require_json, require_xsrf_token
+from confluence_simulator.write_checks import require_json, require_xsrf_token
 
 SPACES_DEFAULT_LIMIT = 25
 SPACES_MAX_LIMIT = 100

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from baton_confluence.confluence.simulator.sorted_index import SortedIndex
+from confluence_simulator.sorted_index import SortedIndex
 
 # v2 space-permission principal types (the OpenAPI enum is user/group/role; real sites also show
 # non-user principals such as anonymous access, see FACTS.md).
