@@ -1,7 +1,7 @@
 """Grant and revoke `group:<gid>:member` (users only).
 
 Writes: v1 `POST /group/userByGroupId?groupId=` `{"accountId"}` answers 201 with an empty body
-(peers §5; upstream #32 reported success as failure by insisting on JSON), and
+(docs/confluence-api.md; upstream #32 reported success as failure by insisting on JSON), and
 `DELETE /group/userByGroupId?groupId=&accountId=` answers 204, also when the user is not a member
 (v1 OpenAPI: "A 204 is returned if the user is not part of the group"). Neither answer says
 whether anything changed, so membership is read first, live from the API (`is_group_member`: the

@@ -1,7 +1,7 @@
 """The space KEY the v1 permission writes address a space by (entitlements carry its numeric id).
 
 Upstream sent the numeric id where the documented path `/wiki/rest/api/space/{spaceKey}/permission`
-wants the key (peers §3 item 12). Our sync stores the key in the space's profile (`space_key`),
+wants the key (docs/confluence-api.md, last section). Our sync stores the key in the space's profile (`space_key`),
 so a request carrying the full space resource (C1, the one-shot CLI) costs no lookup; a bare
 resource id falls back to `GET /wiki/api/v2/spaces/{id}`.
 """
