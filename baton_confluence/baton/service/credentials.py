@@ -30,14 +30,23 @@ SECRET_FORMAT = "secret-token:conductorone.com:v1:<key>"
 class ClientCredentials:
     client_id: str
     client_name: str
-    token_host: str  # may carry a :port; also the BatonService host
+    # Where token requests (and BatonService calls) go: the client id's host, or BATON_C1_API_HOST.
+    # May carry a :port.
+    token_host: str
     key: Ed25519PrivateKey = field(repr=False)
     key_id: str = ""
+    # The host named in the client id, whatever BATON_C1_API_HOST says; "" means token_host.
+    client_id_host: str = ""
 
     @property
     def audience(self) -> str:
-        """The token host without its port: what the token endpoint expects as `aud`."""
-        return host_without_port(self.token_host)
+        """The client id's host without its port: what ConductorOne expects as `aud`.
+
+        Upstream builds the audience from the client id alone; BATON_C1_API_HOST only moves
+        where the request goes (docs/protocol.md §4.1). A proxy or private endpoint therefore
+        still gets assertions addressed to the tenant named in the client id.
+        """
+        return host_without_port(self.client_id_host or self.token_host)
 
     @property
     def token_url(self) -> str:
@@ -45,11 +54,11 @@ class ClientCredentials:
 
 
 def load_credentials(client_id: str, client_secret: str, env: Mapping[str, str] | None = None) -> ClientCredentials:
-    """Parses both values; `BATON_C1_API_HOST` replaces the host named in the client id."""
+    """Parses both values; `BATON_C1_API_HOST` replaces where requests go, never the audience."""
     env = os.environ if env is None else env
     name, host = parse_client_id(client_id)
     key, key_id = parse_client_secret(client_secret)
-    return ClientCredentials(client_id, name, env.get(API_HOST_ENV) or host, key, key_id)
+    return ClientCredentials(client_id, name, env.get(API_HOST_ENV) or host, key, key_id, client_id_host=host)
 
 
 def parse_client_id(client_id: str) -> tuple[str, str]:
