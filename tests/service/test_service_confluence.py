@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
 
+from baton_confluence.cli.factory import build_connector
+from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.service.conftest import Platform
 from tests.service.tasks_util import finished, open_c1z, sync_task, type_counts
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("baton_confluence.cli.factory") is None,
-    reason="the Confluence connector factory is not there yet",
-)
 
 
 def test_sync_task_with_the_confluence_connector(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from confluence_simulator import SimulatedSite, SiteSpec
-
-    from baton_confluence.cli.factory import build_connector
-    from baton_confluence.confluence.settings import ConfluenceSettings
-
     monkeypatch.chdir(tmp_path)  # no stray .baton.yaml from the working directory
     spec = SiteSpec(seed=3, users=12, groups=4, spaces=5)
     with SimulatedSite(spec) as site:

@@ -77,3 +77,18 @@ def finish_order(platform: Platform, concurrency: int) -> list[str]:
 def test_task_concurrency_limits_tasks_in_flight(platform: Platform) -> None:
     assert finish_order(platform, concurrency=1) == ["slow-sync", "quick-grant"]
     assert finish_order(platform, concurrency=2) == ["quick-grant", "slow-sync"]
+
+
+def test_get_task_has_no_deadline_and_finish_task_has_thirty_seconds(platform: Platform) -> None:
+    """As upstream: a poll may be held open by the platform; FinishTask gives up after 30 s."""
+
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(grant_task("grant-deadline", "u5"))
+            await eventually(lambda: "grant-deadline" in running.service.seen.finished, what="FinishTask")
+        deadlines = running.service.seen.deadlines
+        assert deadlines["GetTask"] and all(d is None for d in deadlines["GetTask"])
+        (finish,) = deadlines["FinishTask"]
+        assert finish is not None and 20 < finish < 31  # the two clocks differ by a little
+
+    asyncio.run(scenario())

@@ -63,8 +63,9 @@ class PlatformClient:
         await self._call("Hello", self._stub.Hello, request)
 
     async def get_task(self) -> pb.baton.BatonServiceGetTaskResponse:
+        """No deadline, as upstream: the platform may hold a poll open until it has work."""
         request = pb.baton.BatonServiceGetTaskRequest(host_id=self.host_id)
-        return await self._call("GetTask", self._stub.GetTask, request)
+        return await self._call("GetTask", self._stub.GetTask, request, None)
 
     async def heartbeat(self, task_id: str) -> pb.baton.BatonServiceHeartbeatResponse:
         request = pb.baton.BatonServiceHeartbeatRequest(host_id=self.host_id, task_id=task_id)

@@ -1,6 +1,6 @@
 """The full-sync task: sync into a temporary c1z, upload it, report; heartbeating all along.
 
-The sync and the upload stop as soon as ConductorOne cancels the task, ten heartbeats in a row
+The sync and the upload stop as soon as ConductorOne cancels the task, nine heartbeats in a row
 fail, or the service shuts down; the task is then reported as cancelled (retryable) so that
 ConductorOne can schedule it again. The temporary directory goes away in every case.
 """

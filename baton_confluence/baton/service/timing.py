@@ -20,7 +20,9 @@ class Timing:
     heartbeat_min: float = 1.0
     heartbeat_max: float = 300.0
     heartbeat_default: float = 30.0
-    heartbeat_max_failures: int = 10
+    # Upstream's limit is "10 attempts", counted before each send and reset by a success, so the
+    # tenth attempt is never sent: nine failures in a row cancel the task (docs/protocol.md §4.3).
+    heartbeat_max_failures: int = 9
 
     def next_poll(self, d: duration_pb2.Duration) -> float:
         return min(max(d.ToTimedelta().total_seconds(), 0.0), self.poll_max)
