@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from baton_confluence.baton.runner.local_sync import StorageEngine
 from baton_confluence.baton.service.errors import ServiceConfigError
 from baton_confluence.baton.sync.engine import SyncOptions
 
@@ -26,9 +27,13 @@ class ServiceConfig:
     health_check: bool = False
     health_check_port: int = 8081
     health_check_bind_address: str = "127.0.0.1"
-    # Defaults for every sync task; a task's own options (resource types, skips) take precedence.
+    # What every sync task starts from: pace (concurrency, checkpoints) and resource types, which
+    # a task's own sync_resource_type_ids replace. Skips and targets come from the task alone,
+    # as upstream (docs/protocol.md §4.3); the ones set here are not used.
     sync_options: SyncOptions = field(default_factory=SyncOptions)
-    # Where per-task c1z files are written (default: the system temp dir; must exist).
+    # --storage-engine: wins over the task's storage_engine, as upstream; None lets the task say.
+    storage_engine: StorageEngine | None = None
+    # --c1z-temp-dir: where per-task c1z files are written (default: the system temp dir; must exist).
     temp_dir: Path | None = None
     # PEM bundle trusted *instead of* the system roots for ConductorOne (token endpoint and
     # BatonService): for a TLS-inspecting proxy or a test platform. Env: BATON_C1_API_CA_FILE.

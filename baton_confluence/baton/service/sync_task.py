@@ -16,7 +16,8 @@ import grpc
 import structlog
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.runner.local_sync import sync_to_file
+from baton_confluence.baton.runner.local_sync import StorageEngine, sync_to_file
+from baton_confluence.baton.service.config import ServiceConfig
 from baton_confluence.baton.service.finish import error_status, finish_error, finish_success, status_of
 from baton_confluence.baton.service.heartbeat import TaskStopped, first_heartbeat, keep_alive
 from baton_confluence.baton.service.task_env import TaskEnv
@@ -24,6 +25,7 @@ from baton_confluence.baton.service.upload import upload_c1z
 from baton_confluence.baton.service.waiting import run_until, when_set
 from baton_confluence.baton.sync.engine import SyncOptions
 from baton_confluence.baton.sync.progress import SyncProgress
+from baton_confluence.baton.sync.targets import SyncTarget
 
 log = structlog.get_logger("baton.service")
 
@@ -31,18 +33,32 @@ SHUTTING_DOWN = "the connector is shutting down"
 
 
 def task_sync_options(base: SyncOptions, task: pb.baton.Task.SyncFullTask) -> SyncOptions:
-    """The service's defaults overlaid with what the task asks for (the task wins, as upstream)."""
-    if task.targeted_sync_resources or task.skip_grants:
-        # Partial syncs are not implemented by this engine; a full sync is a superset of the data.
-        log.warning("partial_sync_not_supported", action="running a full sync instead")
-    if task.storage_engine and task.storage_engine != "sqlite":
-        log.warning("storage_engine_not_supported", requested=task.storage_engine, used="sqlite")
+    """A task's sync, as upstream's full-sync handler builds it (docs/protocol.md §4.3).
+
+    From `base` (the service's settings): pace, and the resource types when the task names none.
+    From the task alone: skipping entitlements and grants, grants, expansion, and the targeted
+    resources that make it a partial sync. A local skip never reaches a task: ConductorOne asked
+    for a full sync and would otherwise get less than it asked for without knowing.
+    """
     return replace(
         base,
         resource_type_ids=tuple(task.sync_resource_type_ids) or base.resource_type_ids,
-        skip_entitlements_and_grants=base.skip_entitlements_and_grants or task.skip_entitlements_and_grants,
-        skip_expansion=base.skip_expansion or task.skip_expand_grants,
+        skip_entitlements_and_grants=task.skip_entitlements_and_grants,
+        skip_expansion=task.skip_expand_grants,
+        skip_grants=task.skip_grants,
+        targets=tuple(dict.fromkeys(SyncTarget.of(r) for r in task.targeted_sync_resources)),
     )
+
+
+def task_storage_engine(config: ServiceConfig, task: pb.baton.Task.SyncFullTask) -> StorageEngine | None:
+    """The local --storage-engine wins, else the task's; an unknown name counts as none."""
+    if config.storage_engine is not None:
+        return config.storage_engine
+    try:
+        return StorageEngine.parse(task.storage_engine, "the task's storage_engine")
+    except ValueError as err:
+        log.warning("storage_engine_unknown", requested=task.storage_engine, error=str(err))
+        return None
 
 
 async def run_sync_task(env: TaskEnv, task: pb.baton.Task) -> None:
@@ -80,12 +96,14 @@ async def _run(env: TaskEnv, task: pb.baton.Task, c1z_path: Path) -> None:
 
 async def _sync_and_upload(env: TaskEnv, task: pb.baton.Task, c1z_path: Path) -> None:
     options = task_sync_options(env.config.sync_options, task.sync_full)
+    engine = task_storage_engine(env.config, task.sync_full)
     progress = SyncProgress()
-    result = await sync_to_file(env.connector_factory(), c1z_path, options, progress)
+    result = await sync_to_file(env.connector_factory(), c1z_path, options, progress, engine)
     log.info(
         "sync_done",
         task_id=task.id,
         sync_id=result.sync_id,
+        sync_type=result.sync_type,
         seconds=round(result.seconds, 1),
         summary=progress.summary_line(),
         warnings=len(result.warnings),
