@@ -106,3 +106,18 @@ def test_both_storage_engines_write_a_v1_file(site: SimulatedSite, tmp_path: Pat
     assert len(said) == (1 if engine == "pebble" else 0)
     if said:
         assert said[0]["written"] == "sqlite (c1z v1)" and "read v1" in said[0]["reason"]
+
+
+def test_provisioning_after_a_targeted_sync_finds_ids_of_the_full_sync(site: SimulatedSite, tmp_path: Path) -> None:
+    """The partial sync is the newest, but holds one space; another space's entitlement and a
+    user are still found (in the full sync it sits beside)."""
+    space = a_space_with_group_grants(site)
+    other = next(s for s in sorted(expected(site.state, search_cap=SPEC.search_cap).spaces) if s != space)
+    user = sorted(site.state.users)[0]
+    assert run_cli([], tmp_path, site_env(site)).returncode == 0
+    assert run_cli(["--sync-resources", f"space:{space}"], tmp_path, site_env(site)).returncode == 0
+    entitlement = f"space:{other}:read-space"
+    args = ["--grant-entitlement", entitlement, "--grant-principal-type", "user", "--grant-principal", user]
+    result = run_cli(args, tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    assert f"granted {entitlement} to user:{user}" in result.stdout
