@@ -121,3 +121,38 @@ def test_provisioning_after_a_targeted_sync_finds_ids_of_the_full_sync(site: Sim
     result = run_cli(args, tmp_path, site_env(site))
     assert result.returncode == 0, result.stderr
     assert f"granted {entitlement} to user:{user}" in result.stdout
+
+
+def test_a_targeted_group_sync_holds_the_group_and_its_members(site: SimulatedSite, tmp_path: Path) -> None:
+    group = sorted(site.state.groups)[0]
+    result = run_cli(["--sync-resources", f"group:{group}"], tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    ((part_id, _, _),) = sync_runs(tmp_path / "sync.c1z")
+    conn = open_c1z(tmp_path / "sync.c1z")
+    assert sorted(table(conn, "v1_resources", part_id)) == [f"group:{group}"]
+    assert sorted(table(conn, "v1_entitlements", part_id)) == [f"group:{group}:member"]
+    members = {f"group:{group}:member:user:{m}" for m in site.state.groups[group].members}
+    assert set(table(conn, "v1_grants", part_id)) == members
+
+
+def test_in_rbac_mode_a_targeted_space_brings_its_role_bindings(tmp_path: Path) -> None:
+    """The bindings are the space's children (ChildResourceType): listed, then their grants synced."""
+    spec = SiteSpec(seed=11, users=30, groups=6, spaces=6, rbac_enabled=True)
+    with SimulatedSite(spec) as site:
+        space_id = max(site.state.spaces, key=lambda s: len(site.state.space_role_assignments(s)))
+        held = site.state.space_role_assignments(space_id)
+        assert held, "the site spec must assign some role in some space"
+        space = str(space_id)
+        result = run_cli(["--use-rbac", "--sync-resources", f"space:{space}"], tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    ((part_id, _, _),) = sync_runs(tmp_path / "sync.c1z")
+    conn = open_c1z(tmp_path / "sync.c1z")
+    bindings = {f"space_role_assignment:{space}:{role}" for role in held.values()}
+    assert set(table(conn, "v1_resources", part_id)) == {f"space:{space}", *bindings}
+    assert set(table(conn, "v1_entitlements", part_id)) == {f"{b}:assigned" for b in bindings}
+    pairs = set()
+    for grant_id in table(conn, "v1_grants", part_id):
+        kind, grant_space, role, slug, _ptype, principal = grant_id.split(":", 5)
+        assert (kind, grant_space, slug) == ("space_role_assignment", space, "assigned"), grant_id
+        pairs.add((role, principal))
+    assert pairs == {(role, pid) for (_ptype, pid), role in held.items()}
