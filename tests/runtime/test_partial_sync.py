@@ -176,7 +176,10 @@ def test_retention_treats_a_partial_sync_as_the_sync_in_progress(tmp_path: Path)
     assert full_a not in sync_ids() and parent_c == ""
 
 
-def test_an_interrupted_partial_sync_is_dropped_by_the_next_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("next_targets", [(SyncTarget("document", "d1"),), ()], ids=["partial", "full"])
+def test_an_interrupted_partial_sync_is_dropped_by_the_next_sync(
+    tmp_path: Path, next_targets: tuple[SyncTarget, ...]
+) -> None:
     path = tmp_path / "sync.c1z"
     sync(path)
     store = SyncStore.open(path)
@@ -184,7 +187,7 @@ def test_an_interrupted_partial_sync_is_dropped_by_the_next_one(tmp_path: Path) 
     store.put_resources([resource("document", "d9")])
     store.checkpoint("")
     store.close()  # as a killed run leaves it: the work db holds an unfinished partial sync
-    sync(path, SyncTarget("document", "d1"))
+    sync(path, *next_targets)
     conn = open_c1z(path)
     ids = [sync_id for sync_id, *_ in runs(conn)]
     assert abandoned not in ids and len(ids) == 2

@@ -96,7 +96,7 @@ def platform(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     ca_file, cert_file, key_file = pki.write(certs)
     work = tmp_path / "work"
     work.mkdir()
-    endpoint = TokenEndpoint(audience="127.0.0.1")
+    endpoint = TokenEndpoint()
     with TokenServer(endpoint, cert_file, key_file) as server:
         client = make_client(server.host)
         endpoint.clients[client.client_id] = client.public_key

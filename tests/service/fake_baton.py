@@ -37,7 +37,8 @@ class Recorded:
     hellos: list[B.BatonServiceHelloRequest] = field(default_factory=list)
     polls: int = 0
     heartbeats: collections.Counter[str] = field(default_factory=collections.Counter)
-    finished: dict[str, B.BatonServiceFinishTaskRequest] = field(default_factory=dict)
+    finished: dict[str, B.BatonServiceFinishTaskRequest] = field(default_factory=dict)  # the last per task
+    finish_calls: list[B.BatonServiceFinishTaskRequest] = field(default_factory=list)  # every one, in order
     uploads: dict[str, Upload] = field(default_factory=dict)
     upload_chunks: list[int] = field(default_factory=list)
     metadata: list[dict[str, str]] = field(default_factory=list)
@@ -96,6 +97,7 @@ class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
     async def FinishTask(self, request: Any, context: Any) -> B.BatonServiceFinishTaskResponse:
         await self._auth(context, "FinishTask")
         self.seen.finished[request.task_id] = request
+        self.seen.finish_calls.append(request)
         return B.BatonServiceFinishTaskResponse()
 
     async def UploadAsset(

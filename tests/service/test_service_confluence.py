@@ -60,6 +60,7 @@ def test_a_targeted_sync_task_uploads_a_partial_sync_of_that_space(
                 done = await finished(running.service, "targeted", timeout=20)
                 targeted_requests = site.stats.snapshot().total_requests
             assert done.WhichOneof("final_state") == "success", done.status.message
+            assert [f.task_id for f in running.service.seen.finish_calls] == ["full", "targeted"]
             with open_c1z(running.service.seen.uploads["targeted"].data, tmp_path) as conn:
                 assert conn.execute("select sync_type, parent_sync_id from v1_sync_runs").fetchall() == [
                     ("partial", "")  # a fresh file per task: no full sync to be the parent

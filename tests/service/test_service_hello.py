@@ -138,7 +138,6 @@ def test_token_exchange_without_the_api_host_override(platform: Platform) -> Non
 def test_token_exchange_with_the_api_host_override(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     """BATON_C1_API_HOST sends the token request elsewhere; `aud` still names the client id's host."""
     tenant = make_client("tenant.example.invalid:8443")
-    platform.endpoint.audience = "tenant.example.invalid"
     platform.endpoint.clients[tenant.client_id] = tenant.public_key
     monkeypatch.setenv(API_HOST_ENV, platform.token_host)  # the only reachable token endpoint
 

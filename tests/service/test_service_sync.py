@@ -27,6 +27,7 @@ def test_sync_task_uploads_the_c1z_then_finishes(platform: Platform, tmp_path: P
             done = await finished(running.service, "sync-1")
         assert await running.outcome() is None
         assert done.WhichOneof("final_state") == "success" and not done.HasField("status")
+        assert [f.task_id for f in running.service.seen.finish_calls] == ["sync-1"], "finished once"
         assert done.host_id == "test-host"
         upload = running.service.seen.uploads["sync-1"]
         assert (upload.metadata.task_id, upload.metadata.host_id) == ("sync-1", "test-host")

@@ -38,6 +38,7 @@ def test_unsupported_task_types_are_finished_as_retryable_unknown(platform: Plat
         async with platform.serving(library_factory(Calls())) as running:
             running.service.queue.extend(UNSUPPORTED_TASKS.values())
             await eventually(lambda: len(running.service.seen.finished) == len(UNSUPPORTED_TASKS), what="FinishTask")
+        assert sorted(f.task_id for f in running.service.seen.finish_calls) == sorted(UNSUPPORTED_TASKS)
         for task_id in UNSUPPORTED_TASKS:
             done = running.service.seen.finished[task_id]
             assert done.WhichOneof("final_state") == "error", task_id
@@ -53,6 +54,7 @@ def test_list_event_feeds_is_answered_with_an_empty_list(platform: Platform) -> 
         async with platform.serving(library_factory(Calls())) as running:
             running.service.queue.append(Task(id="feeds-1", list_event_feeds=Task.ListEventFeedsTask()))
             await eventually(lambda: "feeds-1" in running.service.seen.finished, what="FinishTask")
+        assert [f.task_id for f in running.service.seen.finish_calls] == ["feeds-1"]
         done = running.service.seen.finished["feeds-1"]
         assert done.WhichOneof("final_state") == "success" and not done.HasField("status")
         assert list(done.success.annotations) == []
