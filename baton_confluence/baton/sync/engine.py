@@ -116,7 +116,7 @@ class SyncEngine:
         self._lookup_slots = asyncio.Semaphore(max(1, self.options.concurrency))
 
     async def run(self, store: SyncStore) -> SyncResult:
-        """Runs (or resumes) a full sync into `store`; call `validate()` first."""
+        """Runs (or resumes) a sync into `store` (partial when targeted); call `validate()` first."""
         started = time.monotonic()
         self.store = store
         if self.partial:
