@@ -164,24 +164,39 @@ def test_baton_service_wire_facts() -> None:
     }
     assert finish.fields_by_name["status"].message_type.full_name == "google.rpc.Status"
 
+    # Every task type of upstream's Task oneof (docs/protocol.md §4.2), same names and numbers.
+    task_types = {
+        "none": 100,
+        "hello": 101,
+        "sync_full": 102,
+        "grant": 103,
+        "revoke": 104,
+        "create_account": 105,
+        "create_resource": 106,
+        "delete_resource": 107,
+        "rotate_credentials": 108,
+        "event_feed": 109,
+        "create_ticket_task": 110,
+        "list_ticket_schemas": 111,
+        "get_ticket": 112,
+        "bulk_create_tickets": 113,
+        "bulk_get_tickets": 114,
+        "action_list_schemas": 115,
+        "action_get_schema": 116,
+        "action_invoke": 117,
+        "action_status": 118,
+        "create_sync_diff": 119,
+        "compact_syncs": 120,
+        "list_event_feeds": 121,
+        "list_events": 122,
+        "issue_credential": 123,
+    }
     task = pb.baton.Task.DESCRIPTOR
-    assert {f.name: f.number for f in task.oneofs_by_name["task_type"].fields} == {
-        "none": 100,
-        "hello": 101,
-        "sync_full": 102,
-        "grant": 103,
-        "revoke": 104,
-    }
-    assert _field_numbers(pb.baton.Task) == {
-        "id": 1,
-        "status": 2,
-        "debug": 3,
-        "none": 100,
-        "hello": 101,
-        "sync_full": 102,
-        "grant": 103,
-        "revoke": 104,
-    }
+    assert {f.name: f.number for f in task.oneofs_by_name["task_type"].fields} == task_types
+    assert _field_numbers(pb.baton.Task) == {"id": 1, "status": 2, "debug": 3, **task_types}
+    feeds = pb.event_feed.ListEventFeedsResponse.DESCRIPTOR
+    assert feeds.full_name == "c1.connector.v2.ListEventFeedsResponse"
+    assert _field_numbers(pb.event_feed.ListEventFeedsResponse) == {"list": 1, "annotations": 2}
 
 
 def test_connector_service_method_paths() -> None:
@@ -213,9 +228,9 @@ def test_resource_serialization_bytes() -> None:
 
 
 def test_unknown_task_type_is_preserved_as_unknown_field() -> None:
-    # create_account = 105 is deliberately not declared: it must parse without error and leave
+    # A task type newer than these protos (field 199): it must parse without error and leave
     # task_type unset, so the runner can report the task as unsupported.
-    raw = bytes([0x0A, 0x01]) + b"t" + bytes([0xCA, 0x06, 0x00])  # id="t", field 105 LEN 0
+    raw = bytes([0x0A, 0x01]) + b"t" + bytes([0xBA, 0x0C, 0x00])  # id="t", field 199 LEN 0
     task = pb.baton.Task.FromString(raw)
     assert task.id == "t"
     assert task.WhichOneof("task_type") is None

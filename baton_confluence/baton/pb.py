@@ -25,6 +25,7 @@ from baton_confluence.pb.c1.connector.v2 import connector_pb2 as connector
 from baton_confluence.pb.c1.connector.v2 import connector_pb2_grpc as connector_grpc
 from baton_confluence.pb.c1.connector.v2 import entitlement_pb2 as entitlement
 from baton_confluence.pb.c1.connector.v2 import entitlement_pb2_grpc as entitlement_grpc
+from baton_confluence.pb.c1.connector.v2 import event_feed_pb2 as event_feed
 from baton_confluence.pb.c1.connector.v2 import grant_pb2 as grant
 from baton_confluence.pb.c1.connector.v2 import grant_pb2_grpc as grant_grpc
 from baton_confluence.pb.c1.connector.v2 import resource_pb2 as resource
@@ -48,6 +49,7 @@ __all__ = [
     "entitlement",
     "entitlement_annotations",
     "entitlement_grpc",
+    "event_feed",
     "external_link",
     "grant",
     "grant_annotations",

@@ -5,20 +5,25 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import structlog
 
 from baton_confluence.baton.config.schema import capabilities_json, configuration, configuration_json
-from baton_confluence.baton.runner.local_sync import sync_to_file
+from baton_confluence.baton.runner.local_sync import StorageEngine, sync_to_file
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.server.capabilities import connector_capabilities
 from baton_confluence.baton.sync.engine import SyncOptions, SyncResult
 from baton_confluence.baton.sync.progress import SyncProgress
+from baton_confluence.baton.sync.targets import parse_targets
 from baton_confluence.cli import factory, progress, summary
 from baton_confluence.cli.errors import UsageError
 from baton_confluence.confluence.settings import ConfluenceSettings
+
+if TYPE_CHECKING:
+    from baton_confluence.baton.service import ServiceConfig
 
 log = structlog.get_logger("baton_confluence")
 
@@ -45,23 +50,49 @@ def inspect(path: Path, kind: str, output: Literal["table", "json"], resource_ty
     return 0
 
 
-def sync_options(settings: ConfluenceSettings) -> SyncOptions:
+def service_sync_defaults(settings: ConfluenceSettings) -> SyncOptions:
+    """What every sync task starts from: pace and resource types only. As upstream, the skips and
+    targets of a service-mode sync come from its task alone (docs/service-mode.md)."""
     if settings.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     return SyncOptions(
         concurrency=settings.concurrency,
         checkpoint_interval=settings.checkpoint_interval_seconds,
         resource_type_ids=tuple(settings.sync_resource_types),
-        skip_entitlements_and_grants=settings.skip_entitlements_and_grants,
     )
 
 
+def sync_options(settings: ConfluenceSettings) -> SyncOptions:
+    """The one-shot sync: the service defaults plus the local skips and targets."""
+    targets = parse_targets(settings.sync_resources)
+    if settings.skip_grants and not targets:
+        raise UsageError("--skip-grants can only be set within a targeted sync: add --sync-resources")
+    return replace(
+        service_sync_defaults(settings),
+        skip_entitlements_and_grants=settings.skip_entitlements_and_grants,
+        skip_grants=settings.skip_grants,
+        targets=targets,
+    )
+
+
+def c1z_temp_dir(settings: ConfluenceSettings) -> Path | None:
+    if not settings.c1z_temp_dir:
+        return None
+    path = Path(settings.c1z_temp_dir)
+    if not path.is_dir():
+        raise UsageError(f"--c1z-temp-dir {path} is not an existing directory; create it or choose another")
+    return path
+
+
 async def sync(settings: ConfluenceSettings) -> int:
+    options = sync_options(settings)
+    engine = StorageEngine.parse(settings.storage_engine)
+    c1z_temp_dir(settings)  # checked in every mode, as upstream
     connector, requests = factory.build_connector(settings)
     path = Path(settings.file)
     state = SyncProgress()
     async with progress.shown(state, terminal=sys.stderr.isatty() and settings.log_format != "json"):
-        result: SyncResult = await sync_to_file(connector, path, sync_options(settings), state)
+        result: SyncResult = await sync_to_file(connector, path, options, state, engine)
     print(summary.render(result, path, requests()))
     return 0
 
@@ -124,12 +155,16 @@ async def provision(settings: ConfluenceSettings) -> int:
     return 0
 
 
-async def service_mode(settings: ConfluenceSettings) -> int:
-    from baton_confluence.baton.service import ServiceConfig, run_service
+def service_config(settings: ConfluenceSettings) -> ServiceConfig:
+    """Service mode's settings. Local --skip-entitlements-and-grants and --sync-resources apply to
+    one-shot syncs only, as upstream; --sync-resource-types is the default for tasks without their own."""
+    from baton_confluence.baton.service import ServiceConfig
 
     if not (settings.client_id and settings.client_secret):
         raise UsageError("--client-id and --client-secret are required together for service mode")
-    config = ServiceConfig(
+    if settings.skip_grants:
+        raise UsageError("--skip-grants can only be set within a targeted sync: add --sync-resources")
+    return ServiceConfig(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         task_concurrency=settings.task_concurrency,
@@ -137,8 +172,16 @@ async def service_mode(settings: ConfluenceSettings) -> int:
         health_check=settings.health_check,
         health_check_port=settings.health_check_port,
         health_check_bind_address=settings.health_check_bind_address,
-        sync_options=sync_options(settings),
+        sync_options=service_sync_defaults(settings),
+        storage_engine=StorageEngine.parse(settings.storage_engine),
+        temp_dir=c1z_temp_dir(settings),
     )
+
+
+async def service_mode(settings: ConfluenceSettings) -> int:
+    from baton_confluence.baton.service import run_service
+
+    config = service_config(settings)
     first, _ = factory.build_connector(settings)  # fail early on missing or bad Confluence settings
     await first.close()
     await run_service(config, lambda: factory.build_connector(settings)[0])

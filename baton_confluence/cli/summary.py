@@ -11,7 +11,8 @@ def render(result: SyncResult, path: Path, requests: int | None = None) -> str:
     """Counts come from the finished sync's stats, so a resumed sync shows the whole file, not
     only what its last run wrote; expanded grants are what the expansion phase derived."""
     stats, progress = result.stats, result.progress
-    lines = [f"Synced to {path} (sync {result.sync_id}{', resumed' if result.resumed else ''})"]
+    kind = ", partial: only the resources given by --sync-resources" if result.sync_type == "partial" else ""
+    lines = [f"Synced to {path} (sync {result.sync_id}{', resumed' if result.resumed else ''}{kind})"]
     by_type = stats.get("resources_by_resource_type") or dict(progress.resources)
     for type_id, count in sorted(by_type.items()):
         lines.append(f"  {type_id:<24} {count:>9,}")

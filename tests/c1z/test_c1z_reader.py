@@ -43,9 +43,12 @@ def test_default_is_latest_finished_full_sync(tmp_path: Path) -> None:
         assert reader.sync_id == full
         assert [r.id.resource for r in reader.resources("group")] == ["full"]
         assert reader.get_resource("group", "full") is not None
-        # Point lookups use the latest finished sync of any type, as Go's getConnectorObject does.
+        # Point lookups use the latest finished sync of any type, as Go's getConnectorObject does,
+        # then the latest full sync for what that one lacks (a partial sync holds a few resources).
         assert reader.get_entitlement("group:partial:member") is not None
-        assert reader.get_entitlement("group:full:member") is None
+        assert reader.get_entitlement("group:full:member") is not None
+        assert reader.get_entitlement("group:old:member") is None
+        assert reader.get_entitlement("group:running:member") is None
         assert [s.type for s in reader.syncs()] == ["full", "full", "partial", "full"]
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from baton_confluence.baton.service import ServiceConfig, Timing, run_service
 from baton_confluence.baton.service.config import CA_FILE_ENV, HOST_ID_ENV
-from baton_confluence.baton.service.credentials import API_HOST_ENV
+from baton_confluence.baton.service.platform import API_HOST_ENV
 from baton_confluence.baton.syncer import Connector
 from tests.pki import Pki, make_pki
 from tests.service.credentials_util import TestClient, make_client
@@ -96,7 +96,7 @@ def platform(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     ca_file, cert_file, key_file = pki.write(certs)
     work = tmp_path / "work"
     work.mkdir()
-    endpoint = TokenEndpoint(audience="127.0.0.1")
+    endpoint = TokenEndpoint()
     with TokenServer(endpoint, cert_file, key_file) as server:
         client = make_client(server.host)
         endpoint.clients[client.client_id] = client.public_key

@@ -37,11 +37,16 @@ class Recorded:
     hellos: list[B.BatonServiceHelloRequest] = field(default_factory=list)
     polls: int = 0
     heartbeats: collections.Counter[str] = field(default_factory=collections.Counter)
-    finished: dict[str, B.BatonServiceFinishTaskRequest] = field(default_factory=dict)
+    finished: dict[str, B.BatonServiceFinishTaskRequest] = field(default_factory=dict)  # the last per task
+    finish_calls: list[B.BatonServiceFinishTaskRequest] = field(default_factory=list)  # every one, in order
     uploads: dict[str, Upload] = field(default_factory=dict)
     upload_chunks: list[int] = field(default_factory=list)
     metadata: list[dict[str, str]] = field(default_factory=list)
     unauthenticated: int = 0
+    # RPC name -> seconds left before the caller's deadline on each call (None: no deadline)
+    deadlines: collections.defaultdict[str, list[float | None]] = field(
+        default_factory=lambda: collections.defaultdict(list)
+    )
 
 
 class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
@@ -55,7 +60,8 @@ class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
         self.fail_heartbeats_from: dict[str, int] = {}  # task id -> fail from this heartbeat count on
         self.hello_errors: list[grpc.StatusCode] = []  # answered to the next Hellos, in order
 
-    async def _auth(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    async def _auth(self, context: grpc.aio.ServicerContext[Any, Any], rpc: str) -> None:
+        self.seen.deadlines[rpc].append(context.time_remaining())
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         self.seen.metadata.append(metadata)
         scheme, _, token = metadata.get("authorization", "").partition(" ")
@@ -64,14 +70,14 @@ class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "invalid bearer token")
 
     async def Hello(self, request: Any, context: Any) -> B.BatonServiceHelloResponse:
-        await self._auth(context)
+        await self._auth(context, "Hello")
         if self.hello_errors:
             await context.abort(self.hello_errors.pop(0), "hello refused by the test")
         self.seen.hellos.append(request)
         return B.BatonServiceHelloResponse()
 
     async def GetTask(self, request: Any, context: Any) -> B.BatonServiceGetTaskResponse:
-        await self._auth(context)
+        await self._auth(context, "GetTask")
         self.seen.polls += 1
         resp = B.BatonServiceGetTaskResponse(next_poll=self.next_poll, next_heartbeat=self.next_heartbeat)
         if self.queue:
@@ -79,7 +85,7 @@ class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
         return resp
 
     async def Heartbeat(self, request: Any, context: Any) -> B.BatonServiceHeartbeatResponse:
-        await self._auth(context)
+        await self._auth(context, "Heartbeat")
         self.seen.heartbeats[request.task_id] += 1
         failing = self.fail_heartbeats_from.get(request.task_id)
         if failing is not None and self.seen.heartbeats[request.task_id] >= failing:
@@ -89,14 +95,15 @@ class FakeBatonService(pb.baton_grpc.BatonServiceServicer):
         return B.BatonServiceHeartbeatResponse(next_heartbeat=self.next_heartbeat, cancelled=cancelled)
 
     async def FinishTask(self, request: Any, context: Any) -> B.BatonServiceFinishTaskResponse:
-        await self._auth(context)
+        await self._auth(context, "FinishTask")
         self.seen.finished[request.task_id] = request
+        self.seen.finish_calls.append(request)
         return B.BatonServiceFinishTaskResponse()
 
     async def UploadAsset(
         self, request_iterator: AsyncIterator[B.BatonServiceUploadAssetRequest], context: Any
     ) -> B.BatonServiceUploadAssetResponse:
-        await self._auth(context)
+        await self._auth(context, "UploadAsset")
         kinds: list[str] = []
         metadata, chunks, checksum = None, [], b""
         async for message in request_iterator:

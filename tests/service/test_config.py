@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,52 @@ def test_root_certificates_from_the_setting_or_the_variable(tmp_path: Path) -> N
 )
 def test_api_target_defaults_to_port_443(host: str, target: str) -> None:
     assert api_target(host) == target
+
+
+def confluence_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> Any:
+    from baton_confluence.confluence.settings import ConfluenceSettings
+
+    monkeypatch.chdir(tmp_path)  # no .baton.yaml from the working directory
+    for name in list(os.environ):
+        if name.startswith("BATON_"):
+            monkeypatch.delenv(name)
+    for name, value in {"BATON_CLIENT_ID": "a@b/c", "BATON_CLIENT_SECRET": "s", **env}.items():
+        monkeypatch.setenv(name, value)
+    return ConfluenceSettings()
+
+
+def test_local_skip_variables_stay_out_of_the_service_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from baton_confluence.cli.commands import service_config
+
+    settings = confluence_settings(
+        monkeypatch,
+        tmp_path,
+        BATON_SKIP_ENTITLEMENTS_AND_GRANTS="true",
+        BATON_SYNC_RESOURCES="space:1",
+        BATON_SYNC_RESOURCE_TYPES="user,group",
+    )
+    defaults = service_config(settings).sync_options
+    assert not defaults.skip_entitlements_and_grants and not defaults.skip_grants and defaults.targets == ()
+    assert tuple(defaults.resource_type_ids) == ("user", "group"), "as upstream, the default for tasks naming none"
+
+
+def test_storage_engine_and_temp_dir_reach_the_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from baton_confluence.baton.runner.local_sync import StorageEngine
+    from baton_confluence.cli.commands import service_config
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    settings = confluence_settings(
+        monkeypatch, tmp_path, BATON_STORAGE_ENGINE="pebble", BATON_C1Z_TEMP_DIR=str(scratch)
+    )
+    config = service_config(settings)
+    assert (config.storage_engine, config.temp_dir) == (StorageEngine.PEBBLE, scratch)
+
+
+def test_skip_grants_without_targets_is_refused_in_service_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from baton_confluence.cli.commands import service_config
+    from baton_confluence.cli.errors import UsageError
+
+    settings = confluence_settings(monkeypatch, tmp_path, BATON_SKIP_GRANTS="true")
+    with pytest.raises(UsageError, match="--skip-grants can only be set within a targeted sync"):
+        service_config(settings)

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from baton_confluence.baton.service import ServiceConfig, ServiceConfigError
-from baton_confluence.baton.service.credentials import host_without_port, load_credentials
+from baton_confluence.baton.service.platform import host_without_port, load_credentials
 from tests.service.credentials_util import b64url, jwk_of, raw_public, secret_from_jwk
 
 KEY = Ed25519PrivateKey.generate()
@@ -33,9 +33,15 @@ def test_key_id_comes_from_the_jwk() -> None:
     assert load_credentials(CLIENT_ID, secret_from_jwk(jwk_of(KEY, kid="key-7")), env={}).key_id == "key-7"
 
 
-def test_api_host_variable_overrides_the_host() -> None:
+def test_api_host_variable_moves_the_requests_but_not_the_audience() -> None:
     creds = load_credentials(CLIENT_ID, GOOD_SECRET, env={"BATON_C1_API_HOST": "c1.internal:8443"})
-    assert (creds.token_host, creds.audience) == ("c1.internal:8443", "c1.internal")
+    assert (creds.token_host, creds.token_url) == ("c1.internal:8443", "https://c1.internal:8443/auth/v1/token")
+    assert creds.audience == "acme.conductor.one", "upstream's aud is always the client id's host"
+
+
+def test_audience_drops_the_client_id_hosts_port() -> None:
+    creds = load_credentials("otter@acme.conductor.one:8443/pcc", GOOD_SECRET, env={"BATON_C1_API_HOST": "proxy:9"})
+    assert creds.audience == "acme.conductor.one"
 
 
 def test_secret_never_shows_in_reprs() -> None:

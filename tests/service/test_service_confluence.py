@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
 
+from baton_confluence.baton import pb
+from baton_confluence.cli.factory import build_connector
+from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.service.conftest import Platform
+from tests.service.fake_baton import eventually
 from tests.service.tasks_util import finished, open_c1z, sync_task, type_counts
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("baton_confluence.cli.factory") is None,
-    reason="the Confluence connector factory is not there yet",
-)
 
 
 def test_sync_task_with_the_confluence_connector(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from confluence_simulator import SimulatedSite, SiteSpec
-
-    from baton_confluence.cli.factory import build_connector
-    from baton_confluence.confluence.settings import ConfluenceSettings
-
     monkeypatch.chdir(tmp_path)  # no stray .baton.yaml from the working directory
     spec = SiteSpec(seed=3, users=12, groups=4, spaces=5)
     with SimulatedSite(spec) as site:
@@ -42,3 +36,41 @@ def test_sync_task_with_the_confluence_connector(
             assert counts.get("space") == 5 and counts.get("group") == 4 and counts.get("user", 0) >= 1
 
         asyncio.run(scenario())
+
+
+def test_a_targeted_sync_task_uploads_a_partial_sync_of_that_space(
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    spec = SiteSpec(seed=5, users=20, groups=5, spaces=8, permissions_per_space=10)
+    with SimulatedSite(spec) as site:
+        settings = ConfluenceSettings(domain_url=site.url, username=spec.username, api_key=spec.api_token)
+        space_id = sorted(site.state.spaces)[0]
+        target = pb.resource.Resource(id=pb.resource.ResourceId(resource_type="space", resource=str(space_id)))
+
+        async def scenario() -> tuple[int, int]:
+            async with platform.serving(lambda: build_connector(settings)[0]) as running:
+                await eventually(lambda: running.service.seen.polls >= 1, what="the service polling")
+                site.reset_stats()
+                running.service.queue.append(sync_task("full"))
+                await finished(running.service, "full", timeout=20)
+                full_requests = site.stats.snapshot().total_requests
+                site.reset_stats()
+                running.service.queue.append(sync_task("targeted", targeted_sync_resources=[target]))
+                done = await finished(running.service, "targeted", timeout=20)
+                targeted_requests = site.stats.snapshot().total_requests
+            assert done.WhichOneof("final_state") == "success", done.status.message
+            assert [f.task_id for f in running.service.seen.finish_calls] == ["full", "targeted"]
+            with open_c1z(running.service.seen.uploads["targeted"].data, tmp_path) as conn:
+                assert conn.execute("select sync_type, parent_sync_id from v1_sync_runs").fetchall() == [
+                    ("partial", "")  # a fresh file per task: no full sync to be the parent
+                ]
+                assert type_counts(conn) == {"space": 1}
+                space_ids = {r[0] for r in conn.execute("select distinct resource_id from v1_grants")}
+                assert space_ids == {str(space_id)}
+            return full_requests, targeted_requests
+
+        full_requests, targeted_requests = asyncio.run(scenario())
+    # Validate's probes, GET the space, one page of its permissions; the full sync lists the site.
+    assert targeted_requests <= 10 < full_requests
+    print(f"service mode: full sync {full_requests} API requests, targeted sync of one space {targeted_requests}")

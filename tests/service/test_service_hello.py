@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import grpc
+import pytest
 
 from baton_confluence import __version__
 from baton_confluence.baton.service import PlatformError, ServiceConfigError
+from baton_confluence.baton.service.platform import API_HOST_ENV
 from baton_confluence.cli.errors import one_line
 from tests.service.conftest import Platform
 from tests.service.connectors import Calls, library_factory
@@ -119,3 +121,34 @@ def test_revoked_access_token_is_exchanged_again(platform: Platform) -> None:
         assert seen.unauthenticated >= 1
 
     asyncio.run(scenario())
+
+
+def test_token_exchange_without_the_api_host_override(platform: Platform) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            await eventually(lambda: running.service.seen.polls >= 1, what="polling")
+        assert await running.outcome() is None
+
+    asyncio.run(scenario())
+    (_, claims), = platform.endpoint.assertions
+    assert claims["aud"] == "127.0.0.1", "the client id's host without its port"
+    assert claims["iss"] == claims["sub"] == platform.client.client_id
+
+
+def test_token_exchange_with_the_api_host_override(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BATON_C1_API_HOST sends the token request elsewhere; `aud` still names the client id's host."""
+    tenant = make_client("tenant.example.invalid:8443")
+    platform.endpoint.clients[tenant.client_id] = tenant.public_key
+    monkeypatch.setenv(API_HOST_ENV, platform.token_host)  # the only reachable token endpoint
+
+    async def scenario() -> None:
+        overrides = {"client_id": tenant.client_id, "client_secret": tenant.client_secret}
+        async with platform.serving(library_factory(Calls()), **overrides) as running:
+            await eventually(lambda: running.service.seen.polls >= 1, what="polling with the exchanged token")
+        assert await running.outcome() is None
+        assert running.service.seen.unauthenticated == 0
+
+    asyncio.run(scenario())
+    assert platform.endpoint.rejections == []
+    (_, claims), = platform.endpoint.assertions
+    assert claims["aud"] == "tenant.example.invalid"

@@ -6,9 +6,12 @@ import asyncio
 from pathlib import Path
 
 import grpc
+from structlog.testing import LogCapture
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.baton.service.upload import CHUNK_BYTES
+from baton_confluence.baton.runner.local_sync import StorageEngine
+from baton_confluence.baton.service.platform import CHUNK_BYTES
+from baton_confluence.baton.sync.engine import SyncOptions
 from tests.service.conftest import Platform
 from tests.service.connectors import Calls, library_factory
 from tests.service.fake_baton import eventually
@@ -24,6 +27,7 @@ def test_sync_task_uploads_the_c1z_then_finishes(platform: Platform, tmp_path: P
             done = await finished(running.service, "sync-1")
         assert await running.outcome() is None
         assert done.WhichOneof("final_state") == "success" and not done.HasField("status")
+        assert [f.task_id for f in running.service.seen.finish_calls] == ["sync-1"], "finished once"
         assert done.host_id == "test-host"
         upload = running.service.seen.uploads["sync-1"]
         assert (upload.metadata.task_id, upload.metadata.host_id) == ("sync-1", "test-host")
@@ -75,15 +79,17 @@ def test_cancelled_heartbeat_stops_the_sync_without_upload(platform: Platform) -
     assert list(platform.workdir.iterdir()) == []
 
 
-def test_ten_failed_heartbeats_stop_the_sync(platform: Platform) -> None:
+def test_nine_failed_heartbeats_stop_the_sync(platform: Platform) -> None:
+    """Upstream cancels a task after nine heartbeats in a row fail (docs/protocol.md §4.3)."""
+
     async def scenario() -> None:
         async with platform.serving(library_factory(Calls(), validate_delay=30)) as running:
             running.service.fail_heartbeats_from["sync-4"] = 2
             running.service.queue.append(sync_task("sync-4"))
             done = await finished(running.service, "sync-4", timeout=5)
         assert done.status.code == grpc.StatusCode.CANCELLED.value[0]
-        assert done.status.message == "10 heartbeats in a row failed"
-        assert running.service.seen.heartbeats["sync-4"] == 11
+        assert done.status.message == "9 heartbeats in a row failed"
+        assert running.service.seen.heartbeats["sync-4"] == 1 + 9, "the first one, then nine failures"
         assert running.service.seen.uploads == {}
 
     asyncio.run(scenario())
@@ -136,3 +142,59 @@ def test_shutdown_reports_a_running_sync_as_cancelled(platform: Platform) -> Non
 
     asyncio.run(scenario())
     assert list(platform.workdir.iterdir()) == []
+
+
+def test_skip_grants_task_keeps_entitlements(platform: Platform, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(sync_task("sync-8", skip_grants=True))
+            done = await finished(running.service, "sync-8")
+        assert done.WhichOneof("final_state") == "success"
+        with open_c1z(running.service.seen.uploads["sync-8"].data, tmp_path) as conn:
+            assert conn.execute("select count(*) from v1_grants").fetchone() == (0,)
+            entitlements = {row[0] for row in conn.execute("select external_id from v1_entitlements")}
+            assert {"team:t1:member", "document:d1:edit", "book:b1:reader"} <= entitlements
+            assert conn.execute("select sync_type from v1_sync_runs").fetchall() == [("full",)]
+
+    asyncio.run(scenario())
+
+
+def test_local_skips_do_not_reach_service_syncs(platform: Platform, tmp_path: Path) -> None:
+    """Upstream passes a local skip only to local syncs; a task without skips gets everything."""
+    local = SyncOptions(skip_entitlements_and_grants=True, skip_expansion=True, skip_grants=True)
+
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls()), sync_options=local) as running:
+            running.service.queue.append(sync_task("sync-9"))
+            done = await finished(running.service, "sync-9")
+        assert done.WhichOneof("final_state") == "success"
+        with open_c1z(running.service.seen.uploads["sync-9"].data, tmp_path) as conn:
+            assert conn.execute("select sync_type from v1_sync_runs").fetchall() == [("full",)]
+            grants = {row[0] for row in conn.execute("select external_id from v1_grants")}
+        # d2 is edited by teams t1 (u1, u2, u3) and t2 (u3, u4): expansion ran.
+        assert {f"document:d2:edit:user:{u}" for u in ("u1", "u2", "u3", "u4")} <= grants
+
+    asyncio.run(scenario())
+
+
+def test_a_pebble_task_gets_a_v1_file_and_one_log_line(platform: Platform, logs: LogCapture) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(sync_task("sync-10", storage_engine="pebble"))
+            done = await finished(running.service, "sync-10")
+        assert done.WhichOneof("final_state") == "success"
+        assert running.service.seen.uploads["sync-10"].data[:5] == b"C1ZF\x00"
+
+    asyncio.run(scenario())
+    said = [e for e in logs.entries if e["event"] == "storage_engine_pebble_not_written"]
+    assert len(said) == 1 and said[0]["written"] == "sqlite (c1z v1)"
+
+
+def test_the_local_storage_engine_wins_over_the_tasks(platform: Platform, logs: LogCapture) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls()), storage_engine=StorageEngine.SQLITE) as running:
+            running.service.queue.append(sync_task("sync-11", storage_engine="pebble"))
+            await finished(running.service, "sync-11")
+
+    asyncio.run(scenario())
+    assert not [e for e in logs.entries if e["event"] == "storage_engine_pebble_not_written"]

@@ -13,26 +13,68 @@ from tests.service.fake_baton import eventually
 from tests.service.tasks_util import grant_task, sync_task
 
 Task = pb.baton.Task
-# Field 105 (create_account) is newer than what this connector does: tag (105 << 3) | 2, then length 0.
-CREATE_ACCOUNT_FIELD = b"\xca\x06\x00"
+# Field 199 is a task type newer than any proto here: tag (199 << 3) | 2 as a varint, then length 0.
+FUTURE_TASK_FIELD = b"\xba\x0c\x00"
 
 
-def unknown_task(task_id: str) -> Task:
-    task = Task.FromString(Task(id=task_id).SerializeToString() + CREATE_ACCOUNT_FIELD)
-    assert task.WhichOneof("task_type") is None and task.SerializeToString().endswith(CREATE_ACCOUNT_FIELD)
+def future_task(task_id: str) -> Task:
+    task = Task.FromString(Task(id=task_id).SerializeToString() + FUTURE_TASK_FIELD)
+    assert task.WhichOneof("task_type") is None and task.SerializeToString().endswith(FUTURE_TASK_FIELD)
     return task
 
 
-def test_unknown_task_type_is_finished_as_unsupported(platform: Platform) -> None:
+UNSUPPORTED_TASKS = {
+    "event-feed": Task(id="event-feed", event_feed=Task.EventFeedTask()),
+    "sync-diff": Task(id="sync-diff", create_sync_diff=Task.CreateSyncDiffTask(base_sync_id="a", new_sync_id="b")),
+    "compact": Task(id="compact", compact_syncs=Task.CompactSyncs()),
+    "future": future_task("future"),
+}
+
+
+def test_unsupported_task_types_are_finished_as_retryable_unknown(platform: Platform) -> None:
+    """Upstream finishes them with a plain error: code Unknown, non_retryable false (docs/protocol.md §4.3)."""
+
     async def scenario() -> None:
         async with platform.serving(library_factory(Calls())) as running:
-            running.service.queue.append(unknown_task("acct-1"))
-            await eventually(lambda: "acct-1" in running.service.seen.finished, what="FinishTask")
-        done = running.service.seen.finished["acct-1"]
-        assert done.WhichOneof("final_state") == "error" and done.error.non_retryable
-        assert done.status.code == grpc.StatusCode.UNIMPLEMENTED.value[0]
-        assert done.status.message == "unsupported task type"
+            running.service.queue.extend(UNSUPPORTED_TASKS.values())
+            await eventually(lambda: len(running.service.seen.finished) == len(UNSUPPORTED_TASKS), what="FinishTask")
+        assert sorted(f.task_id for f in running.service.seen.finish_calls) == sorted(UNSUPPORTED_TASKS)
+        for task_id in UNSUPPORTED_TASKS:
+            done = running.service.seen.finished[task_id]
+            assert done.WhichOneof("final_state") == "error", task_id
+            assert not done.error.non_retryable, task_id
+            assert (done.status.code, done.status.message) == (grpc.StatusCode.UNKNOWN.value[0], "unsupported task type")
         assert await running.outcome() is None
+
+    asyncio.run(scenario())
+
+
+def test_list_event_feeds_is_answered_with_an_empty_list(platform: Platform) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(Task(id="feeds-1", list_event_feeds=Task.ListEventFeedsTask()))
+            await eventually(lambda: "feeds-1" in running.service.seen.finished, what="FinishTask")
+        assert [f.task_id for f in running.service.seen.finish_calls] == ["feeds-1"]
+        done = running.service.seen.finished["feeds-1"]
+        assert done.WhichOneof("final_state") == "success" and not done.HasField("status")
+        assert list(done.success.annotations) == []
+        response = done.success.response
+        assert response.type_url == "type.googleapis.com/c1.connector.v2.ListEventFeedsResponse"
+        feeds = pb.event_feed.ListEventFeedsResponse()
+        assert response.Unpack(feeds) and list(feeds.list) == [] and response.value == b""
+
+    asyncio.run(scenario())
+
+
+def test_list_events_reports_the_feed_as_not_found(platform: Platform) -> None:
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(Task(id="events-1", list_events=Task.ListEventsTask()))
+            await eventually(lambda: "events-1" in running.service.seen.finished, what="FinishTask")
+        done = running.service.seen.finished["events-1"]
+        assert done.WhichOneof("final_state") == "error" and not done.error.non_retryable
+        assert done.status.code == grpc.StatusCode.NOT_FOUND.value[0]
+        assert done.status.message == "error: event feed id baton_feed_event not found"
 
     asyncio.run(scenario())
 
@@ -77,3 +119,18 @@ def finish_order(platform: Platform, concurrency: int) -> list[str]:
 def test_task_concurrency_limits_tasks_in_flight(platform: Platform) -> None:
     assert finish_order(platform, concurrency=1) == ["slow-sync", "quick-grant"]
     assert finish_order(platform, concurrency=2) == ["quick-grant", "slow-sync"]
+
+
+def test_get_task_has_no_deadline_and_finish_task_has_thirty_seconds(platform: Platform) -> None:
+    """As upstream: a poll may be held open by the platform; FinishTask gives up after 30 s."""
+
+    async def scenario() -> None:
+        async with platform.serving(library_factory(Calls())) as running:
+            running.service.queue.append(grant_task("grant-deadline", "u5"))
+            await eventually(lambda: "grant-deadline" in running.service.seen.finished, what="FinishTask")
+        deadlines = running.service.seen.deadlines
+        assert deadlines["GetTask"] and all(d is None for d in deadlines["GetTask"])
+        (finish,) = deadlines["FinishTask"]
+        assert finish is not None and 20 < finish < 31  # the two clocks differ by a little
+
+    asyncio.run(scenario())

@@ -1,8 +1,9 @@
 """A fake ConductorOne token endpoint: HTTPS on 127.0.0.1, verifying the client assertion for real.
 
 It checks the form fields, the JWS header (alg, nonce), the Ed25519 signature against the
-client's registered public key and the claims, then issues an opaque access token that the
-fake BatonService accepts.
+client's registered public key and the claims (iss = sub = client id, aud = the host named in
+the client id without its port, the two-minute validity window around iat), then issues an
+opaque access token that the fake BatonService accepts.
 """
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ class Rejected(Exception):
     pass
 
 
+def audience_of(client_id: str) -> str:
+    """What ConductorOne expects as `aud`: the client id's host (`<name>@<host>/<suffix>`), no port."""
+    host = client_id.partition("@")[2].partition("/")[0]
+    name, _, port = host.rpartition(":")
+    return name if port.isdigit() else host
+
+
 @dataclass
 class TokenEndpoint:
-    audience: str
     clients: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     issued: set[str] = field(default_factory=set)
     assertions: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (header, claims)
@@ -72,7 +79,7 @@ class TokenEndpoint:
         now = time.time()
         valid = (
             claims.get("iss") == claims.get("sub") == client_id
-            and claims.get("aud") == self.audience
+            and claims.get("aud") == audience_of(client_id)
             and claims["nbf"] <= now <= claims["exp"]
             and claims["exp"] - claims["iat"] == 120
             and claims["iat"] - claims["nbf"] == 120

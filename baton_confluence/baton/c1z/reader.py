@@ -3,7 +3,8 @@
 The file is decoded into a private temporary SQLite file that is deleted on close; the
 c1z itself is never modified. Without an explicit sync id, lists show the latest
 finished full sync (else the latest unfinished one), while point lookups of resource
-types, entitlements and grants use the latest finished sync of any type, as upstream does.
+types, entitlements and grants use the latest finished sync of any type, as upstream does,
+and then the latest full sync when that one (a partial sync, say) lacks the id.
 """
 
 from __future__ import annotations
@@ -183,9 +184,22 @@ class C1ZReader:
             yield cls.FromString(data)
 
     def _get(self, table: str, cls: type[M], filters: list[tuple[str, str]], *, sync_id: str | None = None) -> M | None:
-        where, params = self._where(filters, sync_id or self._point_sync_id)
-        row = self.conn.execute(f"select data from {table}{where} order by id limit 1", params).fetchone()
-        return None if row is None else cls.FromString(row[0])
+        for candidate in self._lookup_syncs(sync_id):
+            where, params = self._where(filters, candidate)
+            row = self.conn.execute(f"select data from {table}{where} order by id limit 1", params).fetchone()
+            if row is not None:
+                return cls.FromString(row[0])
+        return None
+
+    def _lookup_syncs(self, sync_id: str | None) -> list[str | None]:
+        """The syncs a point lookup tries: the one asked for; else, as Go does, the latest finished
+        sync of any type, then the latest full sync. A partial sync (`--sync-resources`) holds
+        only its own resources, so an id it lacks is looked up in the full sync it was made
+        beside, which is what provisioning from the file needs."""
+        if sync_id:
+            return [sync_id]
+        first = self._point_sync_id
+        return [first] if self.sync_id in (None, first) else [first, self.sync_id]
 
 
 def _filters(**values: str | None) -> list[tuple[str, str]]:

@@ -99,10 +99,32 @@ class SyncStore:
             return found.id, found.sync_token
         sync_id = new_ksuid()
         self._begin()
+        self._drop_abandoned_partial_syncs()
         runs.insert(self.conn, sync_id, sync_type)
         self._commit()
         self._sync_id = sync_id
         return sync_id, ""
+
+    def start_partial_sync(self) -> tuple[str, str]:
+        """(sync_id, '') of a new `partial` sync whose parent is the latest finished full sync.
+
+        Targeted syncs never resume (protocol.md §1.5: each starts a new partial sync).
+        """
+        self._begin()
+        self._drop_abandoned_partial_syncs()
+        parent = runs.latest_finished(self.conn, "full")
+        sync_id = new_ksuid()
+        runs.insert(self.conn, sync_id, "partial", parent.id if parent else "")
+        self._commit()
+        self._sync_id = sync_id
+        return sync_id, ""
+
+    def _drop_abandoned_partial_syncs(self) -> None:
+        """Unfinished partial syncs an interrupted run left behind: nothing will ever finish them
+        (targeted syncs never resume) and retention only removes finished syncs."""
+        for run in runs.list_all(self.conn):
+            if run.type == "partial" and not run.finished:
+                retention.delete_sync(self.conn, run.id)
 
     def unsaved_finished_sync(self) -> str | None:
         """Id of a sync that ended in a reused work db but never reached the c1z.

@@ -65,6 +65,20 @@ class BatonSettings(BaseSettings):
     provisioning: bool = setting(False, "Enable granting and revoking entitlements", short="p")
     sync_resource_types: CommaList = setting([], "Only sync these resource types (comma-separated ids)")
     skip_entitlements_and_grants: bool = setting(False, "Sync resources only, without entitlements and grants")
+    sync_resources: CommaList = setting(
+        [],
+        "Sync only these resources, their children, entitlements and grants, as a partial sync beside the full "
+        "ones: <type>:<id> or bid:r:[<parent type>/<parent id>/]<type>/<id>, comma-separated",
+    )
+    skip_grants: bool = setting(
+        False, "With --sync-resources: sync the resources' entitlements but not their grants", hidden=True
+    )
+    storage_engine: str = setting(
+        "", "The c1z storage engine: sqlite or pebble; both write a SQLite (v1) c1z, the format the Go baton tools read"
+    )
+    c1z_temp_dir: str = setting(
+        "", "An existing directory for the temporary c1z files of service-mode sync tasks", hidden=True
+    )
     concurrency: int = setting(16, "Requests and per-resource sync steps kept in flight at once")
     checkpoint_interval_seconds: float = setting(
         5.0, "How often an interrupted sync's progress is saved, so a rerun resumes from there"

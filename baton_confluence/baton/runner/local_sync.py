@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import Enum
 from pathlib import Path
+
+import structlog
 
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.server import ConnectorServer
@@ -13,6 +16,41 @@ from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.engine import SyncEngine, SyncOptions, SyncResult, in_thread
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.syncer import Connector
+
+log = structlog.get_logger("baton.sync")
+
+
+class StorageEngine(Enum):
+    """The c1z formats upstream can write (docs/protocol.md §1.1); this connector writes `sqlite` (v1).
+
+    Upstream defaults new files to `pebble` (v3), but the stand-alone Go `baton` tools read only
+    v1, every Go reader reads v1, and ConductorOne accepts v1 uploads; a v3 writer would mean
+    re-implementing Pebble's on-disk format (docs/protocol.md §1.7, §1.8).
+    """
+
+    SQLITE = "sqlite"
+    PEBBLE = "pebble"
+
+    @classmethod
+    def parse(cls, value: str, setting: str = "--storage-engine") -> StorageEngine | None:
+        """None for "" (no preference); ValueError, a usage error, for anything unknown."""
+        if not value.strip():
+            return None
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValueError(f"{setting} must be sqlite or pebble, not {value!r}") from None
+
+
+def announce_storage_engine(requested: StorageEngine | None) -> None:
+    """One log line when pebble was asked for: the file is still v1, and why."""
+    if requested is StorageEngine.PEBBLE:
+        log.warning(
+            "storage_engine_pebble_not_written",
+            requested="pebble",
+            written="sqlite (c1z v1)",
+            reason="the Go baton tools and ConductorOne read v1 files; this connector writes only v1",
+        )
 
 
 @asynccontextmanager
@@ -33,11 +71,13 @@ async def sync_to_file(
     c1z_path: Path,
     options: SyncOptions | None = None,
     progress: SyncProgress | None = None,
+    storage_engine: StorageEngine | None = None,
 ) -> SyncResult:
     """Validates, then syncs into `c1z_path`; the old file is replaced only when the sync succeeds.
 
     On failure the work database stays beside the file so the next run resumes.
     """
+    announce_storage_engine(storage_engine)
     try:
         async with served(connector) as client:
             engine = SyncEngine(client, options, progress)

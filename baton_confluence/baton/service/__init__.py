@@ -5,9 +5,8 @@ secret, says Hello, then polls the BatonService for sync, grant and revoke tasks
 Nothing here knows which connector it runs.
 """
 
-from baton_confluence.baton.service.config import ServiceConfig
-from baton_confluence.baton.service.errors import PlatformError, ServiceConfigError, ServiceError
+from baton_confluence.baton.service.config import PlatformError, ServiceConfig, ServiceConfigError, ServiceError
+from baton_confluence.baton.service.loop import Timing
 from baton_confluence.baton.service.runner import run_service
-from baton_confluence.baton.service.timing import Timing
 
 __all__ = ["PlatformError", "ServiceConfig", "ServiceConfigError", "ServiceError", "Timing", "run_service"]

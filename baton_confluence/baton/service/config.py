@@ -1,4 +1,10 @@
-"""What service mode needs to know; the command line fills it from flags and BATON_* variables."""
+"""What service mode needs to know, and why it stops.
+
+`ServiceConfig` is filled by the command line from flags and BATON_* variables. The errors are
+ConnectorErrors on purpose: the command line already turns a ConnectorError into one readable
+line and exits with its gRPC code (16 unauthenticated, 3 invalid argument, ...), which is what
+the Go SDK does for service mode too.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from baton_confluence.baton.service.errors import ServiceConfigError
+import grpc
+
+from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.baton.runner.local_sync import StorageEngine
 from baton_confluence.baton.sync.engine import SyncOptions
+
+
+class ServiceError(ConnectorError):
+    """Service mode cannot go on; the message is one line for the operator."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(code, message)
+
+
+class ServiceConfigError(ServiceError):
+    """A service-mode setting is malformed. Messages name the setting and never quote a secret."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+class PlatformError(ServiceError):
+    """A call to the ConductorOne platform (token exchange or BatonService RPC) failed."""
+
 
 HOST_ID_ENV = "BATON_HOST_ID"
 CA_FILE_ENV = "BATON_C1_API_CA_FILE"
@@ -26,9 +54,13 @@ class ServiceConfig:
     health_check: bool = False
     health_check_port: int = 8081
     health_check_bind_address: str = "127.0.0.1"
-    # Defaults for every sync task; a task's own options (resource types, skips) take precedence.
+    # What every sync task starts from: pace (concurrency, checkpoints) and resource types, which
+    # a task's own sync_resource_type_ids replace. Skips and targets come from the task alone,
+    # as upstream (docs/protocol.md §4.3); the ones set here are not used.
     sync_options: SyncOptions = field(default_factory=SyncOptions)
-    # Where per-task c1z files are written (default: the system temp dir; must exist).
+    # --storage-engine: wins over the task's storage_engine, as upstream; None lets the task say.
+    storage_engine: StorageEngine | None = None
+    # --c1z-temp-dir: where per-task c1z files are written (default: the system temp dir; must exist).
     temp_dir: Path | None = None
     # PEM bundle trusted *instead of* the system roots for ConductorOne (token endpoint and
     # BatonService): for a TLS-inspecting proxy or a test platform. Env: BATON_C1_API_CA_FILE.

@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 
 from baton_confluence.baton.logsetup import REDACTOR
-from baton_confluence.baton.service.errors import ServiceConfigError
+from baton_confluence.baton.service.config import ServiceConfigError
 
 log = structlog.get_logger("baton.service")
 

@@ -16,15 +16,17 @@ import httpx
 import structlog
 
 from baton_confluence.baton.service.config import ServiceConfig
-from baton_confluence.baton.service.credentials import ClientCredentials, load_credentials
 from baton_confluence.baton.service.health import HealthServer
-from baton_confluence.baton.service.hello import hello_until_accepted
-from baton_confluence.baton.service.platform import PlatformClient, api_target, user_agent
-from baton_confluence.baton.service.task_env import TaskEnv
-from baton_confluence.baton.service.task_loop import TaskLoop
-from baton_confluence.baton.service.timing import Timing
-from baton_confluence.baton.service.token import TokenSource
-from baton_confluence.baton.service.waiting import run_until, when_set
+from baton_confluence.baton.service.loop import TaskEnv, TaskLoop, Timing, run_until, when_set
+from baton_confluence.baton.service.platform import (
+    ClientCredentials,
+    PlatformClient,
+    TokenSource,
+    api_target,
+    load_credentials,
+    user_agent,
+)
+from baton_confluence.baton.service.tasks import handle_task, hello_until_accepted
 from baton_confluence.baton.syncer import Connector
 
 log = structlog.get_logger("baton.service")
@@ -72,7 +74,7 @@ async def _serve(env: TaskEnv) -> None:
             return  # stopped before ConductorOne answered
         if health is not None:
             health.ready = True
-        await TaskLoop(env, env.config.task_concurrency).run()
+        await TaskLoop(env, env.config.task_concurrency, handle_task).run()
         log.info("service_stopped")
     finally:
         if health is not None:

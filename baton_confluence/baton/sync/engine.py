@@ -1,9 +1,16 @@
-"""The full-sync engine: drives a connector over gRPC and writes what it returns to a store.
+"""The sync engine: drives a connector over gRPC and writes what it returns to a store.
 
 Order as upstream: Validate, resource types, resources, then per resource (child resources,
 static entitlements, entitlements, grants), then grant expansion and Cleanup. Per-resource work
 runs with bounded concurrency; every page is written as it arrives, and the checkpoint is saved
 every few seconds, so an interrupted sync resumes where it stopped.
+
+A targeted sync (`SyncOptions.targets`) is a `partial` sync (docs/protocol.md §1.5, §3.3): the
+named resources come from `GetResource` instead of the listings, then the same sweep lists their
+child resources and the entitlements and grants of both, and expansion derives whatever the
+partial sync's own grants allow. Grant principals are not looked up: they belong to the full
+sync the partial one is read with (as upstream), and looking each up would cost a request per
+principal. Targeted syncs always start afresh, as upstream.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from baton_confluence.baton.sync.completeness import CompletenessReport
 from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
+from baton_confluence.baton.sync.targets import SyncTarget
 from baton_confluence.baton.sync.validation import check_resource, skips
 
 log = structlog.get_logger("baton.sync")
@@ -46,12 +54,17 @@ class SyncOptions:
     resource_type_ids: Sequence[str] = ()
     skip_entitlements_and_grants: bool = False
     skip_expansion: bool = False
+    # Entitlements still synced, grants not (upstream's skip_grants).
+    skip_grants: bool = False
+    # Non-empty: a partial sync of these resources only.
+    targets: Sequence[SyncTarget] = ()
 
 
 @dataclass
 class SyncResult:
     sync_id: str
     resumed: bool
+    sync_type: str
     progress: SyncProgress
     seconds: float
     rpc_calls: int
@@ -103,16 +116,26 @@ class SyncEngine:
         self._lookup_slots = asyncio.Semaphore(max(1, self.options.concurrency))
 
     async def run(self, store: SyncStore) -> SyncResult:
-        """Runs (or resumes) a full sync into `store`; call `validate()` first."""
+        """Runs (or resumes) a sync into `store` (partial when targeted); call `validate()` first."""
         started = time.monotonic()
         self.store = store
-        # As upstream: skipping entitlements and grants makes a `resources_only` sync, which
-        # readers do not pick as the default view over the latest full one.
-        sync_type = "resources_only" if self.options.skip_entitlements_and_grants else "full"
-        sync_id, token = self.store.start_or_resume_sync(sync_type)
+        if self.partial:
+            sync_type = "partial"
+            sync_id, token = self.store.start_partial_sync()
+        else:
+            # As upstream: skipping entitlements and grants makes a `resources_only` sync, which
+            # readers do not pick as the default view over the latest full one.
+            sync_type = "resources_only" if self.options.skip_entitlements_and_grants else "full"
+            sync_id, token = self.store.start_or_resume_sync(sync_type)
         resumed = bool(token)
         self.state = SyncState.from_json(token)
-        log.info("sync_started" if not resumed else "sync_resumed", sync_id=sync_id, phase=self.state.phase)
+        log.info(
+            "sync_started" if not resumed else "sync_resumed",
+            sync_id=sync_id,
+            sync_type=sync_type,
+            phase=self.state.phase,
+            targets=[str(t) for t in self.options.targets] or None,
+        )
         for phase in PHASES[PHASES.index(self.state.phase) :]:
             self.state.phase = phase
             self.progress.phase = phase
@@ -138,6 +161,7 @@ class SyncEngine:
         return SyncResult(
             sync_id=sync_id,
             resumed=resumed,
+            sync_type=sync_type,
             progress=self.progress,
             seconds=time.monotonic() - started,
             rpc_calls=self.client.calls,
@@ -151,13 +175,19 @@ class SyncEngine:
             await self._list_resource_types()
             return
         self._load_types()
-        if phase == "resources":
+        if phase == "resources" and self.partial:
+            await self._fetch_targets()
+        elif phase == "resources":
             await asyncio.gather(*(self._list_top_level(t) for t in self.types))
         elif phase == "sweep":
             await self._load_static_templates()
             await self._sweep()
         elif phase == "expansion" and not (self.options.skip_expansion or self.options.skip_entitlements_and_grants):
             await self._expand()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.options.targets)
 
     async def _expand(self) -> None:
         """Expansion is long, local work: it runs in a thread so progress, heartbeats and
@@ -233,6 +263,52 @@ class SyncEngine:
             self.state.listings[type_id] = token
             self._checkpoint()
         self.state.listings[type_id] = DONE
+
+    async def _fetch_targets(self) -> None:
+        """Each targeted resource through GetResource, stored for the sweep to work through.
+
+        As upstream: targets outside `resource_type_ids` are left out, and one the connector
+        cannot find or cannot fetch by id is skipped (here with a warning, not silently)."""
+        wanted = set(self.options.resource_type_ids)
+        for target in self.options.targets:
+            if wanted and target.resource_type not in wanted:
+                self._warn(f"targeted resource {target}: type not in the synced resource types")
+                continue
+            resource_type = self.types.get(target.resource_type)
+            if resource_type is None:
+                raise SyncError(
+                    f"cannot sync {target}: the connector has no resource type {target.resource_type!r} "
+                    f"(it has {', '.join(sorted(self.types))})",
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                )
+            resource = await self._get_resource(target.resource_id_message, target.parent_id_message)
+            if resource is None:
+                self._warn(f"targeted resource {target}: the connector could not fetch it")
+                continue
+            self._put_resources([resource], resource_type)
+
+    async def _get_resource(
+        self, resource_id: pb.resource.ResourceId, parent: pb.resource.ResourceId | None = None
+    ) -> pb.resource.Resource | None:
+        """GetResource; None when the connector does not know the resource or cannot fetch its type."""
+        name = f"{resource_id.resource_type}:{resource_id.resource}"
+        request = pb.resource.ResourceGetterServiceGetResourceRequest(resource_id=resource_id)
+        if parent is not None:
+            request.parent_resource_id.CopyFrom(parent)
+        try:
+            resp = await self.client.call(f"GetResource({name})", self.client.resource_getter.GetResource, request)
+        except StepNotFound:
+            return None
+        except SyncError as err:
+            if err.code != grpc.StatusCode.UNIMPLEMENTED:
+                raise
+            return None
+        if not resp.resource.id.resource:
+            return None
+        got = resp.resource.id
+        if (got.resource_type, got.resource) != (resource_id.resource_type, resource_id.resource):
+            raise SyncError(f"GetResource({name}) returned {got.resource_type}:{got.resource}: a connector bug")
+        return resp.resource
 
     def _put_resources(
         self, resources: Sequence[pb.resource.Resource], resource_type: pb.resource.ResourceType
@@ -311,7 +387,7 @@ class SyncEngine:
             steps.append(Step("static"))
         if not skip_entitlements:
             steps.append(Step("entitlements"))
-        if not skip_grants:
+        if not (skip_grants or self.options.skip_grants):
             steps.append(Step("grants"))
         return steps
 
@@ -335,7 +411,7 @@ class SyncEngine:
             return
         while True:
             items, token, annotations = await self._fetch_page(step, resource, token)
-            if step.kind == "grants":
+            if step.kind == "grants" and not self.partial:
                 await self._close_principals(items)
             self._store_items(step, items)
             self.state.report.add(completeness.read_notes(annotations))
@@ -438,32 +514,14 @@ class SyncEngine:
 
     async def _look_up(self, key: tuple[str, str]) -> None:
         type_id, resource_id = key
-        request = pb.resource.ResourceGetterServiceGetResourceRequest(
-            resource_id=pb.resource.ResourceId(resource_type=type_id, resource=resource_id)
-        )
         async with self._lookup_slots:
-            try:
-                resp = await self.client.call(
-                    f"GetResource({type_id}:{resource_id})", self.client.resource_getter.GetResource, request
-                )
-            except StepNotFound:
-                resp = None
-            except SyncError as err:
-                if err.code != grpc.StatusCode.UNIMPLEMENTED:
-                    raise
-                resp = None
+            resource = await self._get_resource(pb.resource.ResourceId(resource_type=type_id, resource=resource_id))
         report = self.state.report
-        if resp is None or not resp.resource.id.resource:
+        if resource is None:
             report.add({f"{completeness.NOT_FOUND}.{type_id}": 1})
             report.unresolved_principal(f"{type_id}:{resource_id}")
             log.warning("sync_principal_not_found", principal=f"{type_id}:{resource_id}")
             return
-        resource = resp.resource
-        if (resource.id.resource_type, resource.id.resource) != key:
-            raise SyncError(
-                f"GetResource({type_id}:{resource_id}) returned "
-                f"{resource.id.resource_type}:{resource.id.resource}: a connector bug"
-            )
         self._put_resources([resource], self.types[type_id])
         report.add({f"{completeness.LOOKED_UP}.{type_id}": 1})
         if resource.status.status == pb.resource.Status.RESOURCE_STATUS_DELETED:

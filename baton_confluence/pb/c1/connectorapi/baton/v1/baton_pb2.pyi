@@ -6,6 +6,7 @@ from baton_confluence.pb.c1.connector.v2 import grant_pb2 as _grant_pb2
 from baton_confluence.pb.c1.connector.v2 import resource_pb2 as _resource_pb2
 from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -17,7 +18,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Task(_message.Message):
-    __slots__ = ("id", "status", "debug", "none", "hello", "sync_full", "grant", "revoke")
+    __slots__ = ("id", "status", "debug", "none", "hello", "sync_full", "grant", "revoke", "create_account", "create_resource", "delete_resource", "rotate_credentials", "event_feed", "create_ticket_task", "list_ticket_schemas", "get_ticket", "bulk_create_tickets", "bulk_get_tickets", "action_list_schemas", "action_get_schema", "action_invoke", "action_status", "create_sync_diff", "compact_syncs", "list_event_feeds", "list_events", "issue_credential")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATUS_UNSPECIFIED: _ClassVar[Task.Status]
@@ -75,6 +76,142 @@ class Task(_message.Message):
         grant: _grant_pb2.Grant
         annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
         def __init__(self, grant: _Optional[_Union[_grant_pb2.Grant, _Mapping]] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class EventFeedTask(_message.Message):
+        __slots__ = ("annotations", "start_at")
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        START_AT_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        start_at: _timestamp_pb2.Timestamp
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., start_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    class ListEventsTask(_message.Message):
+        __slots__ = ("annotations", "cursor", "start_at", "event_feed_id", "page_size")
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        CURSOR_FIELD_NUMBER: _ClassVar[int]
+        START_AT_FIELD_NUMBER: _ClassVar[int]
+        EVENT_FEED_ID_FIELD_NUMBER: _ClassVar[int]
+        PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        cursor: str
+        start_at: _timestamp_pb2.Timestamp
+        event_feed_id: str
+        page_size: int
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., cursor: _Optional[str] = ..., start_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_feed_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+    class ListEventFeedsTask(_message.Message):
+        __slots__ = ("annotations",)
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class CreateAccountTask(_message.Message):
+        __slots__ = ("resource_type_id",)
+        RESOURCE_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+        resource_type_id: str
+        def __init__(self, resource_type_id: _Optional[str] = ...) -> None: ...
+    class CreateResourceTask(_message.Message):
+        __slots__ = ("resource",)
+        RESOURCE_FIELD_NUMBER: _ClassVar[int]
+        resource: _resource_pb2.Resource
+        def __init__(self, resource: _Optional[_Union[_resource_pb2.Resource, _Mapping]] = ...) -> None: ...
+    class DeleteResourceTask(_message.Message):
+        __slots__ = ("resource_id", "parent_resource_id")
+        RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+        PARENT_RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+        resource_id: _resource_pb2.ResourceId
+        parent_resource_id: _resource_pb2.ResourceId
+        def __init__(self, resource_id: _Optional[_Union[_resource_pb2.ResourceId, _Mapping]] = ..., parent_resource_id: _Optional[_Union[_resource_pb2.ResourceId, _Mapping]] = ...) -> None: ...
+    class RotateCredentialsTask(_message.Message):
+        __slots__ = ("resource_id",)
+        RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+        resource_id: _resource_pb2.ResourceId
+        def __init__(self, resource_id: _Optional[_Union[_resource_pb2.ResourceId, _Mapping]] = ...) -> None: ...
+    class IssueCredentialTask(_message.Message):
+        __slots__ = ("identity_id", "expires_at")
+        IDENTITY_ID_FIELD_NUMBER: _ClassVar[int]
+        EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+        identity_id: _resource_pb2.ResourceId
+        expires_at: _timestamp_pb2.Timestamp
+        def __init__(self, identity_id: _Optional[_Union[_resource_pb2.ResourceId, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    class CreateTicketTask(_message.Message):
+        __slots__ = ("annotations",)
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class BulkCreateTicketsTask(_message.Message):
+        __slots__ = ("ticket_requests",)
+        TICKET_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+        ticket_requests: _containers.RepeatedCompositeFieldContainer[Task.CreateTicketTask]
+        def __init__(self, ticket_requests: _Optional[_Iterable[_Union[Task.CreateTicketTask, _Mapping]]] = ...) -> None: ...
+    class BulkGetTicketsTask(_message.Message):
+        __slots__ = ("ticket_requests",)
+        TICKET_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+        ticket_requests: _containers.RepeatedCompositeFieldContainer[Task.GetTicketTask]
+        def __init__(self, ticket_requests: _Optional[_Iterable[_Union[Task.GetTicketTask, _Mapping]]] = ...) -> None: ...
+    class ListTicketSchemasTask(_message.Message):
+        __slots__ = ("annotations",)
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class GetTicketTask(_message.Message):
+        __slots__ = ("ticket_id", "annotations")
+        TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        ticket_id: str
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, ticket_id: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class ActionListSchemasTask(_message.Message):
+        __slots__ = ("annotations", "resource_type_id")
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        RESOURCE_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        resource_type_id: str
+        def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., resource_type_id: _Optional[str] = ...) -> None: ...
+    class ActionGetSchemaTask(_message.Message):
+        __slots__ = ("name", "annotations")
+        NAME_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        name: str
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, name: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class ActionInvokeTask(_message.Message):
+        __slots__ = ("name", "annotations", "resource_type_id")
+        NAME_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        RESOURCE_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+        name: str
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        resource_type_id: str
+        def __init__(self, name: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., resource_type_id: _Optional[str] = ...) -> None: ...
+    class ActionStatusTask(_message.Message):
+        __slots__ = ("name", "id", "annotations")
+        NAME_FIELD_NUMBER: _ClassVar[int]
+        ID_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        name: str
+        id: str
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class CreateSyncDiffTask(_message.Message):
+        __slots__ = ("base_sync_id", "new_sync_id", "annotations")
+        BASE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+        NEW_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        base_sync_id: str
+        new_sync_id: str
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, base_sync_id: _Optional[str] = ..., new_sync_id: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+    class CompactSyncs(_message.Message):
+        __slots__ = ("compactable_syncs", "annotations")
+        class CompactableSync(_message.Message):
+            __slots__ = ("file_path", "sync_id")
+            FILE_PATH_FIELD_NUMBER: _ClassVar[int]
+            SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+            file_path: str
+            sync_id: str
+            def __init__(self, file_path: _Optional[str] = ..., sync_id: _Optional[str] = ...) -> None: ...
+        COMPACTABLE_SYNCS_FIELD_NUMBER: _ClassVar[int]
+        ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+        compactable_syncs: _containers.RepeatedCompositeFieldContainer[Task.CompactSyncs.CompactableSync]
+        annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+        def __init__(self, compactable_syncs: _Optional[_Iterable[_Union[Task.CompactSyncs.CompactableSync, _Mapping]]] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DEBUG_FIELD_NUMBER: _ClassVar[int]
@@ -83,6 +220,25 @@ class Task(_message.Message):
     SYNC_FULL_FIELD_NUMBER: _ClassVar[int]
     GRANT_FIELD_NUMBER: _ClassVar[int]
     REVOKE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    DELETE_RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    ROTATE_CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FEED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TICKET_TASK_FIELD_NUMBER: _ClassVar[int]
+    LIST_TICKET_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
+    GET_TICKET_FIELD_NUMBER: _ClassVar[int]
+    BULK_CREATE_TICKETS_FIELD_NUMBER: _ClassVar[int]
+    BULK_GET_TICKETS_FIELD_NUMBER: _ClassVar[int]
+    ACTION_LIST_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
+    ACTION_GET_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    ACTION_INVOKE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_SYNC_DIFF_FIELD_NUMBER: _ClassVar[int]
+    COMPACT_SYNCS_FIELD_NUMBER: _ClassVar[int]
+    LIST_EVENT_FEEDS_FIELD_NUMBER: _ClassVar[int]
+    LIST_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: Task.Status
     debug: bool
@@ -91,7 +247,26 @@ class Task(_message.Message):
     sync_full: Task.SyncFullTask
     grant: Task.GrantTask
     revoke: Task.RevokeTask
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[Task.Status, str]] = ..., debug: _Optional[bool] = ..., none: _Optional[_Union[Task.NoneTask, _Mapping]] = ..., hello: _Optional[_Union[Task.HelloTask, _Mapping]] = ..., sync_full: _Optional[_Union[Task.SyncFullTask, _Mapping]] = ..., grant: _Optional[_Union[Task.GrantTask, _Mapping]] = ..., revoke: _Optional[_Union[Task.RevokeTask, _Mapping]] = ...) -> None: ...
+    create_account: Task.CreateAccountTask
+    create_resource: Task.CreateResourceTask
+    delete_resource: Task.DeleteResourceTask
+    rotate_credentials: Task.RotateCredentialsTask
+    event_feed: Task.EventFeedTask
+    create_ticket_task: Task.CreateTicketTask
+    list_ticket_schemas: Task.ListTicketSchemasTask
+    get_ticket: Task.GetTicketTask
+    bulk_create_tickets: Task.BulkCreateTicketsTask
+    bulk_get_tickets: Task.BulkGetTicketsTask
+    action_list_schemas: Task.ActionListSchemasTask
+    action_get_schema: Task.ActionGetSchemaTask
+    action_invoke: Task.ActionInvokeTask
+    action_status: Task.ActionStatusTask
+    create_sync_diff: Task.CreateSyncDiffTask
+    compact_syncs: Task.CompactSyncs
+    list_event_feeds: Task.ListEventFeedsTask
+    list_events: Task.ListEventsTask
+    issue_credential: Task.IssueCredentialTask
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[Task.Status, str]] = ..., debug: _Optional[bool] = ..., none: _Optional[_Union[Task.NoneTask, _Mapping]] = ..., hello: _Optional[_Union[Task.HelloTask, _Mapping]] = ..., sync_full: _Optional[_Union[Task.SyncFullTask, _Mapping]] = ..., grant: _Optional[_Union[Task.GrantTask, _Mapping]] = ..., revoke: _Optional[_Union[Task.RevokeTask, _Mapping]] = ..., create_account: _Optional[_Union[Task.CreateAccountTask, _Mapping]] = ..., create_resource: _Optional[_Union[Task.CreateResourceTask, _Mapping]] = ..., delete_resource: _Optional[_Union[Task.DeleteResourceTask, _Mapping]] = ..., rotate_credentials: _Optional[_Union[Task.RotateCredentialsTask, _Mapping]] = ..., event_feed: _Optional[_Union[Task.EventFeedTask, _Mapping]] = ..., create_ticket_task: _Optional[_Union[Task.CreateTicketTask, _Mapping]] = ..., list_ticket_schemas: _Optional[_Union[Task.ListTicketSchemasTask, _Mapping]] = ..., get_ticket: _Optional[_Union[Task.GetTicketTask, _Mapping]] = ..., bulk_create_tickets: _Optional[_Union[Task.BulkCreateTicketsTask, _Mapping]] = ..., bulk_get_tickets: _Optional[_Union[Task.BulkGetTicketsTask, _Mapping]] = ..., action_list_schemas: _Optional[_Union[Task.ActionListSchemasTask, _Mapping]] = ..., action_get_schema: _Optional[_Union[Task.ActionGetSchemaTask, _Mapping]] = ..., action_invoke: _Optional[_Union[Task.ActionInvokeTask, _Mapping]] = ..., action_status: _Optional[_Union[Task.ActionStatusTask, _Mapping]] = ..., create_sync_diff: _Optional[_Union[Task.CreateSyncDiffTask, _Mapping]] = ..., compact_syncs: _Optional[_Union[Task.CompactSyncs, _Mapping]] = ..., list_event_feeds: _Optional[_Union[Task.ListEventFeedsTask, _Mapping]] = ..., list_events: _Optional[_Union[Task.ListEventsTask, _Mapping]] = ..., issue_credential: _Optional[_Union[Task.IssueCredentialTask, _Mapping]] = ...) -> None: ...
 
 class BatonServiceHelloRequest(_message.Message):
     __slots__ = ("host_id", "task_id", "build_info", "os_info", "connector_metadata", "annotations")
