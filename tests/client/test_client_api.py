@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI, Page, RoleAssignment
+from baton_confluence.confluence.client import ConfluenceCloudAPI, ListingPage, RoleAssignment
 
 BASE = "https://example.atlassian.net"
 
@@ -37,7 +37,7 @@ def params_of(route: respx.Route) -> dict[str, str]:
 
 
 def test_search_users_asks_for_guests_and_unwraps_users(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         body = {
             "results": [{"user": {"accountId": "a1", "operations": []}, "entityType": "user"}],
             "size": 1,
@@ -69,7 +69,7 @@ def test_search_users_licensed_only(run: Any) -> None:
 
 
 def test_group_members_escapes_the_id_and_uses_limit_200(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, httpx.Request]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, httpx.Request]:
         route = router.get(url__regex=r".*/group/.*/membersByGroupId").mock(
             return_value=httpx.Response(200, json={"results": [{"accountId": "a"}], "size": 1, "_links": {}})
         )
@@ -83,7 +83,7 @@ def test_group_members_escapes_the_id_and_uses_limit_200(run: Any) -> None:
 
 
 def test_list_groups(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         body = {"results": [{"id": "g1", "name": "devs"}], "size": 1, "_links": {"next": "/rest/api/group?start=1"}}
         route = router.get("/wiki/rest/api/group").mock(return_value=httpx.Response(200, json=body))
         return await api.list_groups(""), params_of(route)
@@ -93,7 +93,7 @@ def test_list_groups(run: Any) -> None:
 
 
 def test_list_spaces_passes_filters_and_cursor(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         route = router.get("/wiki/api/v2/spaces").mock(
             return_value=httpx.Response(
                 200,
@@ -162,7 +162,7 @@ def test_space_permission_writes(run: Any) -> None:
 
 
 def test_space_roles(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[str, Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[str, ListingPage, dict[str, str]]:
         router.get("/wiki/api/v2/space-role-mode").mock(return_value=httpx.Response(200, json={"mode": "ROLES"}))
         route = router.get("/wiki/api/v2/spaces/5/role-assignments").mock(
             return_value=httpx.Response(200, json={"results": [{"roleId": "r1"}], "_links": {}})

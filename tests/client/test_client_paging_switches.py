@@ -21,7 +21,14 @@ from confluence_simulator.dc_directory import user_key_of
 from confluence_simulator.dc_routes import datacenter_flavor
 from confluence_simulator.state import SiteState
 
-from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, api
+from baton_confluence.confluence.client import (
+    BasicAuth,
+    BearerAuth,
+    ConfluenceCloudAPI,
+    ConfluenceHTTP,
+    ListingPage,
+    api,
+)
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 
 PAT = "paging-pat"
@@ -61,7 +68,7 @@ class Listed:
     ceiling_reached: bool
 
 
-async def drain(fetch: Callable[[str], Awaitable[Page]], key: str) -> Listed:
+async def drain(fetch: Callable[[str], Awaitable[ListingPage]], key: str) -> Listed:
     ids: list[str] = []
     token, pages, ceiling = "", 0, False
     while True:
@@ -143,11 +150,11 @@ async def read_cloud(site: SimulatedSite, accounts: list[str]) -> dict[str, List
         return found
 
 
-def _members(cloud: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[Page]]:
+def _members(cloud: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[ListingPage]]:
     return lambda token: cloud.group_members(group_id, token)
 
 
-def _groups_of(cloud: ConfluenceCloudAPI, account_id: str) -> Callable[[str], Awaitable[Page]]:
+def _groups_of(cloud: ConfluenceCloudAPI, account_id: str) -> Callable[[str], Awaitable[ListingPage]]:
     return lambda token: cloud.groups_of_user(account_id, token)
 
 
@@ -215,7 +222,7 @@ async def read_dc(site: SimulatedSite) -> dict[str, Listed]:
         return found
 
 
-def _dc_members(dc: ConfluenceDataCenterAPI, name: str) -> Callable[[str], Awaitable[Page]]:
+def _dc_members(dc: ConfluenceDataCenterAPI, name: str) -> Callable[[str], Awaitable[ListingPage]]:
     return lambda token: dc.group_members(name, token)
 
 

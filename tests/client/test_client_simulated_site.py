@@ -13,13 +13,13 @@ from typing import Any
 from confluence_simulator.server import SimulatedSite
 from confluence_simulator.spec import FaultSpec, SiteSpec
 
-from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, RequestStats
+from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, ListingPage, RequestStats
 
 SPEC = SiteSpec(users=120, groups=10, spaces=30, seed=5)
 FAULTS = FaultSpec(p_429=0.05, p_503=0.05, p_reset=0.1, truncate_once_path="/wiki/api/v2/spaces", seed=11)
 
 
-async def drain(fetch: Callable[[str], Awaitable[Page]]) -> list[dict[str, Any]]:
+async def drain(fetch: Callable[[str], Awaitable[ListingPage]]) -> list[dict[str, Any]]:
     """What the sync engine does: one page per call, resuming from the returned token."""
     items: list[dict[str, Any]] = []
     token = ""
@@ -49,11 +49,11 @@ async def snapshot(url: str, spec: SiteSpec) -> tuple[dict[str, Any], RequestSta
     return result, http.stats
 
 
-def _members(api: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[Page]]:
+def _members(api: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[ListingPage]]:
     return lambda token: api.group_members(group_id, token)
 
 
-def _permissions(api: ConfluenceCloudAPI, space_id: str) -> Callable[[str], Awaitable[Page]]:
+def _permissions(api: ConfluenceCloudAPI, space_id: str) -> Callable[[str], Awaitable[ListingPage]]:
     return lambda token: api.space_permissions(space_id, token)
 
 

@@ -17,7 +17,7 @@ import respx
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.cli import factory
 from baton_confluence.cli.errors import UsageError
-from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page
+from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, ListingPage
 from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog, shapes
@@ -188,7 +188,7 @@ DC_BASE = "https://conf.example.com/confluence"
 class DcListing:
     name: str
     path: str  # below DC_BASE
-    fetch: Callable[[ConfluenceDataCenterAPI, str], Awaitable[Page]]
+    fetch: Callable[[ConfluenceDataCenterAPI, str], Awaitable[ListingPage]]
     item: Callable[[int], dict[str, Any]]  # the raw DC JSON of the n-th item
 
 
@@ -228,10 +228,10 @@ def dc_body(listing: DcListing, count: int, *, start: int, limit: int | None, ne
     return body
 
 
-def dc_fetch(listing: DcListing, token: str, body: dict[str, Any]) -> tuple[Page, dict[str, str]]:
+def dc_fetch(listing: DcListing, token: str, body: dict[str, Any]) -> tuple[ListingPage, dict[str, str]]:
     """One page of `listing` at `token`, the site answering `body`; (page, query sent)."""
 
-    async def main() -> tuple[Page, dict[str, str]]:
+    async def main() -> tuple[ListingPage, dict[str, str]]:
         async with ConfluenceHTTP(DC_BASE, auth=BearerAuth("pat")) as http:
             with respx.mock(base_url=DC_BASE, assert_all_called=True) as router:
                 route = router.get(listing.path).mock(return_value=httpx.Response(200, json=body))
@@ -265,7 +265,7 @@ def test_dc_short_page_without_link_ends(dc_listing: DcListing) -> None:
 
 def test_dc_empty_page_with_link_ends(dc_listing: DcListing) -> None:
     page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, 0, start=300, limit=DC_PAGE_SIZE, next_start=400))
-    assert page == Page([])
+    assert page == ListingPage([])
 
 
 def test_dc_capped_page_without_link_continues(dc_listing: DcListing) -> None:

@@ -4,14 +4,14 @@
 - `governor.RequestGovernor`: concurrency cap with AIMD, optional rps cap, global pauses on
   Retry-After, early slow-down near the rate limit.
 - `retry.RetryPolicy`: what is retried and the jittered exponential backoff.
-- `pagination.Page`: one page plus a resumable string token.
+- `pagination.ListingPage`: one page plus a resumable string token.
 - `api.ConfluenceCloudAPI`: the typed Cloud endpoints, one page per call.
 """
 
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment
 from baton_confluence.confluence.client.auth import BasicAuth, BearerAuth, Credentials
 from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.redact import redact
 from baton_confluence.confluence.client.retry import RetryPolicy
 from baton_confluence.confluence.client.stats import RequestStats
@@ -26,7 +26,7 @@ __all__ = [
     "Credentials",
     "GovernorSettings",
     "JsonResponse",
-    "Page",
+    "ListingPage",
     "RequestGovernor",
     "RequestStats",
     "RetryPolicy",

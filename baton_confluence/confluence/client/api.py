@@ -1,6 +1,6 @@
 """`ConfluenceCloudAPI`: the Confluence Cloud endpoints the connector uses, one call per page.
 
-List methods return one `Page` and never loop: the sync engine calls again with `next_token`
+List methods return one `ListingPage` and never loop: the sync engine calls again with `next_token`
 (possibly after a restart), so no listing is ever buffered whole. Path segments are escaped.
 Write methods take their ids as keyword arguments, so an account id can never be passed where a
 group id belongs (the upstream connector shipped exactly that swap).
@@ -30,7 +30,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client.pagination import ListingPage, any_item, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
@@ -95,7 +95,7 @@ class ConfluenceCloudAPI(CloudProbes):
         """GET /wiki/rest/api/group/by-id?id=…: one group; None on 404."""
         return await found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
 
-    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+    async def search_users(self, token: str, *, include_guests: bool = True) -> ListingPage:
         """GET /wiki/rest/api/search/user?cql=type=user: one page of users (v1 offsets).
 
         `sitePermissionTypeFilter=all` includes guests (external collaborators); `none`, the
@@ -106,7 +106,7 @@ class ConfluenceCloudAPI(CloudProbes):
         if start >= USER_SEARCH_CEILING:
             # Only a token from an older checkpoint can point here: the site would answer nothing.
             self._warn_search_ceiling(start)
-            return Page([], "", ceiling_reached=True)
+            return ListingPage([], "", ceiling_reached=True)
         params: QueryParams = {
             "cql": "type=user",
             "expand": "operations",
@@ -139,13 +139,13 @@ class ConfluenceCloudAPI(CloudProbes):
         )
 
     # --- groups -----------------------------------------------------------------------------
-    async def list_groups(self, token: str) -> Page:
+    async def list_groups(self, token: str) -> ListingPage:
         """GET /wiki/rest/api/group: one page of groups (`id`, `name`, `type`)."""
         start = v1_start(token)
         response = await self.http.get_json(f"{_V1}/group", {"start": start, "limit": GROUPS_PAGE_SIZE})
         return v1_page(response.data, start=start, asked_limit=GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
 
-    async def group_members(self, group_id: str, token: str) -> Page:
+    async def group_members(self, group_id: str, token: str) -> ListingPage:
         """GET /wiki/rest/api/group/{groupId}/membersByGroupId: one page of members."""
         start = v1_start(token)
         path = api_path(f"{_V1}/group/{{}}/membersByGroupId", group_id)
@@ -153,7 +153,7 @@ class ConfluenceCloudAPI(CloudProbes):
         response = await self.http.get_json(path, params)
         return v1_page(response.data, start=start, asked_limit=GROUP_MEMBERS_PAGE_SIZE, rate_limit=response.rate_limit)
 
-    async def groups_of_user(self, account_id: str, token: str) -> Page:
+    async def groups_of_user(self, account_id: str, token: str) -> ListingPage:
         """GET /wiki/rest/api/user/memberof?accountId=…: one page of the groups a user is in."""
         start = v1_start(token)
         params: QueryParams = {"accountId": account_id, "start": start, "limit": USER_GROUPS_PAGE_SIZE}
@@ -186,7 +186,7 @@ class ConfluenceCloudAPI(CloudProbes):
         type: str | None = None,
         status: str | None = None,
         keys: Sequence[str] | None = None,
-    ) -> Page:
+    ) -> ListingPage:
         """GET /wiki/api/v2/spaces: one page of the spaces the caller can see, sorted by id.
 
         `type` is one value (global, collaboration, knowledge_base, personal, ...), `status`
@@ -207,7 +207,7 @@ class ConfluenceCloudAPI(CloudProbes):
         response = await self.http.get_json(api_path(f"{_V2}/spaces/{{}}", space_id))
         return _object(response)
 
-    async def space_permissions(self, space_id: str, token: str) -> Page:
+    async def space_permissions(self, space_id: str, token: str) -> ListingPage:
         """GET /wiki/api/v2/spaces/{id}/permissions: `principal{type,id}`, `operation{key,targetType}`."""
         path = api_path(f"{_V2}/spaces/{{}}/permissions", space_id)
         response = await self.http.get_json(path, {"limit": V2_PAGE_SIZE, "cursor": token or None})
@@ -243,7 +243,7 @@ class ConfluenceCloudAPI(CloudProbes):
         mode = _object(response).get("mode")
         return mode if isinstance(mode, str) else ""
 
-    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
+    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> ListingPage:
         """GET /wiki/api/v2/space-roles: one page of the roles available on the site (or a space)."""
         params: QueryParams = {
             "limit": V2_PAGE_SIZE,
@@ -262,7 +262,7 @@ class ConfluenceCloudAPI(CloudProbes):
         role_id: str | None = None,
         principal_id: str | None = None,
         principal_type: str | None = None,
-    ) -> Page:
+    ) -> ListingPage:
         """GET /wiki/api/v2/spaces/{id}/role-assignments: `principal{principalType,principalId}`, `roleId`.
 
         The API requires `principal_id` and `principal_type` together.
@@ -315,7 +315,7 @@ async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | No
     return _object(response)
 
 
-def _v2(response: JsonResponse, cursor: str) -> Page:
+def _v2(response: JsonResponse, cursor: str) -> ListingPage:
     return v2_page(response.data, response.headers, cursor=cursor, rate_limit=response.rate_limit)
 
 

@@ -37,7 +37,7 @@ _REL = re.compile(r'rel\s*=\s*"?([^";,]*)"?', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Page:
+class ListingPage:
     items: list[dict[str, Any]]
     next_token: str = ""  # '' when this was the last page
     rate_limit: RateLimitInfo | None = None
@@ -46,7 +46,7 @@ class Page:
     ceiling_reached: bool = False
 
 
-async def any_item(fetch: Callable[[str], Awaitable[Page]], matches: Callable[[dict[str, Any]], bool]) -> bool:
+async def any_item(fetch: Callable[[str], Awaitable[ListingPage]], matches: Callable[[dict[str, Any]], bool]) -> bool:
     """Whether some item of a listing matches, reading pages only until the first match."""
     token = ""
     while True:
@@ -77,8 +77,8 @@ def v1_page(
     asked_limit: int,
     rate_limit: RateLimitInfo | None = None,
     ceiling: int | None = None,
-) -> Page:
-    """Page from a v1 body `{"results": [...], "start", "limit"?, "size", "_links": {"next"?}}`.
+) -> ListingPage:
+    """The page of a v1 body `{"results": [...], "start", "limit"?, "size", "_links": {"next"?}}`.
 
     The rule, for every v1 listing of both products:
 
@@ -99,10 +99,10 @@ def v1_page(
     items = _results(body)
     next_start = start + received
     if ceiling is not None and next_start >= ceiling:
-        return Page(items, "", rate_limit, ceiling_reached=True)
+        return ListingPage(items, "", rate_limit, ceiling_reached=True)
     if received == 0 or not (_next_link(body) or received >= _page_limit(body, asked_limit)):
-        return Page(items, "", rate_limit)
-    return Page(items, str(next_start), rate_limit)
+        return ListingPage(items, "", rate_limit)
+    return ListingPage(items, str(next_start), rate_limit)
 
 
 def _page_limit(body: dict[str, Any], asked_limit: int) -> int:
@@ -113,15 +113,15 @@ def _page_limit(body: dict[str, Any], asked_limit: int) -> int:
     return asked_limit
 
 
-def v2_page(data: Any, headers: Mapping[str, str], *, cursor: str, rate_limit: RateLimitInfo | None = None) -> Page:
-    """Page from a v2 body `{"results": [...], "_links": {"next": "/wiki/api/v2/...?cursor=..."}}`."""
+def v2_page(data: Any, headers: Mapping[str, str], *, cursor: str, rate_limit: RateLimitInfo | None = None) -> ListingPage:
+    """The page of a v2 body `{"results": [...], "_links": {"next": "/wiki/api/v2/...?cursor=..."}}`."""
     body = data if isinstance(data, dict) else {}
     next_link = _next_link(body) or link_header_next(headers.get("link", ""))
     next_cursor = _query_str(next_link, "cursor") if next_link else ""
     if next_cursor and next_cursor == cursor:
         log.warning("confluence_pagination_stalled", cursor=cursor[:40])
         next_cursor = ""
-    return Page(_results(body), next_cursor, rate_limit)
+    return ListingPage(_results(body), next_cursor, rate_limit)
 
 
 def link_header_next(value: str) -> str:

@@ -37,7 +37,7 @@ import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment, found_or_none
-from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start
+from baton_confluence.confluence.client.pagination import ListingPage, any_item, v1_page, v1_start
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -83,7 +83,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         response = await self.http.get_json(f"{REST}/user/current")
         return _mapped_object(response, shapes.user)
 
-    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+    async def search_users(self, token: str, *, include_guests: bool = True) -> ListingPage:
         """GET /rest/api/user/list?expand=status: every registered user, disabled ones included.
 
         DC has no guests; `include_guests` is accepted for the shared signature.
@@ -93,17 +93,17 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         return page
 
     # --- groups -----------------------------------------------------------------------------
-    async def list_groups(self, token: str) -> Page:
+    async def list_groups(self, token: str) -> ListingPage:
         return await self._v1_list(f"{REST}/group", token, shapes.group)
 
-    async def group_members(self, group_id: str, token: str) -> Page:
+    async def group_members(self, group_id: str, token: str) -> ListingPage:
         """GET /rest/api/group/{groupName}/member; `group_id` is the name (DC groups have no id)."""
         path = api_path(f"{REST}/group/{{}}/member", group_id)
         page = await self._v1_list(path, token, shapes.user, {"expand": "status"})
         self.user_keys.remember(page.items)
         return page
 
-    async def groups_of_user(self, account_id: str, token: str) -> Page:
+    async def groups_of_user(self, account_id: str, token: str) -> ListingPage:
         """Not used on Data Center (see `is_group_member`); refused rather than sent to a Cloud path."""
         raise ConnectorError(
             grpc.StatusCode.UNIMPLEMENTED, "baton-confluence: listing a user's groups is not used on Data Center"
@@ -153,7 +153,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         type: str | None = None,
         status: str | None = None,
         keys: Sequence[str] | None = None,
-    ) -> Page:
+    ) -> ListingPage:
         """GET /rest/api/space, one leg per status (`current`, then `archived`; only the asked one
         when `status` is given). `keys` is not sent (the filter re-checks every space anyway).
 
@@ -168,14 +168,14 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
             next_token = f"{legs[leg]}:{page.next_token}"
         else:
             next_token = f"{legs[leg + 1]}:" if leg + 1 < len(legs) else ""
-        return Page(page.items, next_token, page.rate_limit)
+        return ListingPage(page.items, next_token, page.rate_limit)
 
     async def get_space(self, space_id: str) -> dict[str, Any]:
         key = await self.space_keys.key_of(space_id)
         response = await self.http.get_json(api_path(f"{REST}/space/{{}}", key))
         return _mapped_object(response, shapes.space)
 
-    async def space_permissions(self, space_id: str, token: str) -> Page:
+    async def space_permissions(self, space_id: str, token: str) -> ListingPage:
         """Every permission of the space in one page: 9.1 REST or the JSON-RPC remote API
         (`permission_reader.py`); both answer the whole list at once."""
         key = await self.space_keys.key_of(space_id)
@@ -204,7 +204,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     async def space_role_mode(self) -> str:
         raise _rbac_unavailable()
 
-    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
+    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> ListingPage:
         raise _rbac_unavailable()
 
     async def space_role_assignments(
@@ -215,14 +215,14 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         role_id: str | None = None,
         principal_id: str | None = None,
         principal_type: str | None = None,
-    ) -> Page:
+    ) -> ListingPage:
         raise _rbac_unavailable()
 
     async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[dict[str, Any]]:
         raise _rbac_unavailable()
 
     # --- helpers ----------------------------------------------------------------------------
-    async def _v1_list(self, path: str, token: str, shape: Any, extra: QueryParams | None = None) -> Page:
+    async def _v1_list(self, path: str, token: str, shape: Any, extra: QueryParams | None = None) -> ListingPage:
         start = v1_start(token)
         params: QueryParams = {**(extra or {}), "start": start, "limit": DC_PAGE_SIZE}
         response = await self.http.get_json(path, params)
@@ -230,7 +230,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         items = [mapped for mapped in (shape(item) for item in page.items) if mapped is not None]
         return replace(page, items=items)
 
-    async def _all_spaces_page(self, token: str) -> Page:
+    async def _all_spaces_page(self, token: str) -> ListingPage:
         return await self.list_spaces(token)
 
     async def _writable_pair(self, operation_key: str, target: str) -> tuple[str, str]:

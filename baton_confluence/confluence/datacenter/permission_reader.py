@@ -27,7 +27,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -49,7 +49,7 @@ REMOTE_API = "json-rpc"
 REST = "/rest/api"
 ANONYMOUS = ("anonymous", "anonymous")
 
-Read = Callable[[str], Awaitable[Page]]
+Read = Callable[[str], Awaitable[ListingPage]]
 
 
 class SpacePermissionReader:
@@ -74,7 +74,7 @@ class SpacePermissionReader:
                     self._choose(REMOTE_API, features.permissions_unavailable())
             return self._api or REST_API
 
-    async def read(self, space_key: str) -> Page:
+    async def read(self, space_key: str) -> ListingPage:
         """All permissions of a space, as one page of Cloud v2 items."""
         return await self._via(space_key, self._rest_list, self._remote_list)
 
@@ -99,7 +99,7 @@ class SpacePermissionReader:
         return ""
 
     # --- the two paths -------------------------------------------------------------------------
-    async def _via(self, space_key: str, rest: Read, remote: Read) -> Page:
+    async def _via(self, space_key: str, rest: Read, remote: Read) -> ListingPage:
         if await self.api() == REMOTE_API:
             return await remote(space_key)
         try:
@@ -111,7 +111,7 @@ class SpacePermissionReader:
         self._rest_answered = True
         return page
 
-    async def _fall_back(self, space_key: str, remote: Read, rest_error: ConnectorError) -> Page:
+    async def _fall_back(self, space_key: str, remote: Read, rest_error: ConnectorError) -> ListingPage:
         try:
             page = await remote(space_key)
         except ConnectorError:
@@ -120,27 +120,27 @@ class SpacePermissionReader:
             self._choose(REMOTE_API, "the space-permission REST endpoint answered 404")
         return page
 
-    async def _rest_list(self, space_key: str) -> Page:
+    async def _rest_list(self, space_key: str) -> ListingPage:
         response = await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions", space_key))
         raw = response.data if isinstance(response.data, list) else []
         items = [p for p in (shapes.permission(r) for r in raw if isinstance(r, dict)) if p is not None]
-        return Page(items, "", response.rate_limit)
+        return ListingPage(items, "", response.rate_limit)
 
-    async def _rest_probe(self, space_key: str) -> Page:
+    async def _rest_probe(self, space_key: str) -> ListingPage:
         await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions/anonymous", space_key))
-        return Page([])
+        return ListingPage([])
 
-    async def _remote_probe(self, space_key: str) -> Page:
+    async def _remote_probe(self, space_key: str) -> ListingPage:
         permission_entries(await self._permission_sets(space_key))
-        return Page([])
+        return ListingPage([])
 
-    async def _remote_list(self, space_key: str) -> Page:
+    async def _remote_list(self, space_key: str) -> ListingPage:
         items = []
         for kind, user_name, group_name in permission_entries(await self._permission_sets(space_key)):
             item = await self._remote_item(kind, user_name, group_name)
             if item is not None:
                 items.append(item)
-        return Page(items, "")
+        return ListingPage(items, "")
 
     async def _permission_sets(self, space_key: str) -> Any:
         try:

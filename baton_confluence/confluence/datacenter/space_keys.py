@@ -17,9 +17,9 @@ from typing import Any
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
 
-PageLoader = Callable[[str], Awaitable[Page]]
+PageLoader = Callable[[str], Awaitable[ListingPage]]
 
 
 class SpaceKeys:

@@ -22,7 +22,7 @@ from baton_confluence.confluence.client import ConfluenceCloudAPI
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
+from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class GroupMemberProvisioner(GrantProvisioner):
         target = _member_target(entitlement)
         user = principal_of(principal, (USER,), target.entitlement_id)
         annotations = await _add(self.ctx.api, target, user)
-        return GrantResult([new_grant(target.resource, GROUP_MEMBER_SLUG, USER, user.id)], annotations)
+        return GrantResult([grant_expanding_groups(target.resource, GROUP_MEMBER_SLUG, USER, user.id)], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
         target = _member_target(grant.entitlement)

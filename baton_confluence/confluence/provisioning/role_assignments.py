@@ -28,7 +28,7 @@ from baton_confluence.confluence.client import ConfluenceCloudAPI, RoleAssignmen
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import new_grant
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups
 from baton_confluence.confluence.syncers.records import ident
 from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE_ROLE_ASSIGNMENT, USER
 
@@ -63,7 +63,7 @@ class RoleAssignmentProvisioner(GrantProvisioner):
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(entitlement, principal)
         annotations = await _assign(self.ctx.api, request)
-        grant = new_grant(request.target.resource, ASSIGNED, request.principal.type, request.principal.id)
+        grant = grant_expanding_groups(request.target.resource, ASSIGNED, request.principal.type, request.principal.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:

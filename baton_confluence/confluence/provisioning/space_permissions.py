@@ -29,7 +29,7 @@ from baton_confluence.confluence.provisioning.errors import Hints, described, fa
 from baton_confluence.confluence.provisioning.permission_lookup import READ_SPACE, find_permission
 from baton_confluence.confluence.provisioning.space_key import space_key
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import new_grant
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE, USER
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class SpacePermissionProvisioner(GrantProvisioner):
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(self.ctx, entitlement, principal, granting=True)
         annotations = await _add(self.ctx.api, request)
-        grant = new_grant(request.target.resource, request.permission.slug, request.subject.type, request.subject.id)
+        grant = grant_expanding_groups(request.target.resource, request.permission.slug, request.subject.type, request.subject.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:

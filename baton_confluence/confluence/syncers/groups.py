@@ -14,7 +14,7 @@ from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
+from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.syncers.listings import group_page, member_page
 from baton_confluence.confluence.syncers.records import GroupRecord, group_record
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER, group_type, user_type
@@ -49,7 +49,7 @@ class GroupSyncer(ResourceSyncer, ResourceGetter, GroupMemberProvisioner):
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         page = await member_page(self.ctx, resource.id.resource, token)
-        grants = [new_grant(resource, GROUP_MEMBER_SLUG, USER, user["id"]) for user in page["items"]]
+        grants = [grant_expanding_groups(resource, GROUP_MEMBER_SLUG, USER, user["id"]) for user in page["items"]]
         return Page(grants, page["next"])
 
 

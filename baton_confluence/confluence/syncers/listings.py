@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.records import (
     GroupRecord,
@@ -70,7 +70,7 @@ async def role_page(ctx: SyncContext, token: str) -> ItemsPage:
 async def _records_page(
     ctx: SyncContext,
     key: tuple[str, ...],
-    fetch: Callable[[], Awaitable[Page]],
+    fetch: Callable[[], Awaitable[ListingPage]],
     to_record: Callable[[dict[str, Any]], Any],
     readers: int,
 ) -> ItemsPage:

@@ -24,7 +24,7 @@ from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page
 from baton_confluence.confluence.permissions import Permission, PermissionCatalog, ReportedPair, classify_reported_pair
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import known_role_ids
 from baton_confluence.confluence.syncers.principals import needs_role_ids, principal_of
 from baton_confluence.confluence.syncers.records import ident, obj, text
@@ -75,7 +75,7 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
         if found is None:
             skipped["permissions_skipped.no_principal"] += 1
             continue
-        grants.append(new_grant(space, permission.slug, *found))
+        grants.append(grant_expanding_groups(space, permission.slug, *found))
     if skipped:
         log.debug("confluence_space_permissions_skipped", space_id=space.id.resource, **skipped)
     annotations = rate_limit_annotations(page.rate_limit)

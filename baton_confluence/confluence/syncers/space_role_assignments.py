@@ -28,7 +28,7 @@ from baton_confluence.baton.syncer import Page, ResourceSyncer, StaticEntitlemen
 from baton_confluence.confluence.provisioning.role_assignments import ASSIGNED, RoleAssignmentProvisioner
 from baton_confluence.confluence.syncers import role_members, tokens
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
 from baton_confluence.confluence.syncers.principals import principal_of
 from baton_confluence.confluence.syncers.records import ident, obj, text
@@ -130,7 +130,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
 
     def _grant(self, resource: pb.resource.Resource, principal_type: str, principal_id: str) -> pb.grant.Grant | None:
         found = principal_of(principal_type, principal_id, _NO_ROLE_IDS)
-        return None if found is None else new_grant(resource, ASSIGNED, *found)
+        return None if found is None else grant_expanding_groups(resource, ASSIGNED, *found)
 
 
 def _assignments(items: list[dict[str, Any]]) -> Iterator[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import ConfluenceCloudAPI
-from baton_confluence.confluence.validation.findings import Finding, failure, status_of
+from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of
 from baton_confluence.confluence.validation.fixes import Fixes
 
 SPACES_FIX = "give the account the 'Can use' global permission and view permission on the spaces to sync"
@@ -24,7 +24,7 @@ async def first_space(api: ConfluenceCloudAPI) -> dict[str, Any] | None:
     try:
         spaces = await api.probe_spaces()
     except ConnectorError as err:
-        raise failure(err.code, f"cannot list spaces ({status_of(err)})", SPACES_FIX) from err
+        raise failure(err.code, f"cannot list spaces ({http_status_of(err)})", SPACES_FIX) from err
     return spaces[0] if spaces else None
 
 
@@ -33,7 +33,7 @@ async def check_groups(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
     try:
         groups = await api.probe_groups()
     except ConnectorError as err:
-        return [Finding(f"cannot list groups ({status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list groups ({http_status_of(err)})", fixes.admin)]
     if not groups:
         return []
     group_id = str(groups[0].get("id", ""))
@@ -42,7 +42,7 @@ async def check_groups(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
     except ConnectorError as err:
         return [
             Finding(
-                f"cannot list the members of group {groups[0].get('name') or group_id} ({status_of(err)})", fixes.admin
+                f"cannot list the members of group {groups[0].get('name') or group_id} ({http_status_of(err)})", fixes.admin
             )
         ]
     return []
@@ -52,7 +52,7 @@ async def check_users(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
     try:
         await api.probe_users()
     except ConnectorError as err:
-        return [Finding(f"cannot list users ({status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list users ({http_status_of(err)})", fixes.admin)]
     return []
 
 
@@ -68,5 +68,5 @@ async def check_space_permissions(api: ConfluenceCloudAPI, space: dict[str, Any]
         await api.probe_space_permissions(space)
     except ConnectorError as err:
         name = space.get("key") or space.get("id")
-        return [Finding(f"cannot read the permissions of space {name} ({status_of(err)})", fixes.space_admin)]
+        return [Finding(f"cannot read the permissions of space {name} ({http_status_of(err)})", fixes.space_admin)]
     return []

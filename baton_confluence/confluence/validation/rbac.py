@@ -10,7 +10,7 @@ import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import ConfluenceCloudAPI
-from baton_confluence.confluence.validation.findings import Finding, failure, inner, status_of
+from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of, inner
 
 OFF = "turn off --use-rbac to sync granular space permissions instead"
 
@@ -43,7 +43,7 @@ async def check_role_assignments(api: ConfluenceCloudAPI, space_id: str, space_a
     try:
         await api.probe_role_assignments(space_id)
     except ConnectorError as err:
-        return [Finding(f"cannot read the role assignments of space {space_id} ({status_of(err)})", space_admin)]
+        return [Finding(f"cannot read the role assignments of space {space_id} ({http_status_of(err)})", space_admin)]
     return []
 
 
