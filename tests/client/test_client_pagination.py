@@ -208,17 +208,18 @@ class CloudListing:
     name: str
     path: str
     asked_limit: int
-    fetch: Callable[[ConfluenceCloudAPI, str], Awaitable[ListingPage]]
+    fetch: Callable[[ConfluenceCloudAPI, str], Awaitable[ListingPage[Any]]]
+    # The listing's JSON object for a numbered item (users are named by `accountId`).
     wrap: Callable[[dict[str, Any]], dict[str, Any]] = lambda item: item
 
 
 CLOUD_LISTINGS = [
     CloudListing("search_user", "/wiki/rest/api/search/user", api.USER_SEARCH_PAGE_SIZE,
-                 lambda client, token: client.search_users(token), lambda item: {"user": item}),
+                 lambda client, token: client.search_users(token), lambda item: {"user": {"accountId": item["id"]}}),
     CloudListing("group", "/wiki/rest/api/group", api.GROUPS_PAGE_SIZE,
                  lambda client, token: client.list_groups(token)),
     CloudListing("group_members", "/wiki/rest/api/group/g-1/membersByGroupId", api.GROUP_MEMBERS_PAGE_SIZE,
-                 lambda client, token: client.group_members("g-1", token)),
+                 lambda client, token: client.group_members("g-1", token), lambda item: {"accountId": item["id"]}),
     CloudListing("user_memberof", "/wiki/rest/api/user/memberof", api.USER_GROUPS_PAGE_SIZE,
                  lambda client, token: client.groups_of_user("acc-1", token)),
 ]

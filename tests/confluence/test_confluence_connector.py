@@ -10,7 +10,7 @@ import pytest
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.connector import ConfluenceConnector, build_cloud_connector
+from baton_confluence.confluence.connector import ConfluenceConnector
 from tests.confluence.conftest import options, run_against, standard_site
 from tests.confluence.driver import SyncOutput, run_sync
 from tests.confluence.fake_site import FakeSite
@@ -82,12 +82,6 @@ def test_validate_rbac_unavailable(site: FakeSite, broken: str) -> None:
         validate(site, use_rbac=True)
     assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
     assert "RBAC is not available on this site" in caught.value.message
-
-
-def test_invalid_selection_fails_before_any_client_is_built() -> None:
-    with pytest.raises(ConnectorError) as caught:
-        build_cloud_connector(options(nouns=("pages",)))
-    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
 
 
 @pytest.mark.parametrize("rbac", [False, True])

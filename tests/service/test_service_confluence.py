@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -11,18 +10,13 @@ import pytest
 from tests.service.conftest import Platform
 from tests.service.tasks_util import finished, open_c1z, sync_task, type_counts
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("baton_confluence.cli.factory") is None,
-    reason="the Confluence connector factory is not there yet",
-)
-
 
 def test_sync_task_with_the_confluence_connector(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from confluence_simulator import SimulatedSite, SiteSpec
 
-    from baton_confluence.cli.factory import build_connector
+    from baton_confluence.confluence.builder import build_connector
     from baton_confluence.confluence.settings import ConfluenceSettings
 
     monkeypatch.chdir(tmp_path)  # no stray .baton.yaml from the working directory
@@ -31,7 +25,7 @@ def test_sync_task_with_the_confluence_connector(
         settings = ConfluenceSettings(domain_url=site.url, username=spec.username, api_key=spec.api_token)
 
         async def scenario() -> None:
-            async with platform.serving(lambda: build_connector(settings)[0]) as running:
+            async with platform.serving(lambda: build_connector(settings)) as running:
                 running.service.queue.append(sync_task("conf-sync"))
                 done = await finished(running.service, "conf-sync", timeout=20)
             assert done.WhichOneof("final_state") == "success", done.status.message

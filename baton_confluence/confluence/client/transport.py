@@ -65,6 +65,16 @@ class JsonResponse:
     status: int
     rate_limit: RateLimitInfo | None = None  # from the rate-limit headers, when there were any
 
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or {} when it is anything else (a lenient read: the site's
+        answers are parsed into records field by field, each with its default)."""
+        return self.data if isinstance(self.data, dict) else {}
+
+    def results(self) -> list[dict[str, Any]]:
+        """The objects of the body's `results` array (other entries skipped), [] without one."""
+        found = self.json_object().get("results")
+        return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
 
 @dataclass(frozen=True)
 class _Call:

@@ -18,7 +18,7 @@ import structlog
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
@@ -56,7 +56,7 @@ class GroupMemberProvisioner(GrantProvisioner):
         return await _remove(self.ctx.api, target, user)
 
 
-async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+async def _add(api: ConfluenceAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"grant {target.entitlement_id} to {user}", _HINTS):
         if await api.is_group_member(target.resource_id, user.id):
             return outcome.already_exists()
@@ -65,7 +65,7 @@ async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list
     return []
 
 
-async def _remove(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+async def _remove(api: ConfluenceAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"revoke {target.entitlement_id} from {user}", _HINTS):
         if not await api.is_group_member(target.resource_id, user.id):
             return outcome.already_revoked()

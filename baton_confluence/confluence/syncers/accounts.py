@@ -9,18 +9,18 @@ name every principal, and the sync engine looks up principals that no listing re
 
 from __future__ import annotations
 
-from baton_confluence.confluence.syncers.records import UserRecord
+from baton_confluence.confluence.client.records import Account
 
 
 class ListedAccounts:
     def __init__(self) -> None:
         self.ids: set[str] = set()
 
-    def first_sighting(self, user: UserRecord) -> bool:
+    def first_sighting(self, user: Account) -> bool:
         """Record a listed account; True when this process has not emitted it before."""
-        if user["id"] in self.ids:
+        if user.id in self.ids:
             return False
-        self.ids.add(user["id"])
+        self.ids.add(user.id)
         return True
 
     def clear(self) -> None:

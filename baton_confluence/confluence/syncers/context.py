@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from baton_confluence.confluence.cache import SyncCache
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.syncers.accounts import ListedAccounts
@@ -13,7 +13,7 @@ from baton_confluence.confluence.syncers.accounts import ListedAccounts
 
 @dataclass
 class SyncContext:
-    api: ConfluenceCloudAPI
+    api: ConfluenceAPI
     options: ConfluenceOptions
     catalog: PermissionCatalog
     cache: SyncCache = field(default_factory=SyncCache)

@@ -7,7 +7,7 @@ from typing import Any
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.validation.findings import failure, inner
 from baton_confluence.confluence.validation.fixes import Fixes
 
@@ -16,8 +16,8 @@ _UNREACHABLE = "check --domain-url and that this host can reach the site"
 _UNTRUSTED = "trust the site's CA with --ca-cert FILE (--insecure-skip-verify only for a test site)"
 
 
-async def sign_in(api: ConfluenceCloudAPI, site: str, fixes: Fixes) -> dict[str, Any]:
-    """The calling account (Cloud-shaped); raises when the credentials do not sign in."""
+async def sign_in(api: ConfluenceAPI, site: str, fixes: Fixes) -> dict[str, Any]:
+    """The calling account (`accountId` set on both products); raises when the credentials do not sign in."""
     try:
         user = await api.probe_current_user()
     except ConnectorError as err:
