@@ -1,4 +1,5 @@
-"""`SyncCache`: the per-sync listing cache, so that no listing URL is fetched twice in a sync.
+"""`SyncCache`: the storage behind `SyncData` (sync_data.py, which holds the rules of what is kept
+and for whom), so that no listing URL is fetched twice in a sync.
 
 Several syncers need the same pages: the group list (groups syncer and the user listing), each
 group's member pages (user listing and group grants), the space-role list (roles syncer and role
@@ -14,7 +15,7 @@ here the first reader fetches, later readers are served from the cache:
   beyond it the oldest are spilled to a temporary SQLite file (stdlib `sqlite3`, one connection,
   no journal, since the file dies with the sync). A group's member pages wait there between the
   resources phase and the grants phase instead of in RAM.
-- **Per sync.** `clear()` (from `Connector.cleanup`) drops everything, deletes the file and
+- **Per sync.** `clear()` (from `SyncData.reset`, at `Connector.cleanup`) drops everything, deletes the file and
   starts a new `generation`, so listing tokens can tell whether state they rely on was built in
   this cache (after a restart it was not, and they fall back to the API).
 

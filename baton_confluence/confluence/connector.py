@@ -22,6 +22,7 @@ from baton_confluence.confluence.client import ConfluenceAPI, Deployment, requir
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
+from baton_confluence.confluence.sync_data import SyncData
 from baton_confluence.confluence.syncers import (
     AccessClassSyncer,
     GroupSyncer,
@@ -58,7 +59,7 @@ class ConfluenceConnector(Connector):
             api=api,
             options=options,
             catalog=catalog or permission_catalog(api.deployment, options),
-            cache=cache or SyncCache(),
+            data=SyncData(cache),
         )
         self._owns_client = owns_client
         self._syncers = self._build_syncers()
@@ -88,8 +89,8 @@ class ConfluenceConnector(Connector):
         return await validate_site(self.api, self.options)
 
     async def cleanup(self, active_sync_id: str) -> None:
-        stats = self.ctx.cache.stats
-        log.debug("confluence_sync_cache", sync_id=active_sync_id, **vars(stats))
+        data = self.ctx.data
+        log.debug("confluence_sync_cache", sync_id=active_sync_id, unread_pages=data.unread_pages(), **vars(data.stats))
         self.ctx.reset()
 
     def requests_sent(self) -> int:
@@ -97,7 +98,7 @@ class ConfluenceConnector(Connector):
         return self.api.http.stats.total
 
     async def close(self) -> None:
-        self.ctx.cache.close()
+        self.ctx.data.close()
         if self._owns_client:
             await self.api.http.aclose()
 

@@ -110,10 +110,10 @@ def test_page_size_one_gives_the_same_sync_as_one_page() -> None:
 
 def test_cleanup_empties_the_cache(site: FakeSite) -> None:
     async def scenario(connector: ConfluenceConnector) -> tuple[str, str, int]:
-        before = connector.ctx.cache.generation
+        before = connector.ctx.data.generation
         await run_sync(connector, cleanup=False)
         await connector.cleanup("sync-1")
-        return before, connector.ctx.cache.generation, connector.ctx.cache.entries_in_memory
+        return before, connector.ctx.data.generation, connector.ctx.data.cache.entries_in_memory
 
     before, after, entries = run_against(site, scenario)
     assert before != after and entries == 0

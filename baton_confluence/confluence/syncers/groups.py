@@ -14,6 +14,7 @@ from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.records import Group
 from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
+from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.syncers.listings import group_page, member_page
@@ -30,7 +31,7 @@ class GroupSyncer(ResourceSyncer, ResourceGetter, GroupMemberProvisioner):
     async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
         if parent is not None:
             return Page([])
-        page = await group_page(self.ctx, token)
+        page = await group_page(self.ctx, token, Reader.GROUP_LISTING)
         return Page([group_resource(g) for g in page.items], page.next_token)
 
     async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
@@ -47,7 +48,7 @@ class GroupSyncer(ResourceSyncer, ResourceGetter, GroupMemberProvisioner):
         return Page([member_entitlement(resource)])
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
-        page = await member_page(self.ctx, resource.id.resource, token)
+        page = await member_page(self.ctx, resource.id.resource, token, Reader.GROUP_GRANTS)
         grants = [grant_expanding_groups(resource, GROUP_MEMBER_SLUG, USER, user.id) for user in page.items]
         return Page(grants, page.next_token)
 

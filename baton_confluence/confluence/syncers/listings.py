@@ -1,12 +1,13 @@
-"""Listings more than one syncer reads, fetched once per sync through the shared cache.
+"""Listings more than one syncer reads, fetched once per sync and shared by named readers.
 
-Each cached page is stored for a known number of readers and deleted after the last read:
+The readers of each listing are declared in sync_data.py (`SHARED_LISTINGS`), with the rule that
+frees a page once they all have read it:
 
 - group list pages: the groups syncer and the user listing (which walks groups for members);
 - group member pages: the user listing and the group's grants;
-- space-role pages: the space-roles syncer and the role catalog used to name role bindings.
+- space-role pages: the space-roles syncer and the role catalogue used to name role bindings.
 
-Both readers of a page chain start from the first page and follow the API's next tokens, so
+Every reader of a page chain starts from the first page and follows the API's next tokens, so
 they ask for the same keys. A reader that restarted mid-chain only costs an extra fetch.
 """
 
@@ -20,43 +21,44 @@ import grpc
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.records import Account, Group, SpaceRole
+from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SPACE_ROLES, Reader, SharedListing
 from baton_confluence.confluence.syncers.context import SyncContext
-
-GROUP_PAGE_READERS = 2
-MEMBER_PAGE_READERS = 2
-ROLE_PAGE_READERS = 2
 
 R = TypeVar("R")
 
 
-async def group_page(ctx: SyncContext, token: str) -> ListingPage[Group]:
+async def group_page(ctx: SyncContext, token: str, reader: Reader) -> ListingPage[Group]:
     """One page of groups."""
-    return await _shared_page(ctx, ("groups", token), lambda: ctx.api.list_groups(token), GROUP_PAGE_READERS)
+    return await _shared_page(ctx, GROUPS, reader, (token,), lambda: ctx.api.list_groups(token))
 
 
-async def member_page(ctx: SyncContext, group_id: str, token: str) -> ListingPage[Account]:
+async def member_page(ctx: SyncContext, group_id: str, token: str, reader: Reader) -> ListingPage[Account]:
     """One page of a group's members (every account type)."""
     return await _shared_page(
-        ctx, ("group_members", group_id, token), lambda: ctx.api.group_members(group_id, token), MEMBER_PAGE_READERS
+        ctx, GROUP_MEMBERS, reader, (group_id, token), lambda: ctx.api.group_members(group_id, token)
     )
 
 
-async def role_page(ctx: SyncContext, token: str) -> ListingPage[SpaceRole]:
+async def role_page(ctx: SyncContext, token: str, reader: Reader) -> ListingPage[SpaceRole]:
     """One page of the site's space roles."""
-    return await _shared_page(ctx, ("space_roles", token), lambda: ctx.api.list_space_roles(token), ROLE_PAGE_READERS)
+    return await _shared_page(ctx, SPACE_ROLES, reader, (token,), lambda: ctx.api.list_space_roles(token))
 
 
 async def _shared_page(
-    ctx: SyncContext, key: tuple[str, ...], fetch: Callable[[], Awaitable[ListingPage[R]]], readers: int
+    ctx: SyncContext,
+    listing: SharedListing,
+    reader: Reader,
+    page: tuple[str, ...],
+    fetch: Callable[[], Awaitable[ListingPage[R]]],
 ) -> ListingPage[R]:
-    """One API page, shared by `readers` readers. Only what the readers use is kept: the records
-    and the next token (a reader that needs the rate-limit details reads the API itself)."""
+    """One API page for `reader`. Only what the readers use is kept: the records and the next
+    token (a reader that needs the rate-limit details reads the API itself)."""
 
     async def load() -> ListingPage[R]:
-        page = await fetch()
-        return ListingPage(page.items, page.next_token)
+        fetched = await fetch()
+        return ListingPage(fetched.items, fetched.next_token)
 
-    return await ctx.cache.fetch(key, load, uses=readers)
+    return await ctx.data.shared_page(listing, reader, page, load)
 
 
 async def role_catalog(ctx: SyncContext) -> list[SpaceRole]:
@@ -70,13 +72,13 @@ async def role_catalog(ctx: SyncContext) -> list[SpaceRole]:
         roles: list[SpaceRole] = []
         token = ""
         while True:
-            page = await role_page(ctx, token)
+            page = await role_page(ctx, token, Reader.ROLE_CATALOG)
             roles.extend(page.items)
             if not page.next_token:
                 return roles
             token = page.next_token
 
-    return await ctx.cache.fetch(("role_catalog",), load, uses=None)
+    return await ctx.data.cache.fetch(("role_catalog",), load, uses=None)
 
 
 async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
@@ -95,16 +97,16 @@ async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
 
 def remember_space_name(ctx: SyncContext, space_id: str, name: str) -> None:
     """Keep a listed space's name for its role bindings' display names (read once)."""
-    ctx.cache.put(("space_name", space_id), name, uses=1)
+    ctx.data.cache.put(("space_name", space_id), name, uses=1)
 
 
 def forget_space_name(ctx: SyncContext, space_id: str) -> None:
-    ctx.cache.delete(("space_name", space_id))
+    ctx.data.cache.delete(("space_name", space_id))
 
 
 async def space_name(ctx: SyncContext, space_id: str) -> str:
     """A space's name: from the space listing, else (after a restart) from the API."""
-    name = ctx.cache.take(("space_name", space_id))
+    name = ctx.data.cache.take(("space_name", space_id))
     if isinstance(name, str):
         return name
     space = await ctx.api.get_space(space_id)

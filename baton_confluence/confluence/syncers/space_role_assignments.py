@@ -70,8 +70,8 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
             return Page([])
         space_id = parent.resource
         state = tokens.decode(token, "space role assignments")
-        generation = tokens.text_field(state, "g", self.ctx.cache.generation)
-        collecting = generation == self.ctx.cache.generation
+        generation = tokens.text_field(state, "g", self.ctx.data.generation)
+        collecting = generation == self.ctx.data.generation
         held = [r for r in state.get("r") or [] if isinstance(r, str)]
         page = await self.ctx.api.space_role_assignments(space_id, tokens.text_field(state, "c"))
         triples = list(_assignments(page.items))

@@ -18,6 +18,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.records import SpaceRole
+from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.listings import role_catalog, role_page
 from baton_confluence.confluence.syncers.resource_types import SPACE_ROLE, space_role_type
@@ -36,7 +37,7 @@ class SpaceRoleSyncer(ResourceSyncer, ResourceGetter):
         if parent is not None:
             return Page([])
         try:
-            page = await role_page(self.ctx, token)
+            page = await role_page(self.ctx, token, Reader.ROLE_LISTING)
         except ConnectorError as err:
             if err.code != grpc.StatusCode.NOT_FOUND:
                 raise

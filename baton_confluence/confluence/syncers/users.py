@@ -44,6 +44,7 @@ from baton_confluence.confluence.client.records import (
     ACCOUNT_TYPE_CUSTOMER,
     Account,
 )
+from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers import tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
@@ -85,9 +86,9 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
     async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
         if parent is not None:
             return Page([])
-        state = _State.load(token, self.ctx.cache.generation)
+        state = _State.load(token, self.ctx.data.generation)
         (found, annotations), members = await asyncio.gather(self._search(state), self._member_round(state))
-        resources = [user_resource(u) for u in [*found, *members] if self.ctx.accounts.first_sighting(u)]
+        resources = [user_resource(u) for u in [*found, *members] if self.ctx.data.accounts.first_sighting(u)]
         if state.done:
             self._finish(state)
             return Page(resources, "", annotations)
@@ -130,7 +131,7 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
                 await self._next_group_page(state)
                 continue
             work.append((state.pending.pop(0), ""))
-        pages = await asyncio.gather(*(member_page(self.ctx, gid, tok) for gid, tok in work))
+        pages = await asyncio.gather(*(member_page(self.ctx, gid, tok, Reader.USER_LISTING) for gid, tok in work))
         state.in_progress = [
             (gid, page.next_token) for (gid, _), page in zip(work, pages, strict=True) if page.next_token
         ]
@@ -138,12 +139,12 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
 
     async def _next_group_page(self, state: _State) -> None:
         assert state.groups is not None
-        page = await group_page(self.ctx, state.groups)
+        page = await group_page(self.ctx, state.groups, Reader.USER_LISTING)
         state.pending = [group.id for group in page.items]
         state.groups = page.next_token or None
 
     def _finish(self, state: _State) -> None:
-        log.info("confluence_users_listed", accounts_this_process=len(self.ctx.accounts.ids))
+        log.info("confluence_users_listed", accounts_this_process=len(self.ctx.data.accounts.ids))
 
 
 class _State:
