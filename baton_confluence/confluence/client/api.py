@@ -22,7 +22,7 @@ Page sizes, and where they come from:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import grpc
@@ -34,7 +34,7 @@ from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 
 log = structlog.get_logger("baton_confluence.confluence.client.api")
@@ -286,17 +286,6 @@ class ConfluenceCloudAPI(CloudProbes):
         body = [assignment.to_json() for assignment in assignments]
         response = await self.http.post_json(path, body, idempotent=True)
         return [found for item in response.results() if (found := records.role_assignment(item)) is not None]
-
-
-async def found_or_none(request: Awaitable[JsonResponse]) -> Raw | None:
-    """The object a by-id GET returns, or None when the site says it does not exist (404)."""
-    try:
-        response = await request
-    except ConnectorError as err:
-        if err.code == grpc.StatusCode.NOT_FOUND:
-            return None
-        raise
-    return response.json_object()
 
 
 def _v2(response: JsonResponse, cursor: str) -> ListingPage[Raw]:

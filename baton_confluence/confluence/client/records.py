@@ -12,8 +12,9 @@ it (an account without an account id, a group or space without an id, a role ass
 its role or principal); a space permission is never dropped, because the syncer counts the ones
 it cannot use in the completeness report.
 
-Frozen dataclasses with slots: the fastest of the typed options to build from JSON (measured
-against pydantic models; the README's Performance section has the benchmark).
+Frozen dataclasses with slots, built by the plain functions below: the faster of the typed options
+measured (10,000 Cloud user objects, 2-core machine: 2.8 us each, against 5.0 us for frozen
+pydantic models doing the same lenient reads in a `model_validator`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import json
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -357,3 +357,14 @@ class ConfluenceHTTP:
 
     def _rate_info(self, headers: RateLimitHeaders, *, overlimit: bool) -> RateLimitInfo:
         return headers.to_info(self._wall_clock(), overlimit=overlimit, max_wait=self.governor.settings.max_retry_after)
+
+
+async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
+    """The object a by-id GET returns, or None when the site says it does not exist (404)."""
+    try:
+        response = await request
+    except ConnectorError as err:
+        if err.code == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return response.json_object()

@@ -36,11 +36,10 @@ from typing import Any, TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.api import found_or_none
 from baton_confluence.confluence.client.contract import Deployment, space_roles_unavailable
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.permission_map import to_dc
