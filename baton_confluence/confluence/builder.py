@@ -9,8 +9,8 @@ Cloud or Data Center (docs/datacenter.md):
 3. `--personal-access-token` or `--password` mean Data Center: Cloud accepts neither.
 4. Anything else (`--api-key`) is Cloud; a trailing `/wiki` (Cloud's context path) is dropped.
    A Data Center site may live under `/wiki` too, which is why the path alone decides nothing.
-No request is made to find out (nor to build the connector): detection costs no round trip and cannot send credentials to an
-endpoint the operator did not expect.
+No request is made to find out (nor to build the connector): detection costs no round trip and
+cannot send credentials to an endpoint the operator did not expect.
 
 Auth: Cloud is basic auth with the account's email and an API token. Data Center is a personal
 access token (`Authorization: Bearer`, takes priority) or basic auth with username and password.

@@ -112,7 +112,9 @@ class SpacePermissionReader:
         self._rest_answered = True
         return page
 
-    async def _fall_back(self, space_key: str, remote: Read, rest_error: ConnectorError) -> ListingPage[SpacePermission]:
+    async def _fall_back(
+        self, space_key: str, remote: Read, rest_error: ConnectorError
+    ) -> ListingPage[SpacePermission]:
         try:
             page = await remote(space_key)
         except ConnectorError:

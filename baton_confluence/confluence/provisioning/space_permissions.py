@@ -62,7 +62,8 @@ class SpacePermissionProvisioner(GrantProvisioner):
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(self.ctx, entitlement, principal, granting=True)
         annotations = await _add(self.ctx.api, request)
-        grant = grant_expanding_groups(request.target.resource, request.permission.slug, request.subject.type, request.subject.id)
+        subject = request.subject
+        grant = grant_expanding_groups(request.target.resource, request.permission.slug, subject.type, subject.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
