@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from baton_confluence.confluence.client import Account, Group, RoleAssignment, Space, SpacePermission, records
+from baton_confluence.confluence.client import Account, Group, RoleAssignment, SignedIn, Space, SpacePermission, records
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,19 @@ def test_a_role_assignment_needs_its_role_and_principal() -> None:
 
 def test_a_removal_has_no_role_in_its_json() -> None:
     assert RoleAssignment("group", "g").to_json() == {"principal": {"principalType": "GROUP", "principalId": "g"}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            {"accountId": "me", "operations": [{"operation": "administer", "targetType": "application"}]},
+            SignedIn("me", True),
+        ),
+        ({"accountId": "me", "operations": [{"operation": "use", "targetType": "application"}, "x"]}, SignedIn("me", False)),
+        ({"accountId": "me"}, SignedIn("me", None)),  # operations not expanded: nothing can be said
+        ({"type": "anonymous"}, SignedIn("", None)),
+    ],
+)
+def test_signed_in(raw: dict[str, Any], expected: SignedIn) -> None:
+    assert records.signed_in(raw) == expected

@@ -15,7 +15,15 @@ from baton_confluence.confluence.client.auth import BasicAuth, BearerAuth, Crede
 from baton_confluence.confluence.client.contract import ConfluenceAPI, Deployment, require_space_roles
 from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
 from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.records import (
+    Account,
+    Group,
+    RoleAssignment,
+    SignedIn,
+    Space,
+    SpacePermission,
+    SpaceRole,
+)
 from baton_confluence.confluence.client.redact import redact
 from baton_confluence.confluence.client.retry import RetryPolicy
 from baton_confluence.confluence.client.stats import RequestStats
@@ -39,6 +47,7 @@ __all__ = [
     "RequestStats",
     "RetryPolicy",
     "RoleAssignment",
+    "SignedIn",
     "Space",
     "SpacePermission",
     "SpaceRole",

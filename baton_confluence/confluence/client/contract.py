@@ -16,10 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.records import (
+    Account,
+    Group,
+    RoleAssignment,
+    SignedIn,
+    Space,
+    SpacePermission,
+    SpaceRole,
+)
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.settings import SettingsError
 
@@ -114,8 +122,8 @@ class ConfluenceAPI(Protocol):
     ) -> list[RoleAssignment]: ...
 
     # --- Validate's one-request probes (client/probes.py has the rules) -------------------------
-    async def probe_current_user(self) -> dict[str, Any]:
-        """The calling account as the site answers it ({} for the anonymous user); `accountId` set."""
+    async def probe_current_user(self) -> SignedIn:
+        """The calling account (no account id when the site answers as the anonymous user)."""
         ...
 
     async def probe_spaces(self) -> list[Space]: ...
@@ -128,7 +136,9 @@ class ConfluenceAPI(Protocol):
 
     async def probe_space_permissions(self, space: Space) -> None: ...
 
-    async def probe_admin(self, current_user: dict[str, Any]) -> bool | None: ...
+    async def probe_admin(self, current_user: SignedIn) -> bool | None:
+        """Whether the account is a Confluence administrator; None when the site cannot say."""
+        ...
 
     async def permissions_unavailable(self) -> str:
         """Why space permissions cannot be synced on this site ('' when they can)."""

@@ -8,10 +8,8 @@ own pages are neither fetched twice nor served stale. Each probe raises the clie
 
 from __future__ import annotations
 
-from typing import Any
-
 from baton_confluence.confluence.client import records
-from baton_confluence.confluence.client.records import Account, Group, Space, parse_all
+from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 
@@ -25,9 +23,10 @@ class CloudProbes:
 
     http: ConfluenceHTTP
 
-    async def probe_current_user(self) -> dict[str, Any]:
+    async def probe_current_user(self) -> SignedIn:
         """GET /user/current?expand=operations: who we are, and (operations) whether an admin."""
-        return (await self.http.get_json(f"{_V1}/user/current", {"expand": "operations"})).json_object()
+        response = await self.http.get_json(f"{_V1}/user/current", {"expand": "operations"})
+        return records.signed_in(response.json_object())
 
     async def probe_spaces(self) -> list[Space]:
         return parse_all((await self.http.get_json(f"{_V2}/spaces", ONE)).results(), records.space)
@@ -46,16 +45,9 @@ class CloudProbes:
     async def probe_space_permissions(self, space: Space) -> None:
         await self.http.get_json(api_path(f"{_V2}/spaces/{{}}/permissions", space.id), ONE)
 
-    async def probe_admin(self, current_user: dict[str, Any]) -> bool | None:
-        """Confluence administrator? Admins hold `administer` on `application` among their
-        operations; None when the site did not expand them (then nothing can be said)."""
-        operations = current_user.get("operations")
-        if not isinstance(operations, list):
-            return None
-        return any(
-            isinstance(op, dict) and op.get("operation") == "administer" and op.get("targetType") == "application"
-            for op in operations
-        )
+    async def probe_admin(self, current_user: SignedIn) -> bool | None:
+        """Confluence administrator? Read from the sign-in answer's operations (no request)."""
+        return current_user.administers_site
 
     async def permissions_unavailable(self) -> str:
         """Why space permissions cannot be synced on this site ('' on Cloud: always available)."""

@@ -116,6 +116,16 @@ class RoleAssignment:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The account the connector signs in as (Validate); `account_id` '' for the anonymous user."""
+
+    account_id: str
+    # Cloud: `administer` on `application` among its expanded operations; None when the answer
+    # carries no operations (then nothing can be said; Data Center asks separately).
+    administers_site: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SpaceRole:
     id: str
     name: str
@@ -143,6 +153,20 @@ def account(raw: dict[str, Any]) -> Account | None:
         active=isinstance(operations, list) and len(operations) > 0,
         username=text(raw.get("username")),
     )
+
+
+def signed_in(raw: dict[str, Any]) -> SignedIn:
+    """GET /user/current?expand=operations on Cloud."""
+    operations = raw.get("operations")
+    administers = (
+        any(
+            isinstance(op, dict) and op.get("operation") == "administer" and op.get("targetType") == "application"
+            for op in operations
+        )
+        if isinstance(operations, list)
+        else None
+    )
+    return SignedIn(account_id=ident(raw.get("accountId")), administers_site=administers)
 
 
 def group(raw: dict[str, Any]) -> Group | None:

@@ -11,13 +11,11 @@ Confluence's own global-permission screen); other versions give no answer (None)
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.contract import space_roles_unavailable
-from baton_confluence.confluence.client.records import Account, Group, Space, parse_all
+from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -37,11 +35,11 @@ class DataCenterProbes:
     async def features(self) -> Features:  # provided by the adapter
         raise NotImplementedError
 
-    async def probe_current_user(self) -> dict[str, Any]:
-        """GET /rest/api/user/current; {} when Confluence answers as the anonymous user, else the
-        account id (the user key) as `accountId`, the one field Validate reads."""
+    async def probe_current_user(self) -> SignedIn:
+        """GET /rest/api/user/current; no account id when Confluence answers as the anonymous user.
+        Whether it administers the site is asked separately (`probe_admin`)."""
         found = shapes.user((await self.http.get_json(f"{REST}/user/current")).json_object())
-        return {} if found is None else {"accountId": found.id}
+        return SignedIn(account_id="" if found is None else found.id)
 
     async def probe_spaces(self) -> list[Space]:
         return parse_all((await self.http.get_json(f"{REST}/space", ONE)).results(), shapes.space)
@@ -59,7 +57,7 @@ class DataCenterProbes:
     async def probe_space_permissions(self, space: Space) -> None:
         await self.permission_reader.probe(space.key)
 
-    async def probe_admin(self, current_user: dict[str, Any]) -> bool | None:
+    async def probe_admin(self, current_user: SignedIn) -> bool | None:
         if not (await self.features()).global_permissions:
             return None
         try:
