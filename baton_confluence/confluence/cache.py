@@ -15,9 +15,9 @@ here the first reader fetches, later readers are served from the cache:
   beyond it the oldest are spilled to a temporary SQLite file (stdlib `sqlite3`, one connection,
   no journal, since the file dies with the sync). A group's member pages wait there between the
   resources phase and the grants phase instead of in RAM.
-- **Per sync.** `clear()` (from `SyncData.reset`, at `Connector.cleanup`) drops everything, deletes the file and
-  starts a new `generation`, so listing tokens can tell whether state they rely on was built in
-  this cache (after a restart it was not, and they fall back to the API).
+- **Per sync.** `clear()` (from `SyncData.reset`, at `Connector.cleanup`) drops everything,
+  deletes the file and starts a new `generation`, so listing tokens can tell whether state they
+  rely on was built in this cache (after a restart it was not, and they fall back to the API).
 
 Values must be picklable (the client's frozen records and pages of them are): a spilled entry
 comes back through `pickle.loads`. The spill file is this process's own temporary file, created

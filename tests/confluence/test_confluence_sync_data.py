@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from baton_confluence.confluence.client import Account
+from baton_confluence.confluence.cache import SyncCache
+from baton_confluence.confluence.client import Account, ListingPage
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SHARED_LISTINGS, Reader, SyncData
 from tests.confluence.conftest import run_against
@@ -99,3 +100,23 @@ def test_a_whole_sync_leaves_only_pages_of_readers_it_did_not_need(site: FakeSit
     waiting, after_cleanup = run_against(site, scenario, use_rbac=rbac)
     assert waiting == (set() if rbac else {"space_roles for role catalogue"})
     assert after_cleanup == 0
+
+
+def test_a_spilled_page_of_records_comes_back_equal() -> None:
+    """Pages wait on disk between the listing and the grants when memory is short (cache.py)."""
+    data = SyncData(SyncCache(memory_budget=1))
+    page = ListingPage([Account(id="a", type="app", name="A", email="", active=False, username="u")], "200")
+
+    async def load() -> ListingPage[Account]:
+        return page
+
+    async def both() -> tuple[ListingPage[Account], ListingPage[Account]]:
+        first = await data.shared_page(GROUP_MEMBERS, Reader.USER_LISTING, ("g", ""), load)
+        assert data.cache.spill_path is not None and data.cache.entries_in_memory == 0
+        return first, await data.shared_page(GROUP_MEMBERS, Reader.GROUP_GRANTS, ("g", ""), load)
+
+    try:
+        first, second = asyncio.run(both())
+        assert first == second == page and second is not page  # the second one was read back from disk
+    finally:
+        data.close()
