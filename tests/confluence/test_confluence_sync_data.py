@@ -12,7 +12,7 @@ from baton_confluence.confluence.client import Account, ListingPage
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SHARED_LISTINGS, Reader, SyncData
 from tests.confluence.conftest import run_against
-from tests.confluence.driver import run_sync
+from tests.confluence.driver import all_pages, run_sync
 from tests.confluence.fake_site import FakeSite
 
 
@@ -120,3 +120,26 @@ def test_a_spilled_page_of_records_comes_back_equal() -> None:
         assert first == second == page and second is not page  # the second one was read back from disk
     finally:
         data.close()
+
+
+def test_grants_do_not_depend_on_the_user_listing_having_run(site: FakeSite) -> None:
+    """Rule 2: the listed accounts filter nothing. Group and space grants read before (or
+    without) the user listing name the same principals as in a whole sync."""
+
+    async def whole(connector: ConfluenceConnector) -> set[str]:
+        return {g.id for g in (await run_sync(connector)).grants}
+
+    async def without_users(connector: ConfluenceConnector) -> set[str]:
+        syncers = {s.resource_type().id: s for s in connector.syncers()}
+        grants: set[str] = set()
+        for type_id in ("group", "space"):
+            syncer = syncers[type_id]
+            for resource in await all_pages(lambda token, s=syncer: s.list(None, token)):
+                found = await all_pages(lambda token, s=syncer, r=resource: s.grants(r, token))
+                grants.update(g.id for g in found)
+        assert not connector.ctx.data.accounts.ids  # the user listing never ran
+        return grants
+
+    expected = run_against(site, whole)
+    assert {g.split(":", 1)[0] for g in expected} >= {"group", "space"}
+    assert run_against(site, without_users) == {g for g in expected if g.startswith(("group:", "space:"))}
