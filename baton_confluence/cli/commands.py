@@ -18,8 +18,9 @@ from baton_confluence.baton.server.capabilities import connector_capabilities
 from baton_confluence.baton.sync.engine import SyncOptions, SyncResult
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.targets import parse_targets
-from baton_confluence.cli import factory, progress, summary
+from baton_confluence.cli import progress, summary
 from baton_confluence.cli.errors import UsageError
+from baton_confluence.confluence.builder import build_connector, capabilities_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ log = structlog.get_logger("baton_confluence")
 
 
 def print_capabilities() -> int:
-    sys.stdout.write(capabilities_json(connector_capabilities(factory.capabilities_connector().syncers())))
+    sys.stdout.write(capabilities_json(connector_capabilities(capabilities_connector().syncers())))
     return 0
 
 
@@ -88,12 +89,12 @@ async def sync(settings: ConfluenceSettings) -> int:
     options = sync_options(settings)
     engine = StorageEngine.parse(settings.storage_engine)
     c1z_temp_dir(settings)  # checked in every mode, as upstream
-    connector, requests = factory.build_connector(settings)
+    connector = build_connector(settings)
     path = Path(settings.file)
     state = SyncProgress()
     async with progress.shown(state, terminal=sys.stderr.isatty() and settings.log_format != "json"):
         result: SyncResult = await sync_to_file(connector, path, options, state, engine)
-    print(summary.render(result, path, requests()))
+    print(summary.render(result, path, connector.requests_sent()))
     return 0
 
 
@@ -117,7 +118,7 @@ async def demo(settings: ConfluenceSettings, users: int, groups: int, spaces: in
 
 
 async def serve(settings: ConfluenceSettings, listen: str) -> int:
-    connector, _ = factory.build_connector(settings)
+    connector = build_connector(settings)
     server = ConnectorServer(connector, listen=listen, provisioning=settings.provisioning)
     address = await server.start()
     log.info("serving", address=address, provisioning=settings.provisioning)
@@ -140,7 +141,7 @@ async def provision(settings: ConfluenceSettings) -> int:
         raise UsageError("--revoke-grant cannot be combined with --grant-entitlement/--grant-principal")
     if not path.is_file():
         raise UsageError(f"{path} does not exist; provisioning reads ids from a synced c1z (-f/--file)")
-    connector, _ = factory.build_connector(settings)
+    connector = build_connector(settings)
     if settings.revoke_grant:
         revoked = await revoke_from_file(connector, path, settings.revoke_grant)
         print(f"revoked {settings.revoke_grant}{already(revoked.annotations)}")
@@ -182,7 +183,7 @@ async def service_mode(settings: ConfluenceSettings) -> int:
     from baton_confluence.baton.service import run_service
 
     config = service_config(settings)
-    first, _ = factory.build_connector(settings)  # fail early on missing or bad Confluence settings
+    first = build_connector(settings)  # fail early on missing or bad Confluence settings
     await first.close()
-    await run_service(config, lambda: factory.build_connector(settings)[0])
+    await run_service(config, lambda: build_connector(settings))
     return 0

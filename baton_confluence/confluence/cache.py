@@ -1,4 +1,5 @@
-"""`SyncCache`: the per-sync listing cache, so that no listing URL is fetched twice in a sync.
+"""`SyncCache`: the storage behind `SyncData` (sync_data.py, which holds the rules of what is kept
+and for whom), so that no listing URL is fetched twice in a sync.
 
 Several syncers need the same pages: the group list (groups syncer and the user listing), each
 group's member pages (user listing and group grants), the space-role list (roles syncer and role
@@ -10,16 +11,17 @@ here the first reader fetches, later readers are served from the cache:
 - **Counted uses.** An entry is stored with the number of reads it will get (`uses`); the last
   read deletes it, so pages do not outlive their readers. `uses=None` keeps an entry until
   `clear()`.
-- **Bounded memory.** Entries live in memory up to `memory_budget` bytes (of their JSON form);
+- **Bounded memory.** Entries live in memory up to `memory_budget` bytes (of their pickled form);
   beyond it the oldest are spilled to a temporary SQLite file (stdlib `sqlite3`, one connection,
   no journal, since the file dies with the sync). A group's member pages wait there between the
   resources phase and the grants phase instead of in RAM.
-- **Per sync.** `clear()` (from `Connector.cleanup`) drops everything, deletes the file and
-  starts a new `generation`, so listing tokens can tell whether state they rely on was built in
-  this cache (after a restart it was not, and they fall back to the API).
+- **Per sync.** `clear()` (from `SyncData.reset`, at `Connector.cleanup`) drops everything,
+  deletes the file and starts a new `generation`, so listing tokens can tell whether state they
+  rely on was built in this cache (after a restart it was not, and they fall back to the API).
 
-Values must be JSON-native (dict, list, str, int, float, bool, None): a spilled entry comes back
-through `json.loads`, so a tuple would return as a list. Readers must not mutate what they get.
+Values must be picklable (the client's frozen records and pages of them are): a spilled entry
+comes back through `pickle.loads`. The spill file is this process's own temporary file, created
+private (`mkstemp`), so it holds nothing another party wrote. Readers must not mutate what they get.
 Provisioning never reads this cache: its existence checks must see the live site.
 """
 
@@ -29,6 +31,7 @@ import asyncio
 import contextlib
 import json
 import os
+import pickle
 import secrets
 import sqlite3
 import tempfile
@@ -78,12 +81,12 @@ class _SpillFile:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, uses INTEGER)")
+        self.db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, uses INTEGER)")
 
-    def put(self, key: str, value: str, uses: int | None) -> None:
+    def put(self, key: str, value: bytes, uses: int | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO entries (key, value, uses) VALUES (?, ?, ?)", (key, value, uses))
 
-    def get(self, key: str) -> tuple[str, int | None] | None:
+    def get(self, key: str) -> tuple[bytes, int | None] | None:
         row = self.db.execute("SELECT value, uses FROM entries WHERE key = ?", (key,)).fetchone()
         return None if row is None else (row[0], row[1])
 
@@ -146,7 +149,7 @@ class SyncCache:
         if entry is not None:
             return entry.value
         row = self._spill.get(name) if self._spill else None
-        return MISSING if row is None else json.loads(row[0])
+        return MISSING if row is None else pickle.loads(row[0])
 
     # --- writing --------------------------------------------------------------------------
     def put(self, key: Key, value: Any, *, uses: int | None = 1) -> None:
@@ -156,7 +159,7 @@ class SyncCache:
         self._forget(name)
         if uses is not None and uses <= 0:
             return
-        encoded = json.dumps(value, separators=(",", ":"))
+        encoded = _encode(value)
         entry = _Entry(value, len(encoded), uses)
         if entry.size > self.memory_budget:
             self._disk().put(name, encoded, uses)
@@ -236,7 +239,7 @@ class SyncCache:
                 self._spill.delete(name)
             else:
                 self._spill.set_uses(name, uses - 1)
-        return json.loads(encoded)
+        return pickle.loads(encoded)
 
     def _forget(self, name: str) -> None:
         if name in self._memory:
@@ -253,7 +256,7 @@ class SyncCache:
         while self._memory_size > self.memory_budget and self._memory:
             name = next(iter(self._memory))
             entry = self._memory[name]
-            self._disk().put(name, json.dumps(entry.value, separators=(",", ":")), entry.uses)
+            self._disk().put(name, _encode(entry.value), entry.uses)
             self._drop_memory(name)
             self.stats.spilled += 1
 
@@ -262,6 +265,10 @@ class SyncCache:
             self._spill = _SpillFile(self.directory)
             log.debug("confluence_cache_spill_file", path=self._spill.path)
         return self._spill
+
+
+def _encode(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _name(key: Key) -> str:

@@ -1,8 +1,10 @@
 """`ConfluenceConnector`: the Confluence connector object the runtime serves (Cloud and Data Center).
 
-Built from `ConfluenceOptions` and a `ConfluenceCloudAPI` (injected, so tests pass one over a
-mocked or simulated site); `build_cloud_connector` makes the HTTP client from the options, and
-`build_datacenter_connector` wraps a client in the Data Center adapter (docs/datacenter.md).
+Built from `ConfluenceOptions` and a `ConfluenceAPI` (client/contract.py; injected, so tests pass
+one over a mocked or simulated site). `builder.build_connector` makes both from the settings.
+What the site's product allows is read from the API's capability attributes, here, before any
+request: `--use-rbac` needs space roles (`require_space_roles`), and the permission catalog is
+the product's (Data Center has fewer pairs, docs/datacenter.md).
 """
 
 from __future__ import annotations
@@ -10,18 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import grpc
 import structlog
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
-from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
-from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog
+from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
+from baton_confluence.confluence.sync_data import SyncData
 from baton_confluence.confluence.syncers import (
     AccessClassSyncer,
     GroupSyncer,
@@ -44,26 +45,28 @@ class ConfluenceConnector(Connector):
     def __init__(
         self,
         options: ConfluenceOptions,
-        api: ConfluenceCloudAPI,
+        api: ConfluenceAPI,
         *,
         catalog: PermissionCatalog | None = None,
         cache: SyncCache | None = None,
         owns_client: bool = False,
     ) -> None:
+        if options.use_rbac:
+            require_space_roles(api)
         self.options = options
         self.api = api
         self.ctx = SyncContext(
             api=api,
             options=options,
-            catalog=catalog or PermissionCatalog.select(options.nouns, options.verbs),
-            cache=cache or SyncCache(),
+            catalog=catalog or permission_catalog(api.deployment, options),
+            data=SyncData(cache),
         )
         self._owns_client = owns_client
         self._syncers = self._build_syncers()
 
     def _build_syncers(self) -> list[ResourceSyncer]:
         syncers: list[ResourceSyncer] = [UserSyncer(self.ctx), GroupSyncer(self.ctx), SpaceSyncer(self.ctx)]
-        if self.api.has_space_roles:
+        if self.api.supports_space_roles:
             # The role catalogue in both modes (as the Go connector); assignments only with --use-rbac.
             syncers.append(SpaceRoleSyncer(self.ctx))
         if self.options.use_rbac:
@@ -86,38 +89,23 @@ class ConfluenceConnector(Connector):
         return await validate_site(self.api, self.options)
 
     async def cleanup(self, active_sync_id: str) -> None:
-        stats = self.ctx.cache.stats
-        log.debug("confluence_sync_cache", sync_id=active_sync_id, **vars(stats))
+        data = self.ctx.data
+        log.debug("confluence_sync_cache", sync_id=active_sync_id, unread_pages=data.unread_pages(), **vars(data.stats))
         self.ctx.reset()
 
+    def requests_sent(self) -> int:
+        """How many API requests the connector's HTTP client has sent (for the sync summary)."""
+        return self.api.http.stats.total
+
     async def close(self) -> None:
-        self.ctx.cache.close()
+        self.ctx.data.close()
         if self._owns_client:
             await self.api.http.aclose()
 
 
-def build_cloud_connector(options: ConfluenceOptions) -> ConfluenceConnector:
-    """A connector with its own HTTP client to the Cloud site in `options` (closed by `close()`)."""
-    catalog = PermissionCatalog.select(options.nouns, options.verbs)  # fail before opening a client
-    http = ConfluenceHTTP(
-        options.domain_url,
-        auth=BasicAuth(options.username, options.api_key),
-        max_concurrency=options.concurrency,
-    )
-    return ConfluenceConnector(options, ConfluenceCloudAPI(http), catalog=catalog, owns_client=True)
-
-
-def build_datacenter_connector(options: ConfluenceOptions, http: ConfluenceHTTP) -> ConfluenceConnector:
-    """A connector for a Confluence Data Center/Server site over `http` (closed by `close()`).
-
-    The shared syncers run on `ConfluenceDataCenterAPI`, which answers in Cloud's shapes; the
-    permission catalog keeps only the pairs Data Center has (docs/datacenter.md).
-    """
-    if options.use_rbac:
-        raise ConnectorError(
-            grpc.StatusCode.INVALID_ARGUMENT,
-            "baton-confluence: --use-rbac needs Confluence Cloud space roles; Data Center has granular space "
-            "permissions only: drop --use-rbac",
-        )
-    catalog = dc_catalog(options.nouns, options.verbs)
-    return ConfluenceConnector(options, ConfluenceDataCenterAPI(http), catalog=catalog, owns_client=True)
+def permission_catalog(deployment: Deployment, options: ConfluenceOptions) -> PermissionCatalog:
+    """The `--noun`/`--verb` selection, of the pairs the product has; INVALID_ARGUMENT when it
+    selects none (raised before any request)."""
+    if deployment is Deployment.DATACENTER:
+        return dc_catalog(options.nouns, options.verbs)
+    return PermissionCatalog.select(options.nouns, options.verbs)

@@ -9,6 +9,11 @@ SUGGESTED_NOUNS = ("space",)
 SUGGESTED_VERBS = ("administer", "create", "delete", "export", "read", "restrict_content")
 
 
+class SettingsError(ValueError):
+    """A Confluence setting is missing, wrong, or impossible for the site; the message names the
+    flag and the fix. A ValueError, so the command line reports it as a usage error (exit 2)."""
+
+
 class ConfluenceSettings(BatonSettings):
     api_key: str = setting(
         "",

@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI, Page, RoleAssignment
+from baton_confluence.confluence.client import Account, ConfluenceCloudAPI, Group, ListingPage, RoleAssignment
 
 BASE = "https://example.atlassian.net"
 
@@ -37,7 +37,7 @@ def params_of(route: respx.Route) -> dict[str, str]:
 
 
 def test_search_users_asks_for_guests_and_unwraps_users(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         body = {
             "results": [{"user": {"accountId": "a1", "operations": []}, "entityType": "user"}],
             "size": 1,
@@ -48,7 +48,8 @@ def test_search_users_asks_for_guests_and_unwraps_users(run: Any) -> None:
         return page, params_of(route)
 
     page, params = run(scenario)
-    assert page.items == [{"accountId": "a1", "operations": []}]
+    # parsed into its record: no operations means an unlicensed or deactivated account
+    assert page.items == [Account(id="a1", type="", name="a1", email="", active=False)]
     assert page.next_token == "201"  # start + items received; the link's start=400 would skip 199
     assert params == {
         "cql": "type=user",
@@ -69,7 +70,7 @@ def test_search_users_licensed_only(run: Any) -> None:
 
 
 def test_group_members_escapes_the_id_and_uses_limit_200(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, httpx.Request]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, httpx.Request]:
         route = router.get(url__regex=r".*/group/.*/membersByGroupId").mock(
             return_value=httpx.Response(200, json={"results": [{"accountId": "a"}], "size": 1, "_links": {}})
         )
@@ -83,7 +84,7 @@ def test_group_members_escapes_the_id_and_uses_limit_200(run: Any) -> None:
 
 
 def test_list_groups(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         body = {"results": [{"id": "g1", "name": "devs"}], "size": 1, "_links": {"next": "/rest/api/group?start=1"}}
         route = router.get("/wiki/rest/api/group").mock(return_value=httpx.Response(200, json=body))
         return await api.list_groups(""), params_of(route)
@@ -93,7 +94,7 @@ def test_list_groups(run: Any) -> None:
 
 
 def test_list_spaces_passes_filters_and_cursor(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[ListingPage, dict[str, str]]:
         route = router.get("/wiki/api/v2/spaces").mock(
             return_value=httpx.Response(
                 200,
@@ -142,19 +143,19 @@ def test_remove_group_member(run: Any) -> None:
 
 
 def test_space_permission_writes(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[Any, httpx.Request]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[bool, httpx.Request]:
         post = router.post("/wiki/rest/api/space/EN%20G/permission").mock(
             return_value=httpx.Response(200, json={"id": 77})
         )
-        router.delete("/wiki/rest/api/space/EN%20G/permission/77").mock(return_value=httpx.Response(204))
-        created = await api.add_space_permission(
+        delete = router.delete("/wiki/rest/api/space/EN%20G/permission/77").mock(return_value=httpx.Response(204))
+        await api.add_space_permission(
             "EN G", subject_type="user", identifier="acc-1", operation_key="read", target="space"
         )
         await api.remove_space_permission("EN G", permission_id="77")
-        return created, post.calls.last.request
+        return delete.called, post.calls.last.request
 
-    created, request = run(scenario)
-    assert created == {"id": 77}
+    deleted, request = run(scenario)
+    assert deleted
     assert json.loads(request.content) == {
         "subject": {"type": "user", "identifier": "acc-1"},
         "operation": {"key": "read", "target": "space"},
@@ -162,10 +163,13 @@ def test_space_permission_writes(run: Any) -> None:
 
 
 def test_space_roles(run: Any) -> None:
-    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[str, Page, dict[str, str]]:
+    async def scenario(api: ConfluenceCloudAPI, router: respx.Router) -> tuple[str, ListingPage, dict[str, str]]:
         router.get("/wiki/api/v2/space-role-mode").mock(return_value=httpx.Response(200, json={"mode": "ROLES"}))
         route = router.get("/wiki/api/v2/spaces/5/role-assignments").mock(
-            return_value=httpx.Response(200, json={"results": [{"roleId": "r1"}], "_links": {}})
+            return_value=httpx.Response(
+                200,
+                json={"results": [{"principal": {"principalType": "user", "principalId": "a"}, "roleId": "r1"}, {"roleId": "r2"}]},
+            )
         )
         mode = await api.space_role_mode()
         page = await api.space_role_assignments("5", "", role_id="r1", principal_id="a", principal_type="user")
@@ -173,7 +177,8 @@ def test_space_roles(run: Any) -> None:
 
     mode, page, params = run(scenario)
     assert mode == "ROLES"
-    assert page.items == [{"roleId": "r1"}]
+    # principal types upper-cased; an assignment without its principal names nobody and is left out
+    assert page.items == [RoleAssignment("USER", "a", "r1")]
     assert params == {"limit": "250", "role-id": "r1", "principal-id": "a", "principal-type": "USER"}
 
 
@@ -189,7 +194,9 @@ def test_set_role_assignments_body_and_retry_after_500(run: Any) -> None:
         route = router.post("/wiki/api/v2/spaces/5/role-assignments").mock(
             side_effect=[
                 httpx.Response(500),
-                httpx.Response(200, json={"results": [{"principal": {"principalId": "a"}, "roleId": "r1"}]}),
+                httpx.Response(
+                    200, json={"results": [{"principal": {"principalType": "USER", "principalId": "a"}, "roleId": "r1"}]}
+                ),
             ]
         )
         result = await api.set_role_assignments(
@@ -203,7 +210,7 @@ def test_set_role_assignments_body_and_retry_after_500(run: Any) -> None:
         {"principal": {"principalType": "USER", "principalId": "a"}, "roleId": "r1"},
         {"principal": {"principalType": "GROUP", "principalId": "g"}},
     ]
-    assert result == [{"principal": {"principalId": "a"}, "roleId": "r1"}]
+    assert result == [RoleAssignment("USER", "a", "r1")]
 
 
 def test_paging_through_groups_one_page_per_call_fetches_each_url_once(make_http: Any) -> None:
@@ -216,9 +223,9 @@ def test_paging_through_groups_one_page_per_call_fetches_each_url_once(make_http
         body["_links"] = {"next": f"/rest/api/group?start={start + 2}"} if start + 2 < len(groups) else {}
         return httpx.Response(200, json=body)
 
-    async def main() -> tuple[list[dict[str, Any]], Any]:
+    async def main() -> tuple[list[Group], Any]:
         api = ConfluenceCloudAPI(make_http())
-        seen: list[dict[str, Any]] = []
+        seen: list[Group] = []
         with respx.mock(base_url=BASE) as router:
             router.get("/wiki/rest/api/group").mock(side_effect=answer)
             token = ""
@@ -231,7 +238,7 @@ def test_paging_through_groups_one_page_per_call_fetches_each_url_once(make_http
         return seen, api.http.stats
 
     seen, stats = asyncio.run(main())
-    assert seen == groups
+    assert seen == [Group(id=g["id"], name=g["name"], type="") for g in groups]
     assert stats.calls == 3 and stats.repeated() == {}
 
 

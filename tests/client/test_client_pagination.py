@@ -15,7 +15,7 @@ from structlog.testing import LogCapture
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import ConfluenceCloudAPI, api
-from baton_confluence.confluence.client.pagination import Page, link_header_next, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client.pagination import ListingPage, link_header_next, v1_page, v1_start, v2_page
 from tests.client.conftest import MakeHTTP
 
 NO_HEADERS = httpx.Headers()
@@ -193,8 +193,8 @@ def test_link_header_parsing() -> None:
 
 
 def test_unexpected_bodies_give_an_empty_last_page() -> None:
-    assert v1_page(None, start=0, asked_limit=200) == v1_page({}, start=0, asked_limit=200) == Page([])
-    assert v1_page({"results": "nope", "_links": {"next": "/x?start=5"}}, start=0, asked_limit=200) == Page([])
+    assert v1_page(None, start=0, asked_limit=200) == v1_page({}, start=0, asked_limit=200) == ListingPage([])
+    assert v1_page({"results": "nope", "_links": {"next": "/x?start=5"}}, start=0, asked_limit=200) == ListingPage([])
     assert v2_page(["not", "a", "dict"], NO_HEADERS, cursor="").next_token == ""
 
 
@@ -208,17 +208,18 @@ class CloudListing:
     name: str
     path: str
     asked_limit: int
-    fetch: Callable[[ConfluenceCloudAPI, str], Awaitable[Page]]
+    fetch: Callable[[ConfluenceCloudAPI, str], Awaitable[ListingPage[Any]]]
+    # The listing's JSON object for a numbered item (users are named by `accountId`).
     wrap: Callable[[dict[str, Any]], dict[str, Any]] = lambda item: item
 
 
 CLOUD_LISTINGS = [
     CloudListing("search_user", "/wiki/rest/api/search/user", api.USER_SEARCH_PAGE_SIZE,
-                 lambda client, token: client.search_users(token), lambda item: {"user": item}),
+                 lambda client, token: client.search_users(token), lambda item: {"user": {"accountId": item["id"]}}),
     CloudListing("group", "/wiki/rest/api/group", api.GROUPS_PAGE_SIZE,
                  lambda client, token: client.list_groups(token)),
     CloudListing("group_members", "/wiki/rest/api/group/g-1/membersByGroupId", api.GROUP_MEMBERS_PAGE_SIZE,
-                 lambda client, token: client.group_members("g-1", token)),
+                 lambda client, token: client.group_members("g-1", token), lambda item: {"accountId": item["id"]}),
     CloudListing("user_memberof", "/wiki/rest/api/user/memberof", api.USER_GROUPS_PAGE_SIZE,
                  lambda client, token: client.groups_of_user("acc-1", token)),
 ]
@@ -230,10 +231,10 @@ def answer(listing: CloudListing, body: dict[str, Any]) -> dict[str, Any]:
     return body | {"results": [listing.wrap(item) for item in results]}
 
 
-def fetch_one(make_http: MakeHTTP, listing: CloudListing, token: str, body: dict[str, Any]) -> tuple[Page, dict[str, str]]:
+def fetch_one(make_http: MakeHTTP, listing: CloudListing, token: str, body: dict[str, Any]) -> tuple[ListingPage, dict[str, str]]:
     """One page of `listing` at `token`, the site answering `body`; (page, query sent)."""
 
-    async def main() -> tuple[Page, dict[str, str]]:
+    async def main() -> tuple[ListingPage, dict[str, str]]:
         with respx.mock(base_url=BASE, assert_all_called=True) as router:
             route = router.get(listing.path).mock(return_value=httpx.Response(200, json=answer(listing, body)))
             page = await listing.fetch(ConfluenceCloudAPI(make_http()), token)
@@ -267,7 +268,7 @@ def test_cloud_short_page_without_link_ends(make_http: MakeHTTP, listing: CloudL
 
 def test_cloud_empty_page_with_link_ends(make_http: MakeHTTP, listing: CloudListing) -> None:
     page, _ = fetch_one(make_http, listing, "400", v1_body(0, "/rest/api/x?start=600", start=400))
-    assert page == Page([])
+    assert page == ListingPage([])
 
 
 def test_cloud_capped_page_without_link_continues(make_http: MakeHTTP, listing: CloudListing) -> None:
@@ -305,14 +306,14 @@ def test_cloud_only_the_user_search_has_a_ceiling(make_http: MakeHTTP, listing: 
 
 
 def test_search_at_the_ceiling_ends_without_asking_and_warns_once(make_http: MakeHTTP, logs: LogCapture) -> None:
-    async def main() -> Page:
+    async def main() -> ListingPage:
         with respx.mock(base_url=BASE, assert_all_called=False) as router:
             route = router.get("/wiki/rest/api/search/user")
             page = await ConfluenceCloudAPI(make_http()).search_users(str(api.USER_SEARCH_CEILING))
             assert not route.called  # the site serves nothing there
             return page
 
-    assert asyncio.run(main()) == Page([], "", ceiling_reached=True)
+    assert asyncio.run(main()) == ListingPage([], "", ceiling_reached=True)
     assert [e["event"] for e in logs.entries].count("confluence_user_search_ceiling") == 1
 
 

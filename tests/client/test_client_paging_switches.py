@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 from confluence_simulator import ALL_V1_LISTINGS, PagingSpec, SimulatedSite, SiteSpec
@@ -21,7 +22,14 @@ from confluence_simulator.dc_directory import user_key_of
 from confluence_simulator.dc_routes import datacenter_flavor
 from confluence_simulator.state import SiteState
 
-from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, api
+from baton_confluence.confluence.client import (
+    BasicAuth,
+    BearerAuth,
+    ConfluenceCloudAPI,
+    ConfluenceHTTP,
+    ListingPage,
+    api,
+)
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 
 PAT = "paging-pat"
@@ -61,13 +69,13 @@ class Listed:
     ceiling_reached: bool
 
 
-async def drain(fetch: Callable[[str], Awaitable[Page]], key: str) -> Listed:
+async def drain(fetch: Callable[[str], Awaitable[ListingPage[Any]]], key: str) -> Listed:
     ids: list[str] = []
     token, pages, ceiling = "", 0, False
     while True:
         page = await fetch(token)
         pages += 1
-        ids.extend(str(item[key]) for item in page.items)
+        ids.extend(str(getattr(item, key)) for item in page.items)
         ceiling = ceiling or page.ceiling_reached
         if not page.next_token:
             return Listed(ids, pages, ceiling)
@@ -133,21 +141,21 @@ async def read_cloud(site: SimulatedSite, accounts: list[str]) -> dict[str, List
     async with ConfluenceHTTP(site.url, auth=BasicAuth(spec.username, spec.api_token), max_concurrency=4) as http:
         cloud = ConfluenceCloudAPI(http)
         found = {
-            "users": await drain(cloud.search_users, "accountId"),
+            "users": await drain(cloud.search_users, "id"),
             "groups": await drain(cloud.list_groups, "id"),
         }
         for group_id in site.state.group_order:
-            found[f"members {group_id}"] = await drain(_members(cloud, group_id), "accountId")
+            found[f"members {group_id}"] = await drain(_members(cloud, group_id), "id")
         for account_id in accounts:
             found[f"groups of {account_id}"] = await drain(_groups_of(cloud, account_id), "id")
         return found
 
 
-def _members(cloud: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[Page]]:
+def _members(cloud: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[ListingPage[Any]]]:
     return lambda token: cloud.group_members(group_id, token)
 
 
-def _groups_of(cloud: ConfluenceCloudAPI, account_id: str) -> Callable[[str], Awaitable[Page]]:
+def _groups_of(cloud: ConfluenceCloudAPI, account_id: str) -> Callable[[str], Awaitable[ListingPage[Any]]]:
     return lambda token: cloud.groups_of_user(account_id, token)
 
 
@@ -192,7 +200,7 @@ def test_cloud_user_search_stops_at_the_ceiling_and_says_so(
     async def read() -> Listed:
         spec = site.spec
         async with ConfluenceHTTP(site.url, auth=BasicAuth(spec.username, spec.api_token)) as http:
-            return await drain(ConfluenceCloudAPI(http).search_users, "accountId")
+            return await drain(ConfluenceCloudAPI(http).search_users, "id")
 
     listed = asyncio.run(read())
     check(listed, site.state.search_all[:ceiling], "users below the ceiling")
@@ -206,16 +214,16 @@ async def read_dc(site: SimulatedSite) -> dict[str, Listed]:
     async with ConfluenceHTTP(site.site_url, auth=BearerAuth(PAT), max_concurrency=4) as http:
         dc = ConfluenceDataCenterAPI(http)
         found = {
-            "users": await drain(dc.search_users, "accountId"),
+            "users": await drain(dc.search_users, "id"),
             "groups": await drain(dc.list_groups, "id"),
             "spaces": await drain(dc.list_spaces, "id"),
         }
         for group in site.state.groups.values():
-            found[f"members {group.name}"] = await drain(_dc_members(dc, group.name), "accountId")
+            found[f"members {group.name}"] = await drain(_dc_members(dc, group.name), "id")
         return found
 
 
-def _dc_members(dc: ConfluenceDataCenterAPI, name: str) -> Callable[[str], Awaitable[Page]]:
+def _dc_members(dc: ConfluenceDataCenterAPI, name: str) -> Callable[[str], Awaitable[ListingPage[Any]]]:
     return lambda token: dc.group_members(name, token)
 
 

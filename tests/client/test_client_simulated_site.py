@@ -8,20 +8,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from confluence_simulator.server import SimulatedSite
 from confluence_simulator.spec import FaultSpec, SiteSpec
 
-from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page, RequestStats
+from baton_confluence.confluence.client import (
+    Account,
+    BasicAuth,
+    ConfluenceCloudAPI,
+    ConfluenceHTTP,
+    ListingPage,
+    RequestStats,
+    SpacePermission,
+)
+
+T = TypeVar("T")
 
 SPEC = SiteSpec(users=120, groups=10, spaces=30, seed=5)
 FAULTS = FaultSpec(p_429=0.05, p_503=0.05, p_reset=0.1, truncate_once_path="/wiki/api/v2/spaces", seed=11)
 
 
-async def drain(fetch: Callable[[str], Awaitable[Page]]) -> list[dict[str, Any]]:
+async def drain(fetch: Callable[[str], Awaitable[ListingPage[T]]]) -> list[T]:
     """What the sync engine does: one page per call, resuming from the returned token."""
-    items: list[dict[str, Any]] = []
+    items: list[T] = []
     token = ""
     while True:
         page = await fetch(token)
@@ -37,23 +47,23 @@ async def snapshot(url: str, spec: SiteSpec) -> tuple[dict[str, Any], RequestSta
         users, groups, spaces = await asyncio.gather(
             drain(api.search_users), drain(api.list_groups), drain(api.list_spaces)
         )
-        members = await asyncio.gather(*(drain(_members(api, group["id"])) for group in groups))
-        permissions = await asyncio.gather(*(drain(_permissions(api, space["id"])) for space in spaces))
+        members = await asyncio.gather(*(drain(_members(api, group.id)) for group in groups))
+        permissions = await asyncio.gather(*(drain(_permissions(api, space.id)) for space in spaces))
     result = {
-        "users": sorted(user["accountId"] for user in users),
-        "groups": sorted(group["id"] for group in groups),
+        "users": sorted(user.id for user in users),
+        "groups": sorted(group.id for group in groups),
         "members": sorted(len(group) for group in members),
-        "spaces": sorted(space["id"] for space in spaces),
-        "permissions": sorted(str(p.get("id")) for space in permissions for p in space),
+        "spaces": sorted(space.id for space in spaces),
+        "permissions": sorted(p.id for space in permissions for p in space),
     }
     return result, http.stats
 
 
-def _members(api: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[Page]]:
+def _members(api: ConfluenceCloudAPI, group_id: str) -> Callable[[str], Awaitable[ListingPage[Account]]]:
     return lambda token: api.group_members(group_id, token)
 
 
-def _permissions(api: ConfluenceCloudAPI, space_id: str) -> Callable[[str], Awaitable[Page]]:
+def _permissions(api: ConfluenceCloudAPI, space_id: str) -> Callable[[str], Awaitable[ListingPage[SpacePermission]]]:
     return lambda token: api.space_permissions(space_id, token)
 
 

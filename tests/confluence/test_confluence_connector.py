@@ -10,7 +10,7 @@ import pytest
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.connector import ConfluenceConnector, build_cloud_connector
+from baton_confluence.confluence.connector import ConfluenceConnector
 from tests.confluence.conftest import options, run_against, standard_site
 from tests.confluence.driver import SyncOutput, run_sync
 from tests.confluence.fake_site import FakeSite
@@ -84,12 +84,6 @@ def test_validate_rbac_unavailable(site: FakeSite, broken: str) -> None:
     assert "RBAC is not available on this site" in caught.value.message
 
 
-def test_invalid_selection_fails_before_any_client_is_built() -> None:
-    with pytest.raises(ConnectorError) as caught:
-        build_cloud_connector(options(nouns=("pages",)))
-    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
-
-
 @pytest.mark.parametrize("rbac", [False, True])
 @pytest.mark.parametrize("page_size", [1, 2])
 def test_no_url_fetched_twice_in_a_sync(rbac: bool, page_size: int) -> None:
@@ -116,10 +110,10 @@ def test_page_size_one_gives_the_same_sync_as_one_page() -> None:
 
 def test_cleanup_empties_the_cache(site: FakeSite) -> None:
     async def scenario(connector: ConfluenceConnector) -> tuple[str, str, int]:
-        before = connector.ctx.cache.generation
+        before = connector.ctx.data.generation
         await run_sync(connector, cleanup=False)
         await connector.cleanup("sync-1")
-        return before, connector.ctx.cache.generation, connector.ctx.cache.entries_in_memory
+        return before, connector.ctx.data.generation, connector.ctx.data.cache.entries_in_memory
 
     before, after, entries = run_against(site, scenario)
     assert before != after and entries == 0

@@ -81,6 +81,19 @@ def test_wrong_password_fails_in_one_line(site: SimulatedSite, tmp_path: Path) -
     assert "pw-that-must-not-leak" not in result.stderr + result.stdout
 
 
+def test_use_rbac_is_one_usage_line_before_any_request(site: SimulatedSite, tmp_path: Path) -> None:
+    previous = tmp_path / "sync.c1z"
+    previous.write_bytes(b"the previous file")
+    before = site.stats.snapshot().total_requests
+    result = run_cli(["--use-rbac"], tmp_path, dc_env(site, "pat"))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and "--use-rbac" in line and "Data Center" in line
+    assert previous.read_bytes() == b"the previous file"
+    assert site.stats.snapshot().total_requests == before
+
+
 def test_unknown_token_is_taken_for_the_anonymous_user(site: SimulatedSite, tmp_path: Path) -> None:
     env = dc_env(site) | {"BATON_PERSONAL_ACCESS_TOKEN": "not-the-token"}
     result = run_cli([], tmp_path, env)

@@ -19,7 +19,7 @@ from confluence_simulator.dc_directory import Directory
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import sync_to_file
 from baton_confluence.baton.runner.provision import already, grant_from_file, revoke_from_file
-from baton_confluence.cli import factory
+from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.datacenter.dc_expected import PAT
 
@@ -41,7 +41,7 @@ def c1z(site: SimulatedSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def resync(site: SimulatedSite, path: Path) -> None:
     """Revokes read the grant from the c1z, so a grant made in a test must be synced first."""
-    connector, _ = factory.build_connector(settings(site))
+    connector = build_connector(settings(site))
     asyncio.run(sync_to_file(connector, path))
 
 
@@ -50,13 +50,13 @@ def settings(site: SimulatedSite) -> ConfluenceSettings:
 
 
 def grant(site: SimulatedSite, c1z: Path, entitlement: str, principal: str) -> str:
-    connector, _ = factory.build_connector(settings(site))
+    connector = build_connector(settings(site))
     response = asyncio.run(grant_from_file(connector, c1z, entitlement, "user", principal))
     return already(response.annotations)
 
 
 def revoke(site: SimulatedSite, c1z: Path, grant_id: str) -> str:
-    connector, _ = factory.build_connector(settings(site))
+    connector = build_connector(settings(site))
     return already(asyncio.run(revoke_from_file(connector, c1z, grant_id)).annotations)
 
 

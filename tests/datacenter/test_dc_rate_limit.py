@@ -10,7 +10,7 @@ from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
 from confluence_simulator.state import ANONYMOUS
 
 from baton_confluence.baton.runner.local_sync import sync_to_file
-from baton_confluence.cli import factory
+from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.datacenter.dc_expected import PAT, expected_dc
@@ -39,7 +39,7 @@ def test_headers_on_every_answer() -> None:
 def test_a_rate_limited_sync_completes(tmp_path: Path) -> None:
     with SimulatedSite(SPEC, flavor=datacenter_flavor()) as site:
         settings = ConfluenceSettings(domain_url=site.site_url, personal_access_token=PAT, concurrency=8)
-        connector, _ = factory.build_connector(settings)
+        connector = build_connector(settings)
         asyncio.run(sync_to_file(connector, tmp_path / "sync.c1z"))
         want = expected_dc(site)
         anonymous = anonymous_grants(site)

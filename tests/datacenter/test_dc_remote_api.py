@@ -18,7 +18,7 @@ import pytest
 import respx
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import BearerAuth, ConfluenceHTTP
+from baton_confluence.confluence.client import BearerAuth, ConfluenceHTTP, Space, SpacePermission
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 
 BASE = "https://confluence.example.com/confluence"
@@ -38,7 +38,7 @@ def run(scenario: Scenario, *, version: str | None = None) -> Any:
                 router.get("/rest/api/server-information").respond(200, json={"version": version})
             async with ConfluenceHTTP(BASE, auth=BearerAuth("pat"), max_attempts=1) as http:
                 api = ConfluenceDataCenterAPI(http)
-                api.space_keys.remember([{"id": "42", "key": "ENG"}])
+                api.space_keys.remember([Space(id="42", key="ENG", name="", type="", status="")])
                 return await scenario(api, router)
 
     return asyncio.run(main())
@@ -55,9 +55,8 @@ def sets(*entries: tuple[str, str | None, str | None]) -> list[dict[str, Any]]:
     return [{"type": kind, "spacePermissions": items} for kind, items in by_type.items()]
 
 
-def pairs(items: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
-    return {(i["principal"]["type"], i["principal"]["id"], i["operation"]["key"], i["operation"]["targetType"])
-            for i in items}
+def pairs(items: list[SpacePermission]) -> set[tuple[str, str, str, str]]:
+    return {(i.principal_type, i.principal_id, i.operation, i.target) for i in items}
 
 
 def test_the_request_is_a_json_rpc_call_without_the_token_argument() -> None:
@@ -111,7 +110,7 @@ def test_users_groups_and_anonymous_map_to_cloud_items() -> None:
     }
     assert page.items == again.items
     assert lookups == 1
-    ids = {item["id"] for item in page.items}
+    ids = {item.id for item in page.items}
     assert len(ids) == len(page.items) and all(i.startswith("dc-permission:") for i in ids)
 
 
@@ -228,7 +227,7 @@ def test_a_rest_404_before_any_rest_answer_switches_to_the_remote_api_for_good()
 
 def test_a_rest_404_after_rest_answered_is_passed_on() -> None:
     async def scenario(api: ConfluenceDataCenterAPI, router: respx.Router) -> Any:
-        api.space_keys.remember([{"id": "43", "key": "GONE"}])
+        api.space_keys.remember([Space(id="43", key="GONE", name="", type="", status="")])
         router.get("/rest/api/space/ENG/permissions").respond(200, json=[])
         router.get("/rest/api/space/GONE/permissions").respond(404, json={"message": "No space with key : GONE"})
         rpc = router.post(RPC).respond(200, json={"jsonrpc": "2.0", "id": 1, "result": []})
@@ -285,7 +284,7 @@ def test_spaces_are_listed_one_status_at_a_time(status: str | None, legs: list[s
         token, seen = "", []
         while True:
             page = await api.list_spaces(token, status=status)
-            seen += [item["status"] for item in page.items]
+            seen += [item.status for item in page.items]
             token = page.next_token
             if not token:
                 break

@@ -15,25 +15,43 @@ import pytest
 import respx
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.cli import factory
-from baton_confluence.cli.errors import UsageError
-from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP, Page
+from baton_confluence.confluence import builder
+from baton_confluence.confluence.client import (
+    BasicAuth,
+    BearerAuth,
+    ConfluenceAPI,
+    ConfluenceCloudAPI,
+    ConfluenceHTTP,
+    Deployment,
+    Group,
+    ListingPage,
+    Space,
+)
 from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog, shapes
 from baton_confluence.confluence.datacenter.api import DC_PAGE_SIZE
 from baton_confluence.confluence.datacenter.version import Features, parse_version
-from baton_confluence.confluence.settings import ConfluenceSettings
+from baton_confluence.confluence.settings import ConfluenceSettings, SettingsError
 
 
-def test_every_cloud_method_is_overridden() -> None:
-    """A Cloud method the adapter does not override would send a Cloud path to a DC site."""
-    for name, member in inspect.getmembers(ConfluenceCloudAPI, inspect.isfunction):
+def test_both_products_implement_one_contract_and_neither_inherits_the_other() -> None:
+    """An inherited Cloud method would send a Cloud path to a DC site: each product implements
+    every method of the contract itself, and says what it supports in its capability attributes."""
+    assert not issubclass(ConfluenceDataCenterAPI, ConfluenceCloudAPI)
+    assert not issubclass(ConfluenceCloudAPI, ConfluenceDataCenterAPI)
+    methods = [name for name, member in vars(ConfluenceAPI).items() if inspect.isfunction(member)]
+    assert "space_permissions" in methods and "probe_admin" in methods
+    for name in methods:
         if name.startswith("_"):
             continue
-        dc_member = getattr(ConfluenceDataCenterAPI, name)
-        assert dc_member is not member, f"ConfluenceDataCenterAPI does not override {name}"
-        assert "datacenter" in dc_member.__module__, name
+        assert "datacenter" in getattr(ConfluenceDataCenterAPI, name).__module__, name
+        assert "datacenter" not in getattr(ConfluenceCloudAPI, name).__module__, name
+    assert (ConfluenceCloudAPI.deployment, ConfluenceCloudAPI.supports_space_roles) == (Deployment.CLOUD, True)
+    assert (ConfluenceDataCenterAPI.deployment, ConfluenceDataCenterAPI.supports_space_roles) == (
+        Deployment.DATACENTER,
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,8 +68,8 @@ def test_every_cloud_method_is_overridden() -> None:
 def test_user_status_spellings(raw: dict[str, Any], active: bool) -> None:
     user = shapes.user({"type": "known", "userKey": "k1", "username": "ada", "displayName": "Ada"} | raw)
     assert user is not None
-    assert user["accountId"] == "k1" and user["username"] == "ada" and user["accountType"] == "atlassian"
-    assert bool(user["operations"]) is active
+    assert (user.id, user.username, user.type) == ("k1", "ada", "atlassian")
+    assert user.active is active
 
 
 def test_anonymous_and_keyless_users_are_dropped() -> None:
@@ -60,18 +78,10 @@ def test_anonymous_and_keyless_users_are_dropped() -> None:
 
 
 def test_group_id_is_its_name_and_space_id_its_number() -> None:
-    assert shapes.group({"type": "group", "name": "eng / ops"}) == {
-        "id": "eng / ops",
-        "name": "eng / ops",
-        "type": "group",
-    }
-    assert shapes.space({"id": 98307, "key": "ENG", "name": "Eng", "type": "global", "status": "current"}) == {
-        "id": "98307",
-        "key": "ENG",
-        "name": "Eng",
-        "type": "global",
-        "status": "current",
-    }
+    assert shapes.group({"type": "group", "name": "eng / ops"}) == Group(id="eng / ops", name="eng / ops", type="group")
+    assert shapes.space({"id": 98307, "key": "ENG", "name": "Eng", "type": "global", "status": "current"}) == Space(
+        id="98307", key="ENG", name="Eng", type="global", status="current"
+    )
 
 
 def test_permission_mapping_and_synthetic_id_round_trip() -> None:
@@ -83,16 +93,16 @@ def test_permission_mapping_and_synthetic_id_round_trip() -> None:
     }
     item = shapes.permission(raw)
     assert item is not None
-    assert item["principal"] == {"type": "group", "id": "a:b/c d"}
-    assert item["operation"] == {"key": "restrict_content", "targetType": "space"}
-    assert shapes.parse_permission_id(item["id"]) == ("group", "a:b/c d", "space", "restrict")
+    assert (item.principal_type, item.principal_id) == ("group", "a:b/c d")
+    assert (item.operation, item.target) == ("restrict_content", "space")
+    assert shapes.parse_permission_id(item.id) == ("group", "a:b/c d", "space", "restrict")
     user = shapes.permission(
         {
             "operation": {"targetType": "space", "operationKey": "delete_own"},
             "subject": {"type": "user", "userKey": "4028"},
         }
     )
-    assert user is not None and user["operation"] == {"key": "delete", "targetType": "space"}
+    assert user is not None and (user.operation, user.target) == ("delete", "space")
     mail = {
         "operation": {"targetType": "space", "operationKey": "delete_mail"},
         "subject": {"type": "user", "userKey": "k"},
@@ -152,31 +162,31 @@ def settings(**values: Any) -> ConfluenceSettings:
     ],
 )
 def test_deployment_detection(values: dict[str, Any], deployment: str) -> None:
-    assert factory.deployment_of(settings(**values), values["domain_url"]) == deployment
+    assert builder.deployment_of(settings(**values), values["domain_url"]) == deployment
 
 
 def test_cloud_url_loses_its_wiki_suffix() -> None:
-    assert factory.cloud_site_url("https://x.atlassian.net/wiki/") == "https://x.atlassian.net"
+    assert builder.cloud_site_url("https://x.atlassian.net/wiki/") == "https://x.atlassian.net"
 
 
 def test_auth_kinds() -> None:
-    pat = factory.datacenter_auth(settings(personal_access_token="p", username="u", password="pw"))
+    pat = builder.datacenter_auth(settings(personal_access_token="p", username="u", password="pw"))
     assert isinstance(pat, BearerAuth)  # the token wins
-    basic = factory.datacenter_auth(settings(username="u", password="pw"))
+    basic = builder.datacenter_auth(settings(username="u", password="pw"))
     assert isinstance(basic, BasicAuth) and basic.hint == "check --username/--password"
-    with pytest.raises(UsageError, match="--personal-access-token"):
-        factory.datacenter_auth(settings(username="u"))
-    with pytest.raises(UsageError, match="--api-key is for Confluence Cloud"):
-        factory.datacenter_auth(settings(username="u", api_key="t"))
-    with pytest.raises(UsageError, match="Data Center"):
-        factory.cloud_auth(settings(personal_access_token="p"))
+    with pytest.raises(SettingsError, match="--personal-access-token"):
+        builder.datacenter_auth(settings(username="u"))
+    with pytest.raises(SettingsError, match="--api-key is for Confluence Cloud"):
+        builder.datacenter_auth(settings(username="u", api_key="t"))
+    with pytest.raises(SettingsError, match="Data Center"):
+        builder.cloud_auth(settings(personal_access_token="p"))
 
 
 def test_unknown_deployment_and_rbac_on_dc_are_usage_errors() -> None:
-    with pytest.raises(UsageError, match="--deployment"):
-        factory.deployment_of(settings(deployment="onprem"), "https://h")
-    with pytest.raises(UsageError, match="--use-rbac"):
-        factory.build_connector(settings(domain_url="https://h/c", personal_access_token="p", use_rbac=True))
+    with pytest.raises(SettingsError, match="--deployment"):
+        builder.deployment_of(settings(deployment="onprem"), "https://h")
+    with pytest.raises(SettingsError, match="--use-rbac"):
+        builder.build_connector(settings(domain_url="https://h/c", personal_access_token="p", use_rbac=True))
 
 
 # --- v1 pagination: every DC listing applies client/pagination.py's rule (respx) --------------
@@ -188,7 +198,7 @@ DC_BASE = "https://conf.example.com/confluence"
 class DcListing:
     name: str
     path: str  # below DC_BASE
-    fetch: Callable[[ConfluenceDataCenterAPI, str], Awaitable[Page]]
+    fetch: Callable[[ConfluenceDataCenterAPI, str], Awaitable[ListingPage]]
     item: Callable[[int], dict[str, Any]]  # the raw DC JSON of the n-th item
 
 
@@ -228,10 +238,10 @@ def dc_body(listing: DcListing, count: int, *, start: int, limit: int | None, ne
     return body
 
 
-def dc_fetch(listing: DcListing, token: str, body: dict[str, Any]) -> tuple[Page, dict[str, str]]:
+def dc_fetch(listing: DcListing, token: str, body: dict[str, Any]) -> tuple[ListingPage, dict[str, str]]:
     """One page of `listing` at `token`, the site answering `body`; (page, query sent)."""
 
-    async def main() -> tuple[Page, dict[str, str]]:
+    async def main() -> tuple[ListingPage, dict[str, str]]:
         async with ConfluenceHTTP(DC_BASE, auth=BearerAuth("pat")) as http:
             with respx.mock(base_url=DC_BASE, assert_all_called=True) as router:
                 route = router.get(listing.path).mock(return_value=httpx.Response(200, json=body))
@@ -265,7 +275,7 @@ def test_dc_short_page_without_link_ends(dc_listing: DcListing) -> None:
 
 def test_dc_empty_page_with_link_ends(dc_listing: DcListing) -> None:
     page, _ = dc_fetch(dc_listing, "300", dc_body(dc_listing, 0, start=300, limit=DC_PAGE_SIZE, next_start=400))
-    assert page == Page([])
+    assert page == ListingPage([])
 
 
 def test_dc_capped_page_without_link_continues(dc_listing: DcListing) -> None:

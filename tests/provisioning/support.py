@@ -20,7 +20,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.runner.local_sync import served
 from baton_confluence.baton.sync.client import ConnectorClient
-from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP
+from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, Group, Space
 from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import KNOWN_NOUNS, KNOWN_VERBS, PermissionCatalog
@@ -130,14 +130,13 @@ def principal(resource_type: str, resource_id: str) -> pb.resource.Resource:
 
 def member_of(state: SiteState, group_id: str) -> pb.entitlement.Entitlement:
     group = state.groups[group_id]
-    return member_entitlement(group_resource({"id": group.id, "name": group.name, "type": "group"}))
+    return member_entitlement(group_resource(Group(id=group.id, name=group.name, type="group")))
 
 
 def space_entitlement(state: SiteState, space_id: int, slug: str, *, with_profile: bool = True) -> Any:
     space = state.spaces[space_id]
-    record = {"id": str(space.id), "key": space.key, "name": space.name, "type": space.type, "status": space.status}
+    record = Space(id=str(space.id), key=space.key, name=space.name, type=space.type, status=space.status)
     resource = space_resource(record, rbac=False)
-    assert resource is not None
     if not with_profile:
         resource.ClearField("profile")
     for entitlement in permission_entitlements(resource, _ALL_PAIRS):

@@ -9,7 +9,7 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 
 from baton_confluence.baton import pb
-from baton_confluence.cli.factory import build_connector
+from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.service.conftest import Platform
 from tests.service.fake_baton import eventually
@@ -25,7 +25,7 @@ def test_sync_task_with_the_confluence_connector(
         settings = ConfluenceSettings(domain_url=site.url, username=spec.username, api_key=spec.api_token)
 
         async def scenario() -> None:
-            async with platform.serving(lambda: build_connector(settings)[0]) as running:
+            async with platform.serving(lambda: build_connector(settings)) as running:
                 running.service.queue.append(sync_task("conf-sync"))
                 done = await finished(running.service, "conf-sync", timeout=20)
             assert done.WhichOneof("final_state") == "success", done.status.message
@@ -49,7 +49,7 @@ def test_a_targeted_sync_task_uploads_a_partial_sync_of_that_space(
         target = pb.resource.Resource(id=pb.resource.ResourceId(resource_type="space", resource=str(space_id)))
 
         async def scenario() -> tuple[int, int]:
-            async with platform.serving(lambda: build_connector(settings)[0]) as running:
+            async with platform.serving(lambda: build_connector(settings)) as running:
                 await eventually(lambda: running.service.seen.polls >= 1, what="the service polling")
                 site.reset_stats()
                 running.service.queue.append(sync_task("full"))

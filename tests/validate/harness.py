@@ -10,7 +10,8 @@ from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.confluence.client import BasicAuth, BearerAuth, ConfluenceCloudAPI, ConfluenceHTTP
-from baton_confluence.confluence.connector import ConfluenceConnector, build_datacenter_connector
+from baton_confluence.confluence.connector import ConfluenceConnector
+from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 
 PAT = "validate-pat"
@@ -20,7 +21,7 @@ def connector_for(site: SimulatedSite, *, use_rbac: bool = False, token: str = P
     options = ConfluenceOptions(domain_url=site.site_url, use_rbac=use_rbac)
     if site.flavor.name == "datacenter":
         http = ConfluenceHTTP(site.site_url, auth=BearerAuth(token), max_attempts=1)
-        return build_datacenter_connector(options, http)
+        return ConfluenceConnector(options, ConfluenceDataCenterAPI(http), owns_client=True)
     http = ConfluenceHTTP(site.url, auth=BasicAuth(site.spec.username, site.spec.api_token), max_attempts=1)
     return ConfluenceConnector(options, ConfluenceCloudAPI(http), owns_client=True)
 

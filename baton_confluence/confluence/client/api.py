@@ -1,6 +1,6 @@
 """`ConfluenceCloudAPI`: the Confluence Cloud endpoints the connector uses, one call per page.
 
-List methods return one `Page` and never loop: the sync engine calls again with `next_token`
+List methods return one `ListingPage` and never loop: the sync engine calls again with `next_token`
 (possibly after a restart), so no listing is ever buffered whole. Path segments are escaped.
 Write methods take their ids as keyword arguments, so an account id can never be passed where a
 group id belongs (the upstream connector shipped exactly that swap).
@@ -22,17 +22,19 @@ Page sizes, and where they come from:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
 import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start, v2_page
+from baton_confluence.confluence.client import records
+from baton_confluence.confluence.client.contract import Deployment
+from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 
 log = structlog.get_logger("baton_confluence.confluence.client.api")
@@ -50,52 +52,32 @@ _V1 = "/wiki/rest/api"
 _V2 = "/wiki/api/v2"
 
 
-@dataclass(frozen=True)
-class RoleAssignment:
-    """One entry of a set-role-assignments request; `role_id=None` removes the principal's role."""
-
-    principal_type: str  # USER, GROUP or ACCESS_CLASS
-    principal_id: str  # account id, group id, or an access class such as "authenticated-users"
-    role_id: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {
-            "principal": {"principalType": self.principal_type.upper(), "principalId": self.principal_id}
-        }
-        if self.role_id is not None:
-            entry["roleId"] = self.role_id
-        return entry
-
-
 class ConfluenceCloudAPI(CloudProbes):
-    """Typed Confluence Cloud endpoints over a shared `ConfluenceHTTP` (Validate's probes mixed in)."""
+    """The Confluence Cloud side of `ConfluenceAPI` (client/contract.py), Validate's probes mixed in."""
 
-    # Space roles (v2 `/space-roles`, role assignments) exist on Cloud only.
-    has_space_roles = True
+    deployment = Deployment.CLOUD
+    supports_space_roles = True  # v2 `/space-roles` and role assignments
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
 
     # --- users ------------------------------------------------------------------------------
-    async def current_user(self) -> dict[str, Any]:
-        """GET /wiki/rest/api/user/current: the calling account."""
-        response = await self.http.get_json(f"{_V1}/user/current")
-        return _object(response)
-
-    async def get_user(self, account_id: str) -> dict[str, Any] | None:
+    async def get_user(self, account_id: str) -> Account | None:
         """GET /wiki/rest/api/user?accountId=…&expand=operations: one account, any type; None on 404.
 
         For principals a grant names that no listing returned (v1 "Get user"; the account may
         have been deleted since, which the site answers with 404).
         """
         params: QueryParams = {"accountId": account_id, "expand": "operations"}
-        return await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        return None if found is None else records.account(found)
 
-    async def get_group(self, group_id: str) -> dict[str, Any] | None:
+    async def get_group(self, group_id: str) -> Group | None:
         """GET /wiki/rest/api/group/by-id?id=…: one group; None on 404."""
-        return await found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
+        found = await found_or_none(self.http.get_json(f"{_V1}/group/by-id", {"id": group_id}))
+        return None if found is None else records.group(found)
 
-    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+    async def search_users(self, token: str, *, include_guests: bool = True) -> ListingPage[Account]:
         """GET /wiki/rest/api/search/user?cql=type=user: one page of users (v1 offsets).
 
         `sitePermissionTypeFilter=all` includes guests (external collaborators); `none`, the
@@ -106,7 +88,7 @@ class ConfluenceCloudAPI(CloudProbes):
         if start >= USER_SEARCH_CEILING:
             # Only a token from an older checkpoint can point here: the site would answer nothing.
             self._warn_search_ceiling(start)
-            return Page([], "", ceiling_reached=True)
+            return ListingPage([], "", ceiling_reached=True)
         params: QueryParams = {
             "cql": "type=user",
             "expand": "operations",
@@ -125,7 +107,7 @@ class ConfluenceCloudAPI(CloudProbes):
         if page.ceiling_reached:
             self._warn_search_ceiling(start)
         users = [item["user"] if isinstance(item.get("user"), dict) else item for item in page.items]
-        return replace(page, items=users)
+        return parsed(replace(page, items=users), records.account)
 
     @staticmethod
     def _warn_search_ceiling(start: int) -> None:
@@ -139,26 +121,29 @@ class ConfluenceCloudAPI(CloudProbes):
         )
 
     # --- groups -----------------------------------------------------------------------------
-    async def list_groups(self, token: str) -> Page:
+    async def list_groups(self, token: str) -> ListingPage[Group]:
         """GET /wiki/rest/api/group: one page of groups (`id`, `name`, `type`)."""
         start = v1_start(token)
         response = await self.http.get_json(f"{_V1}/group", {"start": start, "limit": GROUPS_PAGE_SIZE})
-        return v1_page(response.data, start=start, asked_limit=GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
+        page = v1_page(response.data, start=start, asked_limit=GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
+        return parsed(page, records.group)
 
-    async def group_members(self, group_id: str, token: str) -> Page:
+    async def group_members(self, group_id: str, token: str) -> ListingPage[Account]:
         """GET /wiki/rest/api/group/{groupId}/membersByGroupId: one page of members."""
         start = v1_start(token)
         path = api_path(f"{_V1}/group/{{}}/membersByGroupId", group_id)
         params: QueryParams = {"start": start, "limit": GROUP_MEMBERS_PAGE_SIZE, "expand": "operations"}
         response = await self.http.get_json(path, params)
-        return v1_page(response.data, start=start, asked_limit=GROUP_MEMBERS_PAGE_SIZE, rate_limit=response.rate_limit)
+        page = v1_page(response.data, start=start, asked_limit=GROUP_MEMBERS_PAGE_SIZE, rate_limit=response.rate_limit)
+        return parsed(page, records.account)
 
-    async def groups_of_user(self, account_id: str, token: str) -> Page:
+    async def groups_of_user(self, account_id: str, token: str) -> ListingPage[Group]:
         """GET /wiki/rest/api/user/memberof?accountId=…: one page of the groups a user is in."""
         start = v1_start(token)
         params: QueryParams = {"accountId": account_id, "start": start, "limit": USER_GROUPS_PAGE_SIZE}
         response = await self.http.get_json(f"{_V1}/user/memberof", params)
-        return v1_page(response.data, start=start, asked_limit=USER_GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
+        page = v1_page(response.data, start=start, asked_limit=USER_GROUPS_PAGE_SIZE, rate_limit=response.rate_limit)
+        return parsed(page, records.group)
 
     async def is_group_member(self, group_id: str, account_id: str) -> bool:
         """Whether the account is in the group now, read live from the site.
@@ -167,7 +152,7 @@ class ConfluenceCloudAPI(CloudProbes):
         while a group such as confluence-users can have tens of thousands of members.
         """
         return await any_item(
-            lambda token: self.groups_of_user(account_id, token), lambda group: group.get("id") == group_id
+            lambda token: self.groups_of_user(account_id, token), lambda group: group.id == group_id
         )
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
@@ -186,7 +171,7 @@ class ConfluenceCloudAPI(CloudProbes):
         type: str | None = None,
         status: str | None = None,
         keys: Sequence[str] | None = None,
-    ) -> Page:
+    ) -> ListingPage[Space]:
         """GET /wiki/api/v2/spaces: one page of the spaces the caller can see, sorted by id.
 
         `type` is one value (global, collaboration, knowledge_base, personal, ...), `status`
@@ -200,34 +185,32 @@ class ConfluenceCloudAPI(CloudProbes):
             "keys": ",".join(keys) if keys else None,
         }
         response = await self.http.get_json(f"{_V2}/spaces", params)
-        return _v2(response, token)
+        return parsed(_v2(response, token), records.space)
 
-    async def get_space(self, space_id: str) -> dict[str, Any]:
+    async def get_space(self, space_id: str) -> Space | None:
         """GET /wiki/api/v2/spaces/{id} (NOT_FOUND raised when the site answers 404)."""
         response = await self.http.get_json(api_path(f"{_V2}/spaces/{{}}", space_id))
-        return _object(response)
+        return records.space(response.json_object())
 
-    async def space_permissions(self, space_id: str, token: str) -> Page:
+    async def space_permissions(self, space_id: str, token: str) -> ListingPage[SpacePermission]:
         """GET /wiki/api/v2/spaces/{id}/permissions: `principal{type,id}`, `operation{key,targetType}`."""
         path = api_path(f"{_V2}/spaces/{{}}/permissions", space_id)
         response = await self.http.get_json(path, {"limit": V2_PAGE_SIZE, "cursor": token or None})
-        return _v2(response, token)
+        return parsed(_v2(response, token), records.space_permission)
 
     async def add_space_permission(
         self, space_key: str, *, subject_type: str, identifier: str, operation_key: str, target: str
-    ) -> dict[str, Any] | None:
+    ) -> None:
         """POST /wiki/rest/api/space/{spaceKey}/permission: grant one permission (needs space admin).
 
         `subject_type` is `user` (identifier: account id) or `group` (group id); the operation is
-        a `key`/`target` pair such as read/space or create/page. Returns the created permission
-        (with its `id`) when the site sends it back.
+        a `key`/`target` pair such as read/space or create/page.
         """
         body = {
             "subject": {"type": subject_type, "identifier": identifier},
             "operation": {"key": operation_key, "target": target},
         }
-        response = await self.http.post_json(api_path(f"{_V1}/space/{{}}/permission", space_key), body)
-        return response.data if isinstance(response.data, dict) else None
+        await self.http.post_json(api_path(f"{_V1}/space/{{}}/permission", space_key), body)
 
     async def remove_space_permission(self, space_key: str, *, permission_id: str) -> None:
         """DELETE /wiki/rest/api/space/{spaceKey}/permission/{id}.
@@ -240,10 +223,12 @@ class ConfluenceCloudAPI(CloudProbes):
     async def space_role_mode(self) -> str:
         """GET /wiki/api/v2/space-role-mode: PRE_ROLES, ROLES_TRANSITION or ROLES ('' if absent)."""
         response = await self.http.get_json(f"{_V2}/space-role-mode")
-        mode = _object(response).get("mode")
+        mode = response.json_object().get("mode")
         return mode if isinstance(mode, str) else ""
 
-    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
+    async def list_space_roles(
+        self, token: str, *, space_id: str | None = None, role_type: str | None = None
+    ) -> ListingPage[SpaceRole]:
         """GET /wiki/api/v2/space-roles: one page of the roles available on the site (or a space)."""
         params: QueryParams = {
             "limit": V2_PAGE_SIZE,
@@ -252,7 +237,7 @@ class ConfluenceCloudAPI(CloudProbes):
             "role-type": role_type,
         }
         response = await self.http.get_json(f"{_V2}/space-roles", params)
-        return _v2(response, token)
+        return parsed(_v2(response, token), records.space_role)
 
     async def space_role_assignments(
         self,
@@ -262,7 +247,7 @@ class ConfluenceCloudAPI(CloudProbes):
         role_id: str | None = None,
         principal_id: str | None = None,
         principal_type: str | None = None,
-    ) -> Page:
+    ) -> ListingPage[RoleAssignment]:
         """GET /wiki/api/v2/spaces/{id}/role-assignments: `principal{principalType,principalId}`, `roleId`.
 
         The API requires `principal_id` and `principal_type` together.
@@ -280,9 +265,9 @@ class ConfluenceCloudAPI(CloudProbes):
             "principal-type": principal_type.upper() if principal_type else None,
         }
         path = api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id)
-        return _v2(await self.http.get_json(path, params), token)
+        return parsed(_v2(await self.http.get_json(path, params), token), records.role_assignment)
 
-    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[dict[str, Any]]:
+    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[RoleAssignment]:
         """POST /wiki/api/v2/spaces/{id}/role-assignments with a JSON array of assignments.
 
         Per entry: with `roleId` the principal gets that role; without it the principal's role in
@@ -300,24 +285,8 @@ class ConfluenceCloudAPI(CloudProbes):
         path = api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id)
         body = [assignment.to_json() for assignment in assignments]
         response = await self.http.post_json(path, body, idempotent=True)
-        results = response.data.get("results") if isinstance(response.data, dict) else None
-        return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
+        return [found for item in response.results() if (found := records.role_assignment(item)) is not None]
 
 
-async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
-    """The object a by-id GET returns, or None when the site says it does not exist (404)."""
-    try:
-        response = await request
-    except ConnectorError as err:
-        if err.code == grpc.StatusCode.NOT_FOUND:
-            return None
-        raise
-    return _object(response)
-
-
-def _v2(response: JsonResponse, cursor: str) -> Page:
+def _v2(response: JsonResponse, cursor: str) -> ListingPage[Raw]:
     return v2_page(response.data, response.headers, cursor=cursor, rate_limit=response.rate_limit)
-
-
-def _object(response: JsonResponse) -> dict[str, Any]:
-    return response.data if isinstance(response.data, dict) else {}

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError, RateLimitInfo
+from baton_confluence.confluence.client.records import parse_all
 
 log = structlog.get_logger("baton_confluence.confluence.client.pagination")
 
@@ -36,9 +37,17 @@ _LINK_PART = re.compile(r"<([^>]*)>([^<]*)")
 _REL = re.compile(r'rel\s*=\s*"?([^";,]*)"?', re.IGNORECASE)
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+Raw = dict[str, Any]  # one JSON object of a listing, before it is parsed into a record
+
+
 @dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
+class ListingPage(Generic[T]):
+    """One page of a listing: its items (raw JSON objects here, typed records once the API has
+    parsed them, client/records.py) and the token of the next page."""
+
+    items: list[T] = field(default_factory=list)
     next_token: str = ""  # '' when this was the last page
     rate_limit: RateLimitInfo | None = None
     # The listing stopped at a fixed offset past which the site serves nothing (Cloud's user
@@ -46,7 +55,12 @@ class Page:
     ceiling_reached: bool = False
 
 
-async def any_item(fetch: Callable[[str], Awaitable[Page]], matches: Callable[[dict[str, Any]], bool]) -> bool:
+def parsed(page: ListingPage[Raw], parse: Callable[[Raw], R | None]) -> ListingPage[R]:
+    """The page with each raw item parsed into its record; items the parser rejects (None) left out."""
+    return ListingPage(parse_all(page.items, parse), page.next_token, page.rate_limit, page.ceiling_reached)
+
+
+async def any_item(fetch: Callable[[str], Awaitable[ListingPage[T]]], matches: Callable[[T], bool]) -> bool:
     """Whether some item of a listing matches, reading pages only until the first match."""
     token = ""
     while True:
@@ -77,8 +91,8 @@ def v1_page(
     asked_limit: int,
     rate_limit: RateLimitInfo | None = None,
     ceiling: int | None = None,
-) -> Page:
-    """Page from a v1 body `{"results": [...], "start", "limit"?, "size", "_links": {"next"?}}`.
+) -> ListingPage[Raw]:
+    """The page of a v1 body `{"results": [...], "start", "limit"?, "size", "_links": {"next"?}}`.
 
     The rule, for every v1 listing of both products:
 
@@ -99,10 +113,10 @@ def v1_page(
     items = _results(body)
     next_start = start + received
     if ceiling is not None and next_start >= ceiling:
-        return Page(items, "", rate_limit, ceiling_reached=True)
+        return ListingPage(items, "", rate_limit, ceiling_reached=True)
     if received == 0 or not (_next_link(body) or received >= _page_limit(body, asked_limit)):
-        return Page(items, "", rate_limit)
-    return Page(items, str(next_start), rate_limit)
+        return ListingPage(items, "", rate_limit)
+    return ListingPage(items, str(next_start), rate_limit)
 
 
 def _page_limit(body: dict[str, Any], asked_limit: int) -> int:
@@ -113,15 +127,17 @@ def _page_limit(body: dict[str, Any], asked_limit: int) -> int:
     return asked_limit
 
 
-def v2_page(data: Any, headers: Mapping[str, str], *, cursor: str, rate_limit: RateLimitInfo | None = None) -> Page:
-    """Page from a v2 body `{"results": [...], "_links": {"next": "/wiki/api/v2/...?cursor=..."}}`."""
+def v2_page(
+    data: Any, headers: Mapping[str, str], *, cursor: str, rate_limit: RateLimitInfo | None = None
+) -> ListingPage[Raw]:
+    """The page of a v2 body `{"results": [...], "_links": {"next": "/wiki/api/v2/...?cursor=..."}}`."""
     body = data if isinstance(data, dict) else {}
     next_link = _next_link(body) or link_header_next(headers.get("link", ""))
     next_cursor = _query_str(next_link, "cursor") if next_link else ""
     if next_cursor and next_cursor == cursor:
         log.warning("confluence_pagination_stalled", cursor=cursor[:40])
         next_cursor = ""
-    return Page(_results(body), next_cursor, rate_limit)
+    return ListingPage(_results(body), next_cursor, rate_limit)
 
 
 def link_header_next(value: str) -> str:

@@ -8,9 +8,9 @@ own pages are neither fetched twice nor served stale. Each probe raises the clie
 
 from __future__ import annotations
 
-from typing import Any
-
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client import records
+from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
+from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 
 _V1 = "/wiki/rest/api"
@@ -19,58 +19,43 @@ ONE: dict[str, int] = {"limit": 1}
 
 
 class CloudProbes:
-    """Mixed into `ConfluenceCloudAPI`; the Data Center adapter overrides every probe."""
+    """Mixed into `ConfluenceCloudAPI`; the Data Center adapter has its own (datacenter/probes.py)."""
 
     http: ConfluenceHTTP
-    flavor = "cloud"
 
-    async def probe_current_user(self) -> dict[str, Any]:
+    async def probe_current_user(self) -> SignedIn:
         """GET /user/current?expand=operations: who we are, and (operations) whether an admin."""
-        return _object(await self.http.get_json(f"{_V1}/user/current", {"expand": "operations"}))
+        response = await self.http.get_json(f"{_V1}/user/current", {"expand": "operations"})
+        return records.signed_in(response.json_object())
 
-    async def probe_spaces(self) -> list[dict[str, Any]]:
-        return _results(await self.http.get_json(f"{_V2}/spaces", ONE))
+    async def probe_spaces(self) -> list[Space]:
+        return parse_all((await self.http.get_json(f"{_V2}/spaces", ONE)).results(), records.space)
 
-    async def probe_groups(self) -> list[dict[str, Any]]:
-        return _results(await self.http.get_json(f"{_V1}/group", ONE))
+    async def probe_groups(self) -> list[Group]:
+        return parse_all((await self.http.get_json(f"{_V1}/group", ONE)).results(), records.group)
 
-    async def probe_group_members(self, group_id: str) -> list[dict[str, Any]]:
+    async def probe_group_members(self, group_id: str) -> list[Account]:
         path = api_path(f"{_V1}/group/{{}}/membersByGroupId", group_id)
-        return _results(await self.http.get_json(path, ONE))
+        return parse_all((await self.http.get_json(path, ONE)).results(), records.account)
 
-    async def probe_users(self) -> list[dict[str, Any]]:
-        return _results(await self.http.get_json(f"{_V1}/search/user", {"cql": "type=user", "limit": 1}))
+    async def probe_users(self) -> list[Account]:
+        response = await self.http.get_json(f"{_V1}/search/user", {"cql": "type=user", "limit": 1})
+        return parse_all(response.results(), records.account)
 
-    async def probe_space_permissions(self, space: dict[str, Any]) -> None:
-        await self.http.get_json(api_path(f"{_V2}/spaces/{{}}/permissions", str(space.get("id", ""))), ONE)
+    async def probe_space_permissions(self, space: Space) -> None:
+        await self.http.get_json(api_path(f"{_V2}/spaces/{{}}/permissions", space.id), ONE)
 
-    async def probe_admin(self, current_user: dict[str, Any]) -> bool | None:
-        """Confluence administrator? Admins hold `administer` on `application` among their
-        operations; None when the site did not expand them (then nothing can be said)."""
-        operations = current_user.get("operations")
-        if not isinstance(operations, list):
-            return None
-        return any(
-            isinstance(op, dict) and op.get("operation") == "administer" and op.get("targetType") == "application"
-            for op in operations
-        )
+    async def probe_admin(self, current_user: SignedIn) -> bool | None:
+        """Confluence administrator? Read from the sign-in answer's operations (no request)."""
+        return current_user.administers_site
 
     async def permissions_unavailable(self) -> str:
         """Why space permissions cannot be synced on this site ('' on Cloud: always available)."""
         return ""
 
-    async def probe_space_roles(self) -> list[dict[str, Any]]:
-        return _results(await self.http.get_json(f"{_V2}/space-roles", ONE))
+    async def probe_space_roles(self) -> None:
+        await self.http.get_json(f"{_V2}/space-roles", ONE)
 
-    async def probe_role_assignments(self, space_id: str) -> list[dict[str, Any]]:
-        path = api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id)
-        return _results(await self.http.get_json(path, ONE))
+    async def probe_role_assignments(self, space_id: str) -> None:
+        await self.http.get_json(api_path(f"{_V2}/spaces/{{}}/role-assignments", space_id), ONE)
 
-
-def _object(response: JsonResponse) -> dict[str, Any]:
-    return response.data if isinstance(response.data, dict) else {}
-
-
-def _results(response: JsonResponse) -> list[dict[str, Any]]:
-    results = _object(response).get("results")
-    return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []

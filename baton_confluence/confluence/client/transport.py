@@ -14,7 +14,7 @@ import json
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -64,6 +64,16 @@ class JsonResponse:
     headers: httpx.Headers
     status: int
     rate_limit: RateLimitInfo | None = None  # from the rate-limit headers, when there were any
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or {} when it is anything else (a lenient read: the site's
+        answers are parsed into records field by field, each with its default)."""
+        return self.data if isinstance(self.data, dict) else {}
+
+    def results(self) -> list[dict[str, Any]]:
+        """The objects of the body's `results` array (other entries skipped), [] without one."""
+        found = self.json_object().get("results")
+        return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)
@@ -347,3 +357,14 @@ class ConfluenceHTTP:
 
     def _rate_info(self, headers: RateLimitHeaders, *, overlimit: bool) -> RateLimitInfo:
         return headers.to_info(self._wall_clock(), overlimit=overlimit, max_wait=self.governor.settings.max_retry_after)
+
+
+async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:
+    """The object a by-id GET returns, or None when the site says it does not exist (404)."""
+    try:
+        response = await request
+    except ConnectorError as err:
+        if err.code == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return response.json_object()

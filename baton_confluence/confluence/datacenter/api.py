@@ -1,10 +1,11 @@
-"""`ConfluenceDataCenterAPI`: Confluence Data Center/Server behind the Cloud API's method names.
+"""`ConfluenceDataCenterAPI`: Confluence Data Center/Server behind the one API contract.
 
-The syncers (and the provisioners) call `ConfluenceCloudAPI` methods and read Cloud-shaped dicts.
-This adapter serves the same methods from DC's REST API (`<base URL incl. context path>/rest/api`)
-and maps every answer through `shapes`, so one set of syncers serves both products. It subclasses
-the Cloud API only for its type: every public method is overridden (a test checks it), so a Cloud
-path can never be sent to a DC site.
+The syncers, the provisioners and Validate call `ConfluenceAPI` (client/contract.py) and read the
+client's records. This adapter serves that contract from DC's REST API (`<base URL incl. context
+path>/rest/api`) and parses every answer through `shapes` into the same records, so one set of
+syncers serves both products. It shares no code path with `ConfluenceCloudAPI` (no inheritance
+between them), so a Cloud path can never be sent to a DC site. Space roles do not exist here
+(`supports_space_roles` is False); the role methods raise the contract's one error for it.
 
 Endpoints (Atlassian's Confluence Data Center REST reference; docs/datacenter.md has the table):
 
@@ -29,16 +30,16 @@ seen to advance its `next` link by the limit asked even when it served fewer).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.api import ConfluenceCloudAPI, RoleAssignment, found_or_none
-from baton_confluence.confluence.client.pagination import Page, any_item, v1_page, v1_start
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.contract import Deployment, space_roles_unavailable
+from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
+from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.transport import ConfluenceHTTP, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.permission_map import to_dc
@@ -53,17 +54,15 @@ DC_PAGE_SIZE = 100
 REST = "/rest/api"
 SPACE_TYPES = frozenset({"global", "personal"})  # the only `type` values DC's space filter knows
 SPACE_STATUSES = ("current", "archived")  # the `status` values of DC's space filter, listed in this order
-RBAC_UNAVAILABLE = (
-    "space roles (--use-rbac) are a Confluence Cloud feature; Data Center has granular space permissions only"
-)
+R = TypeVar("R")
 
 
-class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
-    flavor = "datacenter"
-    has_space_roles = False
+class ConfluenceDataCenterAPI(DataCenterProbes):
+    deployment = Deployment.DATACENTER
+    supports_space_roles = False
 
     def __init__(self, http: ConfluenceHTTP) -> None:
-        super().__init__(http)
+        self.http = http
         self.space_keys = SpaceKeys(self._all_spaces_page)
         self.user_keys = UserKeys(http)
         self.permission_reader = SpacePermissionReader(http, self.features, self.user_keys)
@@ -78,12 +77,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         return self._features
 
     # --- users ------------------------------------------------------------------------------
-    async def current_user(self) -> dict[str, Any]:
-        """GET /rest/api/user/current; {} for the anonymous user (a wrong PAT may be taken for one)."""
-        response = await self.http.get_json(f"{REST}/user/current")
-        return _mapped_object(response, shapes.user)
-
-    async def search_users(self, token: str, *, include_guests: bool = True) -> Page:
+    async def search_users(self, token: str, *, include_guests: bool = True) -> ListingPage[Account]:
         """GET /rest/api/user/list?expand=status: every registered user, disabled ones included.
 
         DC has no guests; `include_guests` is accepted for the shared signature.
@@ -93,28 +87,20 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         return page
 
     # --- groups -----------------------------------------------------------------------------
-    async def list_groups(self, token: str) -> Page:
+    async def list_groups(self, token: str) -> ListingPage[Group]:
         return await self._v1_list(f"{REST}/group", token, shapes.group)
 
-    async def group_members(self, group_id: str, token: str) -> Page:
+    async def group_members(self, group_id: str, token: str) -> ListingPage[Account]:
         """GET /rest/api/group/{groupName}/member; `group_id` is the name (DC groups have no id)."""
         path = api_path(f"{REST}/group/{{}}/member", group_id)
         page = await self._v1_list(path, token, shapes.user, {"expand": "status"})
         self.user_keys.remember(page.items)
         return page
 
-    async def groups_of_user(self, account_id: str, token: str) -> Page:
-        """Not used on Data Center (see `is_group_member`); refused rather than sent to a Cloud path."""
-        raise ConnectorError(
-            grpc.StatusCode.UNIMPLEMENTED, "baton-confluence: listing a user's groups is not used on Data Center"
-        )
-
     async def is_group_member(self, group_id: str, account_id: str) -> bool:
         """Whether the user key is in the group now: pages the group's members until it shows up
         (the documented Data Center way; `account_id` is the user key)."""
-        return await any_item(
-            lambda token: self.group_members(group_id, token), lambda member: member.get("accountId") == account_id
-        )
+        return await any_item(lambda token: self.group_members(group_id, token), lambda member: member.id == account_id)
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """PUT /rest/api/user/{username}/group/{groupName} (idempotent; 204)."""
@@ -126,12 +112,12 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         username = await self.username_of(account_id)
         await self.http.delete(api_path(f"{REST}/user/{{}}/group/{{}}", username, group_id))
 
-    async def get_user(self, account_id: str) -> dict[str, Any] | None:
+    async def get_user(self, account_id: str) -> Account | None:
         """GET /rest/api/user?key=…&expand=status: one user by key (the DC account id); None on 404."""
         found = await found_or_none(self.http.get_json(f"{REST}/user", {"key": account_id, "expand": "status"}))
         return None if found is None else shapes.user(found)
 
-    async def get_group(self, group_id: str) -> dict[str, Any] | None:
+    async def get_group(self, group_id: str) -> Group | None:
         """GET /rest/api/group/{groupName}: one group (DC group ids are names); None on 404."""
         found = await found_or_none(self.http.get_json(api_path(f"{REST}/group/{{}}", group_id)))
         return None if found is None else shapes.group(found)
@@ -139,8 +125,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
     async def username_of(self, user_key: str) -> str:
         """GET /rest/api/user?key=: the current username of a user key (usernames can change)."""
         response = await self.http.get_json(f"{REST}/user", {"key": user_key})
-        data = response.data if isinstance(response.data, dict) else {}
-        username = data.get("username")
+        username = response.json_object().get("username")
         if not isinstance(username, str) or not username:
             raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: no user with key {user_key}")
         return username
@@ -153,7 +138,7 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         type: str | None = None,
         status: str | None = None,
         keys: Sequence[str] | None = None,
-    ) -> Page:
+    ) -> ListingPage[Space]:
         """GET /rest/api/space, one leg per status (`current`, then `archived`; only the asked one
         when `status` is given). `keys` is not sent (the filter re-checks every space anyway).
 
@@ -168,14 +153,14 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
             next_token = f"{legs[leg]}:{page.next_token}"
         else:
             next_token = f"{legs[leg + 1]}:" if leg + 1 < len(legs) else ""
-        return Page(page.items, next_token, page.rate_limit)
+        return ListingPage(page.items, next_token, page.rate_limit)
 
-    async def get_space(self, space_id: str) -> dict[str, Any]:
+    async def get_space(self, space_id: str) -> Space | None:
         key = await self.space_keys.key_of(space_id)
         response = await self.http.get_json(api_path(f"{REST}/space/{{}}", key))
-        return _mapped_object(response, shapes.space)
+        return shapes.space(response.json_object())
 
-    async def space_permissions(self, space_id: str, token: str) -> Page:
+    async def space_permissions(self, space_id: str, token: str) -> ListingPage[SpacePermission]:
         """Every permission of the space in one page: 9.1 REST or the JSON-RPC remote API
         (`permission_reader.py`); both answer the whole list at once."""
         key = await self.space_keys.key_of(space_id)
@@ -183,29 +168,30 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
 
     async def add_space_permission(
         self, space_key: str, *, subject_type: str, identifier: str, operation_key: str, target: str
-    ) -> dict[str, Any] | None:
+    ) -> None:
         """PUT .../permissions/{user|group}/{id}/grant: adds the pair if missing (no error if held)."""
         pair = await self._writable_pair(operation_key, target)
         await self._permission_write(space_key, subject_type, identifier, "grant", pair)
-        return None
 
     async def remove_space_permission(self, space_key: str, *, permission_id: str) -> None:
         """PUT .../permissions/{user|group}/{id}/revoke; `permission_id` is a `space_permissions` id."""
-        parsed = shapes.parse_permission_id(permission_id)
-        if parsed is None:
+        parsed_id = shapes.parse_permission_id(permission_id)
+        if parsed_id is None:
             raise ConnectorError(
                 grpc.StatusCode.INVALID_ARGUMENT,
                 f"baton-confluence: {permission_id!r} is not a Data Center permission id",
             )
-        kind, principal_id, target, operation = parsed
+        kind, principal_id, target, operation = parsed_id
         await self._permission_write(space_key, kind, principal_id, "revoke", (target, operation))
 
-    # --- space roles: Cloud only ------------------------------------------------------------
+    # --- space roles: Cloud only (`supports_space_roles` is False) ---------------------------
     async def space_role_mode(self) -> str:
-        raise _rbac_unavailable()
+        raise space_roles_unavailable()
 
-    async def list_space_roles(self, token: str, *, space_id: str | None = None, role_type: str | None = None) -> Page:
-        raise _rbac_unavailable()
+    async def list_space_roles(
+        self, token: str, *, space_id: str | None = None, role_type: str | None = None
+    ) -> ListingPage[SpaceRole]:
+        raise space_roles_unavailable()
 
     async def space_role_assignments(
         self,
@@ -215,22 +201,23 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ConfluenceCloudAPI):
         role_id: str | None = None,
         principal_id: str | None = None,
         principal_type: str | None = None,
-    ) -> Page:
-        raise _rbac_unavailable()
+    ) -> ListingPage[RoleAssignment]:
+        raise space_roles_unavailable()
 
-    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[dict[str, Any]]:
-        raise _rbac_unavailable()
+    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[RoleAssignment]:
+        raise space_roles_unavailable()
 
     # --- helpers ----------------------------------------------------------------------------
-    async def _v1_list(self, path: str, token: str, shape: Any, extra: QueryParams | None = None) -> Page:
+    async def _v1_list(
+        self, path: str, token: str, shape: Callable[[dict[str, Any]], R | None], extra: QueryParams | None = None
+    ) -> ListingPage[R]:
         start = v1_start(token)
         params: QueryParams = {**(extra or {}), "start": start, "limit": DC_PAGE_SIZE}
         response = await self.http.get_json(path, params)
         page = v1_page(response.data, start=start, asked_limit=DC_PAGE_SIZE, rate_limit=response.rate_limit)
-        items = [mapped for mapped in (shape(item) for item in page.items) if mapped is not None]
-        return replace(page, items=items)
+        return parsed(page, shape)
 
-    async def _all_spaces_page(self, token: str) -> Page:
+    async def _all_spaces_page(self, token: str) -> ListingPage[Space]:
         return await self.list_spaces(token)
 
     async def _writable_pair(self, operation_key: str, target: str) -> tuple[str, str]:
@@ -270,13 +257,3 @@ def _space_leg(token: str, legs: tuple[str, ...]) -> tuple[int, str]:
             grpc.StatusCode.INVALID_ARGUMENT, f"baton-confluence: {token!r} is not a space listing token"
         )
     return legs.index(status), inner
-
-
-def _mapped_object(response: JsonResponse, shape: Any) -> dict[str, Any]:
-    data = response.data if isinstance(response.data, dict) else {}
-    mapped = shape(data)
-    return mapped if isinstance(mapped, dict) else {}
-
-
-def _rbac_unavailable() -> ConnectorError:
-    return ConnectorError(grpc.StatusCode.FAILED_PRECONDITION, f"baton-confluence: {RBAC_UNAVAILABLE}")

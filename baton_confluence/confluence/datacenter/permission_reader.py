@@ -9,7 +9,7 @@ A 9.1+ site whose REST endpoint answers 404 before it ever answered 200 is retri
 remote API for the same space; if that works, the remote API is used from then on. (Once REST has
 answered, a 404 means the space is gone, and is passed on.) The choice is logged once, at info.
 
-Both paths return the same Cloud v2 items (`shapes.cloud_permission`): users by user key (the
+Both paths return the same records (`shapes.permission_of`): users by user key (the
 remote API's usernames are resolved by `UserKeys`), groups by name, anonymous access as principal
 `{"type": "anonymous", "id": "anonymous"}`. Remote-API permission types the connector does not know
 and usernames the site cannot resolve are skipped and counted (`skipped`), with one warning per
@@ -27,7 +27,8 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
+from baton_confluence.confluence.client.records import SpacePermission, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -49,7 +50,7 @@ REMOTE_API = "json-rpc"
 REST = "/rest/api"
 ANONYMOUS = ("anonymous", "anonymous")
 
-Read = Callable[[str], Awaitable[Page]]
+Read = Callable[[str], Awaitable[ListingPage[SpacePermission]]]
 
 
 class SpacePermissionReader:
@@ -74,8 +75,8 @@ class SpacePermissionReader:
                     self._choose(REMOTE_API, features.permissions_unavailable())
             return self._api or REST_API
 
-    async def read(self, space_key: str) -> Page:
-        """All permissions of a space, as one page of Cloud v2 items."""
+    async def read(self, space_key: str) -> ListingPage[SpacePermission]:
+        """All permissions of a space, as one page."""
         return await self._via(space_key, self._rest_list, self._remote_list)
 
     async def probe(self, space_key: str) -> None:
@@ -99,7 +100,7 @@ class SpacePermissionReader:
         return ""
 
     # --- the two paths -------------------------------------------------------------------------
-    async def _via(self, space_key: str, rest: Read, remote: Read) -> Page:
+    async def _via(self, space_key: str, rest: Read, remote: Read) -> ListingPage[SpacePermission]:
         if await self.api() == REMOTE_API:
             return await remote(space_key)
         try:
@@ -111,7 +112,9 @@ class SpacePermissionReader:
         self._rest_answered = True
         return page
 
-    async def _fall_back(self, space_key: str, remote: Read, rest_error: ConnectorError) -> Page:
+    async def _fall_back(
+        self, space_key: str, remote: Read, rest_error: ConnectorError
+    ) -> ListingPage[SpacePermission]:
         try:
             page = await remote(space_key)
         except ConnectorError:
@@ -120,27 +123,27 @@ class SpacePermissionReader:
             self._choose(REMOTE_API, "the space-permission REST endpoint answered 404")
         return page
 
-    async def _rest_list(self, space_key: str) -> Page:
+    async def _rest_list(self, space_key: str) -> ListingPage[SpacePermission]:
         response = await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions", space_key))
         raw = response.data if isinstance(response.data, list) else []
-        items = [p for p in (shapes.permission(r) for r in raw if isinstance(r, dict)) if p is not None]
-        return Page(items, "", response.rate_limit)
+        items = parse_all((r for r in raw if isinstance(r, dict)), shapes.permission)
+        return ListingPage(items, "", response.rate_limit)
 
-    async def _rest_probe(self, space_key: str) -> Page:
+    async def _rest_probe(self, space_key: str) -> ListingPage[SpacePermission]:
         await self.http.get_json(api_path(f"{REST}/space/{{}}/permissions/anonymous", space_key))
-        return Page([])
+        return ListingPage([])
 
-    async def _remote_probe(self, space_key: str) -> Page:
+    async def _remote_probe(self, space_key: str) -> ListingPage[SpacePermission]:
         permission_entries(await self._permission_sets(space_key))
-        return Page([])
+        return ListingPage([])
 
-    async def _remote_list(self, space_key: str) -> Page:
-        items = []
+    async def _remote_list(self, space_key: str) -> ListingPage[SpacePermission]:
+        items: list[SpacePermission] = []
         for kind, user_name, group_name in permission_entries(await self._permission_sets(space_key)):
             item = await self._remote_item(kind, user_name, group_name)
             if item is not None:
                 items.append(item)
-        return Page(items, "")
+        return ListingPage(items, "")
 
     async def _permission_sets(self, space_key: str) -> Any:
         try:
@@ -151,7 +154,7 @@ class SpacePermissionReader:
                 grpc.StatusCode.FAILED_PRECONDITION, f"baton-confluence: {problem}; {REMOTE_API_FIX}"
             ) from err
 
-    async def _remote_item(self, kind: str, user_name: str, group_name: str) -> dict[str, Any] | None:
+    async def _remote_item(self, kind: str, user_name: str, group_name: str) -> SpacePermission | None:
         pair = rpc_type_to_dc(kind)
         if pair is None:
             self._skip_type(kind)
@@ -160,7 +163,7 @@ class SpacePermissionReader:
         if principal is None:
             self.skipped["unknown_user"] += 1
             return None
-        return shapes.cloud_permission(*principal, *pair)  # None for pairs without a slug (delete_mail)
+        return shapes.permission_of(*principal, *pair)  # None for pairs without a slug (delete_mail)
 
     async def _principal(self, user_name: str, group_name: str) -> tuple[str, str] | None:
         if user_name:

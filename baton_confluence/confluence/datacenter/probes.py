@@ -11,12 +11,12 @@ Confluence's own global-permission screen); other versions give no answer (None)
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client.contract import space_roles_unavailable
+from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
+from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader
@@ -27,34 +27,37 @@ ONE: dict[str, int] = {"limit": 1}
 
 
 class DataCenterProbes:
+    """Mixed into `ConfluenceDataCenterAPI` (the Data Center side of client/contract.py)."""
+
     http: ConfluenceHTTP
     permission_reader: SpacePermissionReader  # made by the adapter
 
     async def features(self) -> Features:  # provided by the adapter
         raise NotImplementedError
 
-    async def probe_current_user(self) -> dict[str, Any]:
-        """GET /rest/api/user/current; {} when Confluence answers as the anonymous user."""
-        mapped = shapes.user(_object(await self.http.get_json(f"{REST}/user/current")))
-        return mapped or {}
+    async def probe_current_user(self) -> SignedIn:
+        """GET /rest/api/user/current; no account id when Confluence answers as the anonymous user.
+        Whether it administers the site is asked separately (`probe_admin`)."""
+        found = shapes.user((await self.http.get_json(f"{REST}/user/current")).json_object())
+        return SignedIn(account_id="" if found is None else found.id)
 
-    async def probe_spaces(self) -> list[dict[str, Any]]:
-        return _mapped(await self.http.get_json(f"{REST}/space", ONE), shapes.space)
+    async def probe_spaces(self) -> list[Space]:
+        return parse_all((await self.http.get_json(f"{REST}/space", ONE)).results(), shapes.space)
 
-    async def probe_groups(self) -> list[dict[str, Any]]:
-        return _mapped(await self.http.get_json(f"{REST}/group", ONE), shapes.group)
+    async def probe_groups(self) -> list[Group]:
+        return parse_all((await self.http.get_json(f"{REST}/group", ONE)).results(), shapes.group)
 
-    async def probe_group_members(self, group_id: str) -> list[dict[str, Any]]:
+    async def probe_group_members(self, group_id: str) -> list[Account]:
         path = api_path(f"{REST}/group/{{}}/member", group_id)
-        return _mapped(await self.http.get_json(path, ONE), shapes.user)
+        return parse_all((await self.http.get_json(path, ONE)).results(), shapes.user)
 
-    async def probe_users(self) -> list[dict[str, Any]]:
-        return _mapped(await self.http.get_json(f"{REST}/user/list", ONE), shapes.user)
+    async def probe_users(self) -> list[Account]:
+        return parse_all((await self.http.get_json(f"{REST}/user/list", ONE)).results(), shapes.user)
 
-    async def probe_space_permissions(self, space: dict[str, Any]) -> None:
-        await self.permission_reader.probe(str(space.get("key", "")))
+    async def probe_space_permissions(self, space: Space) -> None:
+        await self.permission_reader.probe(space.key)
 
-    async def probe_admin(self, current_user: dict[str, Any]) -> bool | None:
+    async def probe_admin(self, current_user: SignedIn) -> bool | None:
         if not (await self.features()).global_permissions:
             return None
         try:
@@ -69,24 +72,8 @@ class DataCenterProbes:
         """'' when space permissions can be read (9.1 REST, or the remote API turned on)."""
         return await self.permission_reader.unavailable()
 
-    async def probe_space_roles(self) -> list[dict[str, Any]]:
-        raise _cloud_only()
+    async def probe_space_roles(self) -> None:
+        raise space_roles_unavailable()
 
-    async def probe_role_assignments(self, space_id: str) -> list[dict[str, Any]]:
-        raise _cloud_only()
-
-
-def _cloud_only() -> ConnectorError:
-    return ConnectorError(
-        grpc.StatusCode.FAILED_PRECONDITION, "baton-confluence: space roles exist on Confluence Cloud only"
-    )
-
-
-def _object(response: JsonResponse) -> dict[str, Any]:
-    return response.data if isinstance(response.data, dict) else {}
-
-
-def _mapped(response: JsonResponse, shape: Any) -> list[dict[str, Any]]:
-    results = _object(response).get("results")
-    raw = [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
-    return [m for m in (shape(item) for item in raw) if m is not None]
+    async def probe_role_assignments(self, space_id: str) -> None:
+        raise space_roles_unavailable()

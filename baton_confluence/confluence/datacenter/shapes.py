@@ -1,18 +1,18 @@
-"""Data Center JSON -> the Cloud-shaped dicts the shared syncers read.
+"""Data Center JSON -> the client's records (client/records.py), the same ones Cloud answers in.
 
-The syncers were written against Cloud's answers; the DC adapter hands them the same keys, so one
-set of syncers serves both products. What changes is where the values come from:
+One set of syncers serves both products because both adapters answer in the same records. What
+changes is where the values come from:
 
-| syncers read           | Cloud                        | Data Center (this module)                     |
-|------------------------|------------------------------|-----------------------------------------------|
-| user `accountId`       | accountId                    | `userKey`: immutable, unlike `username`       |
-| user `operations`      | expand=operations            | [] for a deactivated user, one entry otherwise |
-| user `username`        | (absent since the GDPR move) | `username`: login name, goes to the profile   |
-| group `id`             | group id                     | the group **name**: DC groups have no id      |
-| space `id`             | numeric id (string)          | numeric `id` of `/rest/api/space`, as string  |
-| permission `principal` | {type, id}                   | `subject` {type, userKey or name}; JSON-RPC: userName -> userKey, groupName, neither = anonymous |
-| permission `operation` | {key, targetType}            | mapped from {targetType, operationKey}        |
-| permission `id`        | numeric id                   | synthetic: subject + pair (DC has no ids)     |
+| record field                   | Cloud                        | Data Center (this module)                     |
+|--------------------------------|------------------------------|-----------------------------------------------|
+| `Account.id`                   | accountId                    | `userKey`: immutable, unlike `username`       |
+| `Account.active`               | expand=operations non-empty  | False for a deactivated user (status below)   |
+| `Account.username`             | (absent since the GDPR move) | `username`: login name, goes to the profile   |
+| `Group.id`                     | group id                     | the group **name**: DC groups have no id      |
+| `Space.id`                     | numeric id (string)          | numeric `id` of `/rest/api/space`, as string  |
+| `SpacePermission.principal_*`  | principal {type, id}         | `subject` {type, userKey or name}; JSON-RPC: userName -> userKey, groupName, neither = anonymous |
+| `SpacePermission.operation`, `.target` | operation {key, targetType} | mapped from {targetType, operationKey} |
+| `SpacePermission.id`           | numeric id                   | synthetic: subject + pair (DC has no ids)     |
 
 User status: `/rest/api/user/list` lists disabled users too ("including ... Disabled users",
 Atlassian DC REST docs) and reports status only with `expand=status`; the value's exact form is
@@ -24,28 +24,36 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, unquote
 
+from baton_confluence.confluence.client.records import (
+    ACCOUNT_TYPE_ATLASSIAN,
+    Account,
+    Group,
+    Space,
+    SpacePermission,
+    ident,
+    obj,
+    text,
+)
 from baton_confluence.confluence.datacenter.permission_map import from_dc
-from baton_confluence.confluence.syncers.records import ident, obj, text
 
-# What an active user's `operations` look like to the syncers (any non-empty list means active).
-_ACTIVE_OPERATIONS = [{"operation": "use", "targetType": "application"}]
 _INACTIVE_STATUSES = frozenset({"deactivated", "disabled", "inactive", "unlicensed", "deleted", "shadowed"})
 _PERMISSION_ID_PREFIX = "dc-permission:"
 
 
-def user(raw: dict[str, Any]) -> dict[str, Any] | None:
-    """A DC user as a Cloud-shaped user, or None for the anonymous user or one without a key."""
+def user(raw: dict[str, Any]) -> Account | None:
+    """A DC user's account, or None for the anonymous user or one without a key."""
     key = text(raw.get("userKey"))
     if not key or text(raw.get("type")) == "anonymous":
         return None
-    return {
-        "accountId": key,
-        "accountType": "atlassian",  # DC has no app or customer accounts among its users
-        "displayName": text(raw.get("displayName")) or text(raw.get("username")) or key,
-        "email": text(raw.get("email")),
-        "username": text(raw.get("username")),
-        "operations": list(_ACTIVE_OPERATIONS) if is_active(raw) else [],
-    }
+    username = text(raw.get("username"))
+    return Account(
+        id=key,
+        type=ACCOUNT_TYPE_ATLASSIAN,  # DC has no app or customer accounts among its users
+        name=text(raw.get("displayName")) or username or key,
+        email=text(raw.get("email")).strip(),
+        active=is_active(raw),
+        username=username,
+    )
 
 
 def is_active(raw: dict[str, Any]) -> bool:
@@ -57,45 +65,47 @@ def is_active(raw: dict[str, Any]) -> bool:
     return not (isinstance(status, str) and status.strip().lower() in _INACTIVE_STATUSES)
 
 
-def group(raw: dict[str, Any]) -> dict[str, Any] | None:
+def group(raw: dict[str, Any]) -> Group | None:
     name = text(raw.get("name"))
-    return {"id": name, "name": name, "type": text(raw.get("type")) or "group"} if name else None
+    return Group(id=name, name=name, type=text(raw.get("type")) or "group") if name else None
 
 
-def space(raw: dict[str, Any]) -> dict[str, Any] | None:
+def space(raw: dict[str, Any]) -> Space | None:
     space_id, key = ident(raw.get("id")), text(raw.get("key"))
     if not space_id or not key:
         return None
-    return {
-        "id": space_id,
-        "key": key,
-        "name": text(raw.get("name")) or key,
-        "type": text(raw.get("type")),
-        "status": text(raw.get("status")).lower(),
-    }
+    return Space(
+        id=space_id,
+        key=key,
+        name=text(raw.get("name")) or key,
+        type=text(raw.get("type")),
+        status=text(raw.get("status")).lower(),
+    )
 
 
-def permission(raw: dict[str, Any]) -> dict[str, Any] | None:
-    """A DC space permission as a Cloud v2 space-permission item; None when it has no slug."""
+def permission(raw: dict[str, Any]) -> SpacePermission | None:
+    """A DC space permission (9.1 REST); None when it has no subject or its pair no slug."""
     operation = obj(raw.get("operation"))
     principal = subject(obj(raw.get("subject")))
     if principal is None:
         return None
-    return cloud_permission(*principal, text(operation.get("targetType")), text(operation.get("operationKey")))
+    return permission_of(*principal, text(operation.get("targetType")), text(operation.get("operationKey")))
 
 
-def cloud_permission(kind: str, principal_id: str, target: str, op: str) -> dict[str, Any] | None:
-    """The Cloud v2 space-permission item for a subject and DC pair; None when the pair has no slug.
+def permission_of(kind: str, principal_id: str, target: str, op: str) -> SpacePermission | None:
+    """The record of a subject's DC pair (targetType, operationKey); None when the pair has no slug.
 
-    Shared by the 9.1 REST path and the JSON-RPC path, so both emit identical items."""
+    Shared by the 9.1 REST path and the JSON-RPC path, so both emit identical records."""
     mapped = from_dc(target, op)
     if mapped is None:
         return None
-    return {
-        "id": permission_id(kind, principal_id, target, op),
-        "principal": {"type": kind, "id": principal_id},
-        "operation": {"key": mapped.verb, "targetType": mapped.noun},
-    }
+    return SpacePermission(
+        id=permission_id(kind, principal_id, target, op),
+        principal_type=kind,
+        principal_id=principal_id,
+        operation=mapped.verb,
+        target=mapped.noun,
+    )
 
 
 def subject(raw: dict[str, Any]) -> tuple[str, str] | None:

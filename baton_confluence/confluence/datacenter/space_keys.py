@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
 
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
+from baton_confluence.confluence.client.records import Space
 
-PageLoader = Callable[[str], Awaitable[Page]]
+PageLoader = Callable[[str], Awaitable[ListingPage[Space]]]
 
 
 class SpaceKeys:
@@ -28,9 +28,9 @@ class SpaceKeys:
         self._keys: dict[str, str] = {}
         self._lock = asyncio.Lock()
 
-    def remember(self, spaces: Iterable[dict[str, Any]]) -> None:
+    def remember(self, spaces: Iterable[Space]) -> None:
         for space in spaces:
-            self._keys[space["id"]] = space["key"]
+            self._keys[space.id] = space.key
 
     async def key_of(self, space_id: str) -> str:
         if space_id in self._keys:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
 
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.records import Account
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 
 USER_PATH = "/rest/api/user"
@@ -30,12 +30,11 @@ class UserKeys:
         self._keys: dict[str, str | None] = {}  # casefolded username -> key (None: no such user)
         self._lock = asyncio.Lock()
 
-    def remember(self, users: Iterable[dict[str, Any]]) -> None:
-        """Learn from Cloud-shaped users (`shapes.user`): `username` and `accountId` (the key)."""
+    def remember(self, users: Iterable[Account]) -> None:
+        """Learn from listed accounts (`shapes.user`): `username` and `id` (the user key)."""
         for user in users:
-            name, key = user.get("username"), user.get("accountId")
-            if isinstance(name, str) and name and isinstance(key, str) and key:
-                self._keys[name.casefold()] = key
+            if user.username and user.id:
+                self._keys[user.username.casefold()] = user.id
 
     async def key_of(self, username: str) -> str | None:
         """The user key of a username, or None when the site knows no such user."""
@@ -54,6 +53,5 @@ class UserKeys:
             if err.code == grpc.StatusCode.NOT_FOUND:
                 return None
             raise
-        data = response.data if isinstance(response.data, dict) else {}
-        key = data.get("userKey")
+        key = response.json_object().get("userKey")
         return key if isinstance(key, str) and key else None

@@ -57,7 +57,6 @@ async def detect(http: ConfluenceHTTP) -> Features:
         if err.code == grpc.StatusCode.NOT_FOUND:
             return Features("")
         raise
-    data = response.data if isinstance(response.data, dict) else {}
-    version = data.get("version")
+    version = response.json_object().get("version")
     text = version if isinstance(version, str) else ""
     return Features(text, parse_version(text))

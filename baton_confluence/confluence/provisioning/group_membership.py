@@ -18,11 +18,11 @@ import structlog
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, new_grant
+from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class GroupMemberProvisioner(GrantProvisioner):
         target = _member_target(entitlement)
         user = principal_of(principal, (USER,), target.entitlement_id)
         annotations = await _add(self.ctx.api, target, user)
-        return GrantResult([new_grant(target.resource, GROUP_MEMBER_SLUG, USER, user.id)], annotations)
+        return GrantResult([grant_expanding_groups(target.resource, GROUP_MEMBER_SLUG, USER, user.id)], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
         target = _member_target(grant.entitlement)
@@ -56,7 +56,7 @@ class GroupMemberProvisioner(GrantProvisioner):
         return await _remove(self.ctx.api, target, user)
 
 
-async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+async def _add(api: ConfluenceAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"grant {target.entitlement_id} to {user}", _HINTS):
         if await api.is_group_member(target.resource_id, user.id):
             return outcome.already_exists()
@@ -65,7 +65,7 @@ async def _add(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list
     return []
 
 
-async def _remove(api: ConfluenceCloudAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
+async def _remove(api: ConfluenceAPI, target: Target, user: Principal) -> list[any_pb2.Any]:
     with described(f"revoke {target.entitlement_id} from {user}", _HINTS):
         if not await api.is_group_member(target.resource_id, user.id):
             return outcome.already_revoked()

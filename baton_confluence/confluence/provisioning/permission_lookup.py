@@ -9,12 +9,10 @@ whether the subject holds read-space: Confluence refuses any other permission wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI, SpacePermission
 from baton_confluence.confluence.permissions import Permission
 from baton_confluence.confluence.provisioning.target import Principal
-from baton_confluence.confluence.syncers.records import ident, obj, text
 
 READ_SPACE = Permission("read", "space")
 
@@ -25,7 +23,7 @@ class Lookup:
     holds_read_space: bool  # only meaningful when the permission was not found
 
 
-async def find_permission(api: ConfluenceCloudAPI, space_id: str, subject: Principal, permission: Permission) -> Lookup:
+async def find_permission(api: ConfluenceAPI, space_id: str, subject: Principal, permission: Permission) -> Lookup:
     token = ""
     holds_read = False
     while True:
@@ -33,17 +31,15 @@ async def find_permission(api: ConfluenceCloudAPI, space_id: str, subject: Princ
         for item in page.items:
             held = _held_by(item, subject)
             if held == permission:
-                return Lookup(ident(item.get("id")), True)
+                return Lookup(item.id, True)
             holds_read = holds_read or held == READ_SPACE
         if not page.next_token:
             return Lookup("", holds_read)
         token = page.next_token
 
 
-def _held_by(item: dict[str, Any], subject: Principal) -> Permission | None:
+def _held_by(item: SpacePermission, subject: Principal) -> Permission | None:
     """The permission an item grants, if it is granted to `subject`."""
-    principal = obj(item.get("principal"))
-    if text(principal.get("type")).lower() != subject.type or ident(principal.get("id")) != subject.id:
+    if item.principal_type.lower() != subject.type or item.principal_id != subject.id:
         return None
-    operation = obj(item.get("operation"))
-    return Permission(text(operation.get("key")), text(operation.get("targetType")))
+    return Permission(item.operation, item.target)

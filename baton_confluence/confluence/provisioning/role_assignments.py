@@ -24,12 +24,11 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id, grant_id
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceCloudAPI, RoleAssignment
+from baton_confluence.confluence.client import ConfluenceAPI, RoleAssignment
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import new_grant
-from baton_confluence.confluence.syncers.records import ident
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE_ROLE_ASSIGNMENT, USER
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ class RoleAssignmentProvisioner(GrantProvisioner):
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(entitlement, principal)
         annotations = await _assign(self.ctx.api, request)
-        grant = new_grant(request.target.resource, ASSIGNED, request.principal.type, request.principal.id)
+        grant = grant_expanding_groups(request.target.resource, ASSIGNED, request.principal.type, request.principal.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
@@ -91,7 +90,7 @@ def _binding(target: Target) -> tuple[str, str]:
     return space_id, role_id
 
 
-async def _assign(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.Any]:
+async def _assign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     with described(f"grant {request.target.entitlement_id} to {request.principal}", _hints(request.space_id)):
         held = await current_roles(api, request)
         if request.role_id in held:
@@ -103,7 +102,7 @@ async def _assign(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.An
     return [_replaced(request, held)] if held else []
 
 
-async def _unassign(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.Any]:
+async def _unassign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     with described(f"revoke {request.target.entitlement_id} from {request.principal}", _hints(request.space_id)):
         if request.role_id not in await current_roles(api, request):
             # Holding another role (or none) means this grant is gone; removing would hit the other role.
@@ -113,7 +112,7 @@ async def _unassign(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.
     return []
 
 
-async def current_roles(api: ConfluenceCloudAPI, request: _Request) -> list[str]:
+async def current_roles(api: ConfluenceAPI, request: _Request) -> list[str]:
     """The role ids the principal holds in the space now (one, or none, in practice)."""
     roles: list[str] = []
     token = ""
@@ -121,7 +120,7 @@ async def current_roles(api: ConfluenceCloudAPI, request: _Request) -> list[str]
         page = await api.space_role_assignments(
             request.space_id, token, principal_id=request.principal.id, principal_type=request.entry_type
         )
-        roles += [role for item in page.items if (role := ident(item.get("roleId"))) and role not in roles]
+        roles += [role for item in page.items if (role := item.role_id) and role not in roles]
         if not page.next_token:
             return roles
         token = page.next_token

@@ -12,18 +12,18 @@ import grpc
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.provisioning.errors import PREFIX
-from baton_confluence.confluence.syncers.records import text
 
 PROFILE_KEY = "space_key"
 
 
-async def space_key(api: ConfluenceCloudAPI, space: pb.resource.Resource) -> str:
+async def space_key(api: ConfluenceAPI, space: pb.resource.Resource) -> str:
     stored = space.profile.fields.get(PROFILE_KEY)
     if stored is not None and stored.string_value:
         return stored.string_value
-    key = text((await api.get_space(space.id.resource)).get("key"))
+    found = await api.get_space(space.id.resource)
+    key = found.key if found is not None else ""
     if not key:
         raise ConnectorError(
             grpc.StatusCode.NOT_FOUND, f"{PREFIX}: space {space.id.resource} has no key in the site's answer"

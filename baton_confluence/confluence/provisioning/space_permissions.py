@@ -22,14 +22,14 @@ import structlog
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.permissions import Permission, parse_slug, valid_slugs
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import Hints, described, failed_precondition, invalid_argument
 from baton_confluence.confluence.provisioning.permission_lookup import READ_SPACE, find_permission
 from baton_confluence.confluence.provisioning.space_key import space_key
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import new_grant
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE, USER
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class SpacePermissionProvisioner(GrantProvisioner):
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(self.ctx, entitlement, principal, granting=True)
         annotations = await _add(self.ctx.api, request)
-        grant = new_grant(request.target.resource, request.permission.slug, request.subject.type, request.subject.id)
+        subject = request.subject
+        grant = grant_expanding_groups(request.target.resource, request.permission.slug, subject.type, subject.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
@@ -94,7 +95,7 @@ def _request(
     return _Request(target, permission, principal_of(principal, (USER, GROUP), target.entitlement_id))
 
 
-async def _add(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.Any]:
+async def _add(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     action = f"grant {request.target.entitlement_id} to {request.subject}"
     with described(action, _hints(request.space_id)):
         found = await find_permission(api, request.space_id, request.subject, request.permission)
@@ -107,7 +108,7 @@ async def _add(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.Any]:
         return await _post(api, request, key)
 
 
-async def _post(api: ConfluenceCloudAPI, request: _Request, key: str) -> list[any_pb2.Any]:
+async def _post(api: ConfluenceAPI, request: _Request, key: str) -> list[any_pb2.Any]:
     permission, subject = request.permission, request.subject
     try:
         await api.add_space_permission(
@@ -125,7 +126,7 @@ async def _post(api: ConfluenceCloudAPI, request: _Request, key: str) -> list[an
     return []
 
 
-async def _remove(api: ConfluenceCloudAPI, request: _Request) -> list[any_pb2.Any]:
+async def _remove(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     action = f"revoke {request.target.entitlement_id} from {request.subject}"
     with described(action, _hints(request.space_id)):
         found = await find_permission(api, request.space_id, request.subject, request.permission)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baton_confluence.confluence.cache import SyncCache
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
-from baton_confluence.confluence.syncers.accounts import ListedAccounts
+from baton_confluence.confluence.sync_data import SyncData
 
 
 @dataclass
 class SyncContext:
-    api: ConfluenceCloudAPI
+    api: ConfluenceAPI
     options: ConfluenceOptions
     catalog: PermissionCatalog
-    cache: SyncCache = field(default_factory=SyncCache)
-    accounts: ListedAccounts = field(default_factory=ListedAccounts)
+    data: SyncData = field(default_factory=SyncData)  # the per-sync data and its rules (sync_data.py)
 
     def reset(self) -> None:
         """Forget everything learnt during a sync (called from `Connector.cleanup`)."""
-        self.cache.clear()
-        self.accounts.clear()
+        self.data.reset()

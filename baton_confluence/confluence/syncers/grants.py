@@ -19,8 +19,11 @@ def group_member_entitlement_id(group_id: str) -> str:
     return entitlement_id(GROUP, group_id, GROUP_MEMBER_SLUG)
 
 
-def new_grant(resource: pb.resource.Resource, slug: str, principal_type: str, principal_id: str) -> pb.grant.Grant:
-    """A grant of `<resource>:<slug>` to a principal stub, as SDK `NewGrant` builds it.
+def grant_expanding_groups(
+    resource: pb.resource.Resource, slug: str, principal_type: str, principal_id: str
+) -> pb.grant.Grant:
+    """A grant of `<resource>:<slug>` to a principal stub, as SDK `NewGrant` builds it (the runtime's
+    `baton/grant.py` `new_grant`), plus what makes a group's grant reach its members.
 
     A group principal also carries GrantExpandable from the group's member entitlement, so that
     the engine derives the grant for every member.

@@ -1,158 +1,119 @@
-"""Listings more than one syncer reads, fetched once per sync through the shared cache.
+"""Listings more than one syncer reads, fetched once per sync and shared by named readers.
 
-Each cached page is stored for a known number of readers and deleted after the last read:
+The readers of each listing are declared in sync_data.py (`SHARED_LISTINGS`), with the rule that
+frees a page once they all have read it:
 
 - group list pages: the groups syncer and the user listing (which walks groups for members);
 - group member pages: the user listing and the group's grants;
-- space-role pages: the space-roles syncer and the role catalog used to name role bindings.
+- space-role pages: the space-roles syncer and the role catalogue used to name role bindings.
 
-Both readers of a page chain start from the first page and follow the API's next tokens, so
+Every reader of a page chain starts from the first page and follows the API's next tokens, so
 they ask for the same keys. A reader that restarted mid-chain only costs an extra fetch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypedDict
+from typing import TypeVar
 
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import Page
+from baton_confluence.confluence.client.pagination import ListingPage
+from baton_confluence.confluence.client.records import Account, Group, SpaceRole
+from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SPACE_ROLES, Reader, SharedListing
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.records import (
-    GroupRecord,
-    ItemsPage,
-    UserRecord,
-    group_record,
-    ident,
-    text,
-    user_record,
-)
 
-GROUP_PAGE_READERS = 2
-MEMBER_PAGE_READERS = 2
-ROLE_PAGE_READERS = 2
+R = TypeVar("R")
 
 
-class RoleRecord(TypedDict):
-    id: str
-    name: str
-    description: str
-    space_permissions: list[str]
+async def group_page(ctx: SyncContext, token: str, reader: Reader) -> ListingPage[Group]:
+    """One page of groups."""
+    return await _shared_page(ctx, GROUPS, reader, (token,), lambda: ctx.api.list_groups(token))
 
 
-async def group_page(ctx: SyncContext, token: str) -> ItemsPage:
-    """One page of groups (`GroupRecord`s)."""
-    return await _records_page(
-        ctx, ("groups", token), lambda: ctx.api.list_groups(token), group_record, GROUP_PAGE_READERS
+async def member_page(ctx: SyncContext, group_id: str, token: str, reader: Reader) -> ListingPage[Account]:
+    """One page of a group's members (every account type)."""
+    return await _shared_page(
+        ctx, GROUP_MEMBERS, reader, (group_id, token), lambda: ctx.api.group_members(group_id, token)
     )
 
 
-async def member_page(ctx: SyncContext, group_id: str, token: str) -> ItemsPage:
-    """One page of a group's members (`UserRecord`s, every account type)."""
-    return await _records_page(
-        ctx,
-        ("group_members", group_id, token),
-        lambda: ctx.api.group_members(group_id, token),
-        user_record,
-        MEMBER_PAGE_READERS,
-    )
+async def role_page(ctx: SyncContext, token: str, reader: Reader) -> ListingPage[SpaceRole]:
+    """One page of the site's space roles."""
+    return await _shared_page(ctx, SPACE_ROLES, reader, (token,), lambda: ctx.api.list_space_roles(token))
 
 
-async def role_page(ctx: SyncContext, token: str) -> ItemsPage:
-    """One page of the site's space roles (`RoleRecord`s)."""
-    return await _records_page(
-        ctx, ("space_roles", token), lambda: ctx.api.list_space_roles(token), _role_record, ROLE_PAGE_READERS
-    )
-
-
-async def _records_page(
+async def _shared_page(
     ctx: SyncContext,
-    key: tuple[str, ...],
-    fetch: Callable[[], Awaitable[Page]],
-    to_record: Callable[[dict[str, Any]], Any],
-    readers: int,
-) -> ItemsPage:
-    """One API page as records (items that do not convert are dropped), shared by `readers` readers."""
+    listing: SharedListing,
+    reader: Reader,
+    page: tuple[str, ...],
+    fetch: Callable[[], Awaitable[ListingPage[R]]],
+) -> ListingPage[R]:
+    """One API page for `reader`. Only what the readers use is kept: the records and the next
+    token (a reader that needs the rate-limit details reads the API itself)."""
 
-    async def load() -> ItemsPage:
-        page = await fetch()
-        records = [r for r in (to_record(item) for item in page.items) if r is not None]
-        return ItemsPage(items=records, next=page.next_token)
+    async def load() -> ListingPage[R]:
+        fetched = await fetch()
+        return ListingPage(fetched.items, fetched.next_token)
 
-    return await ctx.cache.fetch(key, load, uses=readers)
+    return await ctx.data.shared_page(listing, reader, page, load)
 
 
-async def role_catalog(ctx: SyncContext) -> list[RoleRecord]:
+async def role_catalog(ctx: SyncContext) -> list[SpaceRole]:
     """Every space role of the site, in API order; built once per sync, kept until cleanup.
 
     This walks the role pages in one call, which listings must not do; it is a lookup table, not
     a listing, and a site has a handful of roles (4 defaults plus a few custom ones, one page).
     """
 
-    async def load() -> list[RoleRecord]:
-        roles: list[RoleRecord] = []
+    async def load() -> list[SpaceRole]:
+        roles: list[SpaceRole] = []
         token = ""
         while True:
-            page = await role_page(ctx, token)
-            roles.extend(page["items"])
-            if not page["next"]:
+            page = await role_page(ctx, token, Reader.ROLE_CATALOG)
+            roles.extend(page.items)
+            if not page.next_token:
                 return roles
-            token = page["next"]
+            token = page.next_token
 
-    return await ctx.cache.fetch(("role_catalog",), load, uses=None)
+    return await ctx.data.cache.fetch(("role_catalog",), load, uses=None)
 
 
 async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
     """The ids of the site's space roles; empty where the site has none (roles off: 404; Data
     Center: no roles at all). Tells a `role` permission principal that is a space role apart
     from one that names a class of users."""
+    if not ctx.api.supports_space_roles:
+        return frozenset()
     try:
-        return frozenset(role["id"] for role in await role_catalog(ctx))
+        return frozenset(role.id for role in await role_catalog(ctx))
     except ConnectorError as err:
-        if err.code not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION):
+        if err.code != grpc.StatusCode.NOT_FOUND:
             raise
         return frozenset()
 
 
 def remember_space_name(ctx: SyncContext, space_id: str, name: str) -> None:
     """Keep a listed space's name for its role bindings' display names (read once)."""
-    ctx.cache.put(("space_name", space_id), name, uses=1)
+    ctx.data.cache.put(("space_name", space_id), name, uses=1)
 
 
 def forget_space_name(ctx: SyncContext, space_id: str) -> None:
-    ctx.cache.delete(("space_name", space_id))
+    ctx.data.cache.delete(("space_name", space_id))
 
 
 async def space_name(ctx: SyncContext, space_id: str) -> str:
     """A space's name: from the space listing, else (after a restart) from the API."""
-    name = ctx.cache.take(("space_name", space_id))
+    name = ctx.data.cache.take(("space_name", space_id))
     if isinstance(name, str):
         return name
     space = await ctx.api.get_space(space_id)
-    return text(space.get("name")) or space_id
-
-
-def _role_record(role: dict[str, Any]) -> RoleRecord | None:
-    role_id = ident(role.get("id"))
-    if not role_id:
-        return None
-    permissions = role.get("spacePermissions")
-    return RoleRecord(
-        id=role_id,
-        # The published v2 schema names the field `displayName`; sites have also been seen to
-        # send `name` (simulator/FACTS.md): read either.
-        name=text(role.get("displayName")) or text(role.get("name")) or role_id,
-        description=text(role.get("description")),
-        space_permissions=[p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else [],
-    )
+    return (space.name if space is not None else "") or space_id
 
 
 __all__ = [
-    "GroupRecord",
-    "RoleRecord",
-    "UserRecord",
     "forget_space_name",
     "group_page",
     "known_role_ids",

@@ -26,28 +26,28 @@ Holder = list[str]
 def collect(ctx: SyncContext, space_id: str, holders: Iterable[tuple[str, str, str]], *, first_page: bool) -> None:
     """Add (role id, principal type, principal id) triples of one page to the space's collection."""
     key = ("role_holders_partial", space_id)
-    found = MISSING if first_page else ctx.cache.peek(key)
+    found = MISSING if first_page else ctx.data.cache.peek(key)
     collected: dict[str, list[Holder]] = found if isinstance(found, dict) else {}
     for role_id, principal_type, principal_id in holders:
         collected.setdefault(role_id, []).append([principal_type, principal_id])
-    ctx.cache.put(key, collected, uses=None)
+    ctx.data.cache.put(key, collected, uses=None)
 
 
 def publish(ctx: SyncContext, space_id: str, role_ids: Iterable[str]) -> None:
     """One entry per binding of the space (empty for roles nobody holds), for its grants."""
-    found = ctx.cache.peek(("role_holders_partial", space_id))
-    ctx.cache.delete(("role_holders_partial", space_id))
+    found = ctx.data.cache.peek(("role_holders_partial", space_id))
+    ctx.data.cache.delete(("role_holders_partial", space_id))
     collected: dict[str, Any] = found if isinstance(found, dict) else {}
     for role_id in role_ids:
-        ctx.cache.put(("role_holders", space_id, role_id), collected.get(role_id, []), uses=None)
+        ctx.data.cache.put(("role_holders", space_id, role_id), collected.get(role_id, []), uses=None)
 
 
 def holders(ctx: SyncContext, space_id: str, role_id: str) -> list[Holder] | None:
     """The binding's holders as published, or None when this cache has none (after a restart)."""
-    found = ctx.cache.peek(("role_holders", space_id, role_id))
+    found = ctx.data.cache.peek(("role_holders", space_id, role_id))
     return found if isinstance(found, list) else None
 
 
 def forget(ctx: SyncContext, space_id: str, role_id: str) -> None:
     """The binding's grants have all been served: free the entry."""
-    ctx.cache.delete(("role_holders", space_id, role_id))
+    ctx.data.cache.delete(("role_holders", space_id, role_id))

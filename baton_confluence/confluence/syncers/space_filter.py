@@ -10,10 +10,8 @@ keys `~accountId`).
 
 from __future__ import annotations
 
-from typing import Any
-
+from baton_confluence.confluence.client.records import Space
 from baton_confluence.confluence.options import ConfluenceOptions
-from baton_confluence.confluence.syncers.records import text
 
 MAX_KEYS_PER_REQUEST = 250  # the v2 `keys` filter's documented maximum
 
@@ -33,12 +31,11 @@ class SpaceFilter:
             return None
         return sorted(self.include)
 
-    def wants(self, space: dict[str, Any]) -> bool:
-        key = text(space.get("key"))
-        if self.include and key not in self.include:
+    def wants(self, space: Space) -> bool:
+        if self.include and space.key not in self.include:
             return False
-        if key in self.exclude:
+        if space.key in self.exclude:
             return False
-        if self.skip_personal and text(space.get("type")) == "personal":
+        if self.skip_personal and space.type == "personal":
             return False
-        return not (self.skip_archived and text(space.get("status")) == "archived")
+        return not (self.skip_archived and space.status == "archived")

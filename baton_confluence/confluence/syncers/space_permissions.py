@@ -24,10 +24,9 @@ from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page
 from baton_confluence.confluence.permissions import Permission, PermissionCatalog, ReportedPair, classify_reported_pair
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import known_role_ids
 from baton_confluence.confluence.syncers.principals import needs_role_ids, principal_of
-from baton_confluence.confluence.syncers.records import ident, obj, text
 from baton_confluence.confluence.syncers.resource_types import SPACE, group_type, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_permissions")
@@ -61,21 +60,19 @@ async def permission_grants(ctx: SyncContext, space: pb.resource.Resource, token
     grants = []
     role_ids: frozenset[str] | None = None
     for item in page.items:
-        principal, operation = obj(item.get("principal")), obj(item.get("operation"))
-        permission = Permission(text(operation.get("key")), text(operation.get("targetType")))
+        permission = Permission(item.operation, item.target)
         kind = classify_reported_pair(ctx.catalog, permission.verb, permission.noun)
         if kind is not ReportedPair.SELECTED:
             why = "unselected" if kind is ReportedPair.KNOWN_UNSELECTED else "unknown"
             skipped[f"permissions_skipped.{why}.{permission.slug}"] += 1
             continue
-        principal_type, principal_id = text(principal.get("type")), ident(principal.get("id"))
-        if role_ids is None and needs_role_ids(principal_type):
+        if role_ids is None and needs_role_ids(item.principal_type):
             role_ids = await known_role_ids(ctx)
-        found = principal_of(principal_type, principal_id, role_ids or frozenset())
+        found = principal_of(item.principal_type, item.principal_id, role_ids or frozenset())
         if found is None:
             skipped["permissions_skipped.no_principal"] += 1
             continue
-        grants.append(new_grant(space, permission.slug, *found))
+        grants.append(grant_expanding_groups(space, permission.slug, *found))
     if skipped:
         log.debug("confluence_space_permissions_skipped", space_id=space.id.resource, **skipped)
     annotations = rate_limit_annotations(page.rate_limit)

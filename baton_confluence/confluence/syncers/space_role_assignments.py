@@ -17,21 +17,20 @@ API after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 import structlog
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceSyncer, StaticEntitlements
+from baton_confluence.confluence.client.records import RoleAssignment
 from baton_confluence.confluence.provisioning.role_assignments import ASSIGNED, RoleAssignmentProvisioner
 from baton_confluence.confluence.syncers import role_members, tokens
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import new_grant, rate_limit_annotations
+from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
 from baton_confluence.confluence.syncers.principals import principal_of
-from baton_confluence.confluence.syncers.records import ident, obj, text
 from baton_confluence.confluence.syncers.resource_types import (
     SPACE,
     SPACE_ROLE,
@@ -71,8 +70,8 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
             return Page([])
         space_id = parent.resource
         state = tokens.decode(token, "space role assignments")
-        generation = tokens.text_field(state, "g", self.ctx.cache.generation)
-        collecting = generation == self.ctx.cache.generation
+        generation = tokens.text_field(state, "g", self.ctx.data.generation)
+        collecting = generation == self.ctx.data.generation
         held = [r for r in state.get("r") or [] if isinstance(r, str)]
         page = await self.ctx.api.space_role_assignments(space_id, tokens.text_field(state, "c"))
         triples = list(_assignments(page.items))
@@ -88,13 +87,13 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
     async def _bindings(self, space: pb.resource.ResourceId, held: RoleIds, *, publish: bool) -> Resources:
         dense = self.ctx.options.dense_role_bindings
         roles = await role_catalog(self.ctx) if dense or held else []
-        role_ids = list(dict.fromkeys([*(r["id"] for r in roles), *held])) if dense else held
+        role_ids = list(dict.fromkeys([*(r.id for r in roles), *held])) if dense else held
         if publish:
             role_members.publish(self.ctx, space.resource, role_ids)
         if not role_ids:
             forget_space_name(self.ctx, space.resource)
             return []
-        names = {role["id"]: role["name"] for role in roles}
+        names = {role.id: role.name for role in roles}
         name = await space_name(self.ctx, space.resource)
         return [binding_resource(space, role_id, names.get(role_id, role_id), name) for role_id in role_ids]
 
@@ -130,18 +129,15 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
 
     def _grant(self, resource: pb.resource.Resource, principal_type: str, principal_id: str) -> pb.grant.Grant | None:
         found = principal_of(principal_type, principal_id, _NO_ROLE_IDS)
-        return None if found is None else new_grant(resource, ASSIGNED, *found)
+        return None if found is None else grant_expanding_groups(resource, ASSIGNED, *found)
 
 
-def _assignments(items: list[dict[str, Any]]) -> Iterator[tuple[str, str, str]]:
-    """(role id, principal type upper-cased, principal id) of each well-formed assignment."""
+def _assignments(items: Iterable[RoleAssignment]) -> Iterator[tuple[str, str, str]]:
+    """(role id, principal type upper-cased, principal id) of each listed assignment (the client
+    keeps only well-formed ones, client/records.py `role_assignment`)."""
     for item in items:
-        principal = obj(item.get("principal"))
-        role_id = ident(item.get("roleId"))
-        principal_type = text(principal.get("principalType")).upper()
-        principal_id = ident(principal.get("principalId"))
-        if role_id and principal_type and principal_id:
-            yield role_id, principal_type, principal_id
+        if item.role_id:
+            yield item.role_id, item.principal_type, item.principal_id
 
 
 def binding_ids(resource: pb.resource.Resource) -> tuple[str, str]:

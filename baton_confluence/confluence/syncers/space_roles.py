@@ -17,8 +17,10 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
+from baton_confluence.confluence.client.records import SpaceRole
+from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.listings import RoleRecord, role_catalog, role_page
+from baton_confluence.confluence.syncers.listings import role_catalog, role_page
 from baton_confluence.confluence.syncers.resource_types import SPACE_ROLE, space_role_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_roles")
@@ -35,22 +37,22 @@ class SpaceRoleSyncer(ResourceSyncer, ResourceGetter):
         if parent is not None:
             return Page([])
         try:
-            page = await role_page(self.ctx, token)
+            page = await role_page(self.ctx, token, Reader.ROLE_LISTING)
         except ConnectorError as err:
             if err.code != grpc.StatusCode.NOT_FOUND:
                 raise
             say = log.warning if self.ctx.options.use_rbac else log.info
             say("confluence_space_roles_unavailable", error=err.message)
             return Page([])
-        return Page([space_role_resource(role) for role in page["items"]], page["next"])
+        return Page([space_role_resource(role) for role in page.items], page.next_token)
 
     async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
         """A role a grant names: from the catalogue, else deleted (the role was removed since)."""
         for role in await role_catalog(self.ctx):
-            if role["id"] == resource_id.resource:
+            if role.id == resource_id.resource:
                 return space_role_resource(role)
         resource = space_role_resource(
-            RoleRecord(id=resource_id.resource, name=resource_id.resource, description="", space_permissions=[])
+            SpaceRole(id=resource_id.resource, name=resource_id.resource, description="", space_permissions=())
         )
         resource.status.status = pb.resource.Status.RESOURCE_STATUS_DELETED
         return resource
@@ -62,13 +64,13 @@ class SpaceRoleSyncer(ResourceSyncer, ResourceGetter):
         return Page([])
 
 
-def space_role_resource(role: RoleRecord) -> pb.resource.Resource:
+def space_role_resource(role: SpaceRole) -> pb.resource.Resource:
     profile = struct_pb2.Struct()
-    profile.update({"description": role["description"], "space_permissions": list(role["space_permissions"])})
+    profile.update({"description": role.description, "space_permissions": list(role.space_permissions)})
     return pb.resource.Resource(
-        id=pb.resource.ResourceId(resource_type=SPACE_ROLE, resource=role["id"]),
-        display_name=role["name"],
-        description=role["description"],
+        id=pb.resource.ResourceId(resource_type=SPACE_ROLE, resource=role.id),
+        display_name=role.name,
+        description=role.description,
         annotations=[ann.pack(pb.trait.RoleTrait())],
         profile=profile,
     )

@@ -6,8 +6,6 @@ role bindings, and has no permission entitlements or grants (the two modes never
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 from google.protobuf import struct_pb2
 
@@ -15,11 +13,11 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
+from baton_confluence.confluence.client.records import Space
 from baton_confluence.confluence.provisioning.space_permissions import SpacePermissionProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import remember_space_name
-from baton_confluence.confluence.syncers.records import ident, text
 from baton_confluence.confluence.syncers.resource_types import SPACE, SPACE_ROLE_ASSIGNMENT, space_type
 from baton_confluence.confluence.syncers.space_filter import SpaceFilter
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements, permission_grants
@@ -42,9 +40,9 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
         )
         resources = []
         for space in page.items:
-            resource = space_resource(space, rbac=self.rbac)
-            if resource is None or not self.filter.wants(space):
+            if not self.filter.wants(space):
                 continue
+            resource = space_resource(space, rbac=self.rbac)
             if self.rbac:
                 remember_space_name(self.ctx, resource.id.resource, resource.display_name)
             resources.append(resource)
@@ -52,10 +50,10 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
 
     async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
         """One space by id (GET /spaces/{id}); NOT_FOUND when the site has no such space."""
-        resource = space_resource(await self.ctx.api.get_space(resource_id.resource), rbac=self.rbac)
-        if resource is None:
+        space = await self.ctx.api.get_space(resource_id.resource)
+        if space is None:
             raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: no space {resource_id.resource}")
-        return resource
+        return space_resource(space, rbac=self.rbac)
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         if self.rbac:
@@ -68,17 +66,13 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
         return await permission_grants(self.ctx, resource, token)
 
 
-def space_resource(space: dict[str, Any], *, rbac: bool) -> pb.resource.Resource | None:
-    space_id = ident(space.get("id"))
-    if not space_id:
-        return None
-    key = text(space.get("key"))
+def space_resource(space: Space, *, rbac: bool) -> pb.resource.Resource:
     profile = struct_pb2.Struct()
     # Upstream kept no profile; key, type and status save provisioning a lookup and show scope.
-    profile.update({"space_key": key, "space_type": text(space.get("type")), "space_status": text(space.get("status"))})
+    profile.update({"space_key": space.key, "space_type": space.type, "space_status": space.status})
     resource = pb.resource.Resource(
-        id=pb.resource.ResourceId(resource_type=SPACE, resource=space_id),
-        display_name=text(space.get("name")) or key or space_id,
+        id=pb.resource.ResourceId(resource_type=SPACE, resource=space.id),
+        display_name=space.name or space.key or space.id,
         profile=profile,
     )
     if rbac:

@@ -38,25 +38,23 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
+from baton_confluence.confluence.client.records import (
+    ACCOUNT_TYPE_APP,
+    ACCOUNT_TYPE_ATLASSIAN,
+    ACCOUNT_TYPE_CUSTOMER,
+    Account,
+)
+from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers import tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import group_page, member_page
-from baton_confluence.confluence.syncers.records import (
-    ACCOUNT_TYPE_APP,
-    ACCOUNT_TYPE_ATLASSIAN,
-    ACCOUNT_TYPE_CUSTOMER,
-    ItemsPage,
-    UserRecord,
-    gone_user,
-    user_record,
-)
 from baton_confluence.confluence.syncers.resource_types import USER, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.users")
 
 # Module-level names: inside the syncer classes, `list` is the listing method.
-UserRecords = list[UserRecord]
+Accounts = list[Account]
 Annotations = list[Any]
 
 _ENABLED = pb.resource.Status.RESOURCE_STATUS_ENABLED
@@ -88,9 +86,9 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
     async def list(self, parent: pb.resource.ResourceId | None, token: str) -> Page[pb.resource.Resource]:
         if parent is not None:
             return Page([])
-        state = _State.load(token, self.ctx.cache.generation)
+        state = _State.load(token, self.ctx.data.generation)
         (found, annotations), members = await asyncio.gather(self._search(state), self._member_round(state))
-        resources = [user_resource(u) for u in [*found, *members] if self.ctx.accounts.first_sighting(u)]
+        resources = [user_resource(u) for u in [*found, *members] if self.ctx.data.accounts.first_sighting(u)]
         if state.done:
             self._finish(state)
             return Page(resources, "", annotations)
@@ -100,11 +98,10 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
         """One account by id, for a grant whose principal no listing returned; an account the site
         answers 404 for is emitted as deleted (its grants are real and must stay reviewable)."""
         found = await self.ctx.api.get_user(resource_id.resource)
-        record = user_record(found) if found is not None else None
-        if record is None or record["id"] != resource_id.resource:
+        if found is None or found.id != resource_id.resource:
             log.info("confluence_account_gone", account_id=resource_id.resource)
-            return user_resource(gone_user(resource_id.resource))
-        return user_resource(record)
+            return user_resource(Account.gone_account(resource_id.resource))
+        return user_resource(found)
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         return Page([])
@@ -113,7 +110,7 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
         return Page([])
 
     # --- one round ------------------------------------------------------------------------
-    async def _search(self, state: _State) -> tuple[UserRecords, Annotations]:
+    async def _search(self, state: _State) -> tuple[Accounts, Annotations]:
         """The next search page, advancing `state.search`."""
         if state.search is None:
             return [], []
@@ -123,11 +120,10 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
         if page.ceiling_reached:  # the client has logged it; the report counts it
             state.search = None
             counts["accounts.search_ceiling_reached"] = 1
-        records = [r for r in (user_record(u) for u in page.items) if r is not None]
-        counts["accounts.search"] = len(records)
-        return records, [*rate_limit_annotations(page.rate_limit), note(counts)]
+        counts["accounts.search"] = len(page.items)
+        return page.items, [*rate_limit_annotations(page.rate_limit), note(counts)]
 
-    async def _member_round(self, state: _State) -> UserRecords:
+    async def _member_round(self, state: _State) -> Accounts:
         """One member page for each of up to `concurrency` groups, advancing `state`."""
         work = list(state.in_progress)
         while len(work) < self.ctx.options.concurrency and (state.pending or state.groups is not None):
@@ -135,18 +131,20 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
                 await self._next_group_page(state)
                 continue
             work.append((state.pending.pop(0), ""))
-        pages = await asyncio.gather(*(member_page(self.ctx, gid, tok) for gid, tok in work))
-        state.in_progress = [(gid, page["next"]) for (gid, _), page in zip(work, pages, strict=True) if page["next"]]
-        return [user for page in pages for user in page["items"]]
+        pages = await asyncio.gather(*(member_page(self.ctx, gid, tok, Reader.USER_LISTING) for gid, tok in work))
+        state.in_progress = [
+            (gid, page.next_token) for (gid, _), page in zip(work, pages, strict=True) if page.next_token
+        ]
+        return [user for page in pages for user in page.items]
 
     async def _next_group_page(self, state: _State) -> None:
         assert state.groups is not None
-        page: ItemsPage = await group_page(self.ctx, state.groups)
-        state.pending = [group["id"] for group in page["items"]]
-        state.groups = page["next"] or None
+        page = await group_page(self.ctx, state.groups, Reader.USER_LISTING)
+        state.pending = [group.id for group in page.items]
+        state.groups = page.next_token or None
 
     def _finish(self, state: _State) -> None:
-        log.info("confluence_users_listed", accounts_this_process=len(self.ctx.accounts.ids))
+        log.info("confluence_users_listed", accounts_this_process=len(self.ctx.data.accounts.ids))
 
 
 class _State:
@@ -196,35 +194,33 @@ def _optional_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def user_resource(user: UserRecord) -> pb.resource.Resource:
+def user_resource(user: Account) -> pb.resource.Resource:
     """A user as upstream shapes it (profile keys append-only), typed by account kind; the trait
     status matches the resource status (deleted for an account the site no longer knows)."""
-    gone = user.get("gone", False)
-    enabled = user["active"]
-    username = user.get("username", "")
-    if gone:
+    username = user.username
+    if user.gone:
         status, trait_status = _DELETED, _TraitStatus.STATUS_DELETED
-    elif enabled:
+    elif user.active:
         status, trait_status = _ENABLED, _TraitStatus.STATUS_ENABLED
     else:
         status, trait_status = _DISABLED, _TraitStatus.STATUS_DISABLED
     trait = pb.trait.UserTrait(
-        account_type=account_kind(user["type"]),
+        account_type=account_kind(user.type),
         status=_TraitStatus(status=trait_status),
         # Cloud accounts sign in with their email (hidden emails leave the login empty); Data
         # Center users sign in with their username.
-        login=username or user["email"],
+        login=username or user.email,
     )
-    if user["email"]:
-        trait.emails.append(pb.trait.UserTrait.Email(address=user["email"], is_primary=True))
+    if user.email:
+        trait.emails.append(pb.trait.UserTrait.Email(address=user.email, is_primary=True))
     profile = struct_pb2.Struct()
     # Keys and representation as upstream (append-only): email is '' when hidden.
-    profile.update({"user_name": user["name"], "account_type": user["type"], "email": user["email"], "id": user["id"]})
+    profile.update({"user_name": user.name, "account_type": user.type, "email": user.email, "id": user.id})
     if username:
         profile.update({"username": username})  # Data Center: the (changeable) login name
     return pb.resource.Resource(
-        id=pb.resource.ResourceId(resource_type=USER, resource=user["id"]),
-        display_name=user["name"],
+        id=pb.resource.ResourceId(resource_type=USER, resource=user.id),
+        display_name=user.name,
         annotations=[ann.pack(trait)],
         profile=profile,
         status=pb.resource.Status(status=status),

@@ -7,56 +7,51 @@ stop or come back incomplete at that listing, and the finding says which permiss
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI
-from baton_confluence.confluence.validation.findings import Finding, failure, status_of
+from baton_confluence.confluence.client import ConfluenceAPI, Space
+from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of
 from baton_confluence.confluence.validation.fixes import Fixes
 
 SPACES_FIX = "give the account the 'Can use' global permission and view permission on the spaces to sync"
 
 
-async def first_space(api: ConfluenceCloudAPI) -> dict[str, Any] | None:
+async def first_space(api: ConfluenceAPI) -> Space | None:
     """The first visible space, or None when the account sees none; raises when it may not list them."""
     try:
         spaces = await api.probe_spaces()
     except ConnectorError as err:
-        raise failure(err.code, f"cannot list spaces ({status_of(err)})", SPACES_FIX) from err
+        raise failure(err.code, f"cannot list spaces ({http_status_of(err)})", SPACES_FIX) from err
     return spaces[0] if spaces else None
 
 
-async def check_groups(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
+async def check_groups(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
     """Groups, and the members of the first group (the user listing and member grants need both)."""
     try:
         groups = await api.probe_groups()
     except ConnectorError as err:
-        return [Finding(f"cannot list groups ({status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list groups ({http_status_of(err)})", fixes.admin)]
     if not groups:
         return []
-    group_id = str(groups[0].get("id", ""))
+    group = groups[0]
     try:
-        await api.probe_group_members(group_id)
+        await api.probe_group_members(group.id)
     except ConnectorError as err:
-        return [
-            Finding(
-                f"cannot list the members of group {groups[0].get('name') or group_id} ({status_of(err)})", fixes.admin
-            )
-        ]
+        problem = f"cannot list the members of group {group.name or group.id} ({http_status_of(err)})"
+        return [Finding(problem, fixes.admin)]
     return []
 
 
-async def check_users(api: ConfluenceCloudAPI, fixes: Fixes) -> list[Finding]:
+async def check_users(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
     try:
         await api.probe_users()
     except ConnectorError as err:
-        return [Finding(f"cannot list users ({status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list users ({http_status_of(err)})", fixes.admin)]
     return []
 
 
-async def check_space_permissions(api: ConfluenceCloudAPI, space: dict[str, Any] | None, fixes: Fixes) -> list[Finding]:
+async def check_space_permissions(api: ConfluenceAPI, space: Space | None, fixes: Fixes) -> list[Finding]:
     unavailable = await api.permissions_unavailable()
     if unavailable:
         # No API to read them with (Data Center before 9.1 with the remote API off): a sync would
@@ -67,6 +62,6 @@ async def check_space_permissions(api: ConfluenceCloudAPI, space: dict[str, Any]
     try:
         await api.probe_space_permissions(space)
     except ConnectorError as err:
-        name = space.get("key") or space.get("id")
-        return [Finding(f"cannot read the permissions of space {name} ({status_of(err)})", fixes.space_admin)]
+        name = space.key or space.id
+        return [Finding(f"cannot read the permissions of space {name} ({http_status_of(err)})", fixes.space_admin)]
     return []

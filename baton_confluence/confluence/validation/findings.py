@@ -50,7 +50,7 @@ def failure(code: grpc.StatusCode, problem: str, fix: str) -> ConnectorError:
     return ConnectorError(code, f"{PREFIX}: validate: {problem}; {fix}")
 
 
-def status_of(err: ConnectorError) -> str:
+def http_status_of(err: ConnectorError) -> str:
     """The HTTP status behind a client error ("403"), or the gRPC code's name when there was none."""
     match = _HTTP_STATUS.search(err.message)
     return match.group(1) if match else err.code.name.lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baton_confluence.confluence.client import Deployment
 from baton_confluence.confluence.datacenter.remote_api import REMOTE_API_FIX
 
 
@@ -46,5 +47,5 @@ DATACENTER = Fixes(
 )
 
 
-def fixes_for(flavor: str) -> Fixes:
-    return DATACENTER if flavor == "datacenter" else CLOUD
+def fixes_for(deployment: Deployment) -> Fixes:
+    return DATACENTER if deployment is Deployment.DATACENTER else CLOUD

@@ -9,16 +9,15 @@ from __future__ import annotations
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI
-from baton_confluence.confluence.validation.findings import Finding, failure, inner, status_of
+from baton_confluence.confluence.client import ConfluenceAPI, require_space_roles
+from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of, inner
 
 OFF = "turn off --use-rbac to sync granular space permissions instead"
 
 
-async def check_rbac(api: ConfluenceCloudAPI) -> None:
+async def check_rbac(api: ConfluenceAPI) -> None:
     """Raises unless the site is in a roles mode and its roles can be read."""
-    if api.flavor == "datacenter":
-        raise failure(grpc.StatusCode.FAILED_PRECONDITION, "space roles exist on Confluence Cloud only", OFF)
+    require_space_roles(api)
     try:
         mode = await api.space_role_mode()
     except ConnectorError as err:
@@ -39,11 +38,11 @@ async def check_rbac(api: ConfluenceCloudAPI) -> None:
         raise failure(err.code, f"cannot list space roles ({inner(err)})", OFF) from err
 
 
-async def check_role_assignments(api: ConfluenceCloudAPI, space_id: str, space_admin: str) -> list[Finding]:
+async def check_role_assignments(api: ConfluenceAPI, space_id: str, space_admin: str) -> list[Finding]:
     try:
         await api.probe_role_assignments(space_id)
     except ConnectorError as err:
-        return [Finding(f"cannot read the role assignments of space {space_id} ({status_of(err)})", space_admin)]
+        return [Finding(f"cannot read the role assignments of space {space_id} ({http_status_of(err)})", space_admin)]
     return []
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.validation.access import (
     check_groups,
@@ -24,9 +24,9 @@ from baton_confluence.confluence.validation.sign_in import sign_in
 from baton_confluence.confluence.validation.visibility import check_visibility
 
 
-async def validate_site(api: ConfluenceCloudAPI, options: ConfluenceOptions) -> list[Any]:
+async def validate_site(api: ConfluenceAPI, options: ConfluenceOptions) -> list[Any]:
     """Raises ConnectorError on a hard failure; returns one annotation per finding otherwise."""
-    fixes = fixes_for(api.flavor)
+    fixes = fixes_for(api.deployment)
     user = await sign_in(api, options.domain_url, fixes)
     if options.use_rbac:
         await check_rbac(api)
@@ -36,7 +36,7 @@ async def validate_site(api: ConfluenceCloudAPI, options: ConfluenceOptions) -> 
     findings += await check_groups(api, fixes)
     if options.use_rbac:
         if space is not None:
-            findings += await check_role_assignments(api, str(space.get("id", "")), fixes.space_admin)
+            findings += await check_role_assignments(api, space.id, fixes.space_admin)
     else:
         findings += await check_space_permissions(api, space, fixes)
     findings += await check_visibility(api, user, space, fixes)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI, SignedIn
 from baton_confluence.confluence.validation.findings import failure, inner
 from baton_confluence.confluence.validation.fixes import Fixes
 
@@ -16,13 +14,13 @@ _UNREACHABLE = "check --domain-url and that this host can reach the site"
 _UNTRUSTED = "trust the site's CA with --ca-cert FILE (--insecure-skip-verify only for a test site)"
 
 
-async def sign_in(api: ConfluenceCloudAPI, site: str, fixes: Fixes) -> dict[str, Any]:
-    """The calling account (Cloud-shaped); raises when the credentials do not sign in."""
+async def sign_in(api: ConfluenceAPI, site: str, fixes: Fixes) -> SignedIn:
+    """The calling account; raises when the credentials do not sign in (or sign in as nobody)."""
     try:
         user = await api.probe_current_user()
     except ConnectorError as err:
         raise failure(err.code, f"cannot sign in to {site} ({inner(err)})", _hint(err, fixes)) from err
-    if not user.get("accountId"):
+    if not user.account_id:
         raise failure(grpc.StatusCode.UNAUTHENTICATED, f"{site} answered as an anonymous user", fixes.anonymous)
     return user
 

@@ -10,15 +10,13 @@ but whose permissions the account may not read.
 
 from __future__ import annotations
 
-from typing import Any
-
-from baton_confluence.confluence.client import ConfluenceCloudAPI
+from baton_confluence.confluence.client import ConfluenceAPI, SignedIn, Space
 from baton_confluence.confluence.validation.findings import Finding
 from baton_confluence.confluence.validation.fixes import Fixes
 
 
 async def check_visibility(
-    api: ConfluenceCloudAPI, user: dict[str, Any], space: dict[str, Any] | None, fixes: Fixes
+    api: ConfluenceAPI, user: SignedIn, space: Space | None, fixes: Fixes
 ) -> list[Finding]:
     findings = []
     if space is None:
