@@ -139,7 +139,11 @@ def measure(scale: float) -> ScratchMeasurement:
         seconds = time.monotonic() - started
         if proc.returncode != 0:
             raise SystemExit(f"scale {scale}: sync failed ({proc.returncode}): {stderr[-2000:]}")
-        stats = subprocess.run([str(cli), "inspect", "stats", "-o", "json", "-f", str(c1z)], capture_output=True, text=True)
+        # The reader refuses c1z files that decode past 10 GiB unless told otherwise (scale 4 does).
+        env["BATON_DECODER_MAX_DECODED_SIZE_MB"] = str(64 * 1024)
+        stats = subprocess.run(
+            [str(cli), "inspect", "stats", "-o", "json", "-f", str(c1z)], env=env, capture_output=True, text=True
+        )
         if stats.returncode != 0:
             raise SystemExit(f"scale {scale}: inspect stats failed ({stats.returncode}): {stats.stderr[-2000:]}")
         grants = int(json.loads(stats.stdout)["grants"])
