@@ -423,6 +423,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CheckFailed as failure:
         log(f"FAILED: {failure}")
         return 1
+    finally:
+        # Each build leaves its build stage and the previous image untagged; the base and the
+        # tagged image (with its layers) stay for the next run.
+        podman("image", "prune", "-f", check=False)
     log(f"passed in {time.monotonic() - started:.0f} s")
     return 0
 
