@@ -4,7 +4,7 @@
 #   docker run --rm --read-only -e BATON_DOMAIN_URL -e BATON_USERNAME -e BATON_API_KEY \
 #     -v "$PWD:/out" --user "$(id -u):$(id -g)" baton-confluence:0.1.0
 #
-# Behind a proxy or with a private package index (docs/service-mode.md, "Building the image"):
+# Behind a proxy or with a private package index (docs/service-mode.md, "Building behind a proxy"):
 #   docker build --build-arg PIP_INDEX_URL=https://pypi.example.com/simple \
 #     --secret id=pip_ca,src=/etc/ssl/certs/ca-certificates.crt -t baton-confluence:0.1.0 .
 # Both reach the build stage only; the final image holds neither (`make image-test` checks).
