@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint protos bench clean
+.PHONY: demo test lint protos bench clean image-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The container image built and run with podman (scripts/image_test.py says what it checks).
+# IMAGE_TEST_FLAGS=--rebuild-base starts from nothing; .ci/run adds --if-runtime-available.
+image-test: $(STAMP)
+	$(BIN)/python scripts/image_test.py $(IMAGE_TEST_FLAGS)

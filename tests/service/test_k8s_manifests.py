@@ -2,24 +2,27 @@
 
 PyYAML parses them; the checks are the fields Kubernetes requires and the promises the docs
 make: env comes from the Secret's keys and names real settings, the probes hit the health
-endpoints on the port the service listens on, and the pod runs locked down. If the
-`kubernetes-validate` package is importable, the documents are also checked against the
-Kubernetes OpenAPI schemas (strict).
+endpoints on the port the service listens on, the pod runs locked down, and its scratch
+volume and ephemeral-storage are sized by the rule docs/service-mode.md states. The documents
+are also checked against the Kubernetes OpenAPI schemas (strict) by `kubernetes-validate`
+(part of the test extra).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
-import pytest
+import kubernetes_validate
 import yaml
 
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = sorted((ROOT / "k8s").glob("*.yaml"))
+SERVICE_DOC = ROOT / "docs" / "service-mode.md"
+QUANTITY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 REQUIRED_ENV = {"BATON_CLIENT_ID", "BATON_CLIENT_SECRET", "BATON_DOMAIN_URL", "BATON_USERNAME", "BATON_API_KEY"}
 OPTIONAL_ENV = {"BATON_PROVISIONING", "BATON_SKIP_PERSONAL_SPACES"}
 RUNTIME_ENV = {"BATON_HOST_ID"}  # read by service mode itself, not a flag
@@ -121,11 +124,42 @@ def test_pod_runs_locked_down_with_a_writable_tmp() -> None:
     assert "emptyDir" in volumes[mounts["/tmp"]]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("kubernetes_validate") is None, reason="kubernetes-validate is not installed"
-)
-def test_manifests_match_the_kubernetes_schemas() -> None:
-    import kubernetes_validate
+def quantity_bytes(value: str) -> int:
+    """A Kubernetes quantity ("15Gi", "500M", "1000") in bytes."""
+    number, suffix = re.fullmatch(r"(\d+)([A-Za-z]*)", value).groups()  # type: ignore[union-attr]
+    return int(number) * (QUANTITY_SUFFIXES[suffix] if suffix else 1)
 
+
+def doc_figure(row: str) -> int:
+    """An integer from the sizing table of docs/service-mode.md, by the row's first cell."""
+    found = re.search(rf"^\| {re.escape(row)} \| ([\d,]+) ", SERVICE_DOC.read_text(), re.MULTILINE)
+    assert found, f"docs/service-mode.md has no sizing row {row!r}"
+    return int(found.group(1).replace(",", ""))
+
+
+def test_scratch_volume_and_ephemeral_storage_follow_the_documented_rule() -> None:
+    # Issue 16: a 2 GiB /tmp evicts the pod mid-sync on a site with millions of grants.
+    measured, rule = doc_figure("measured peak scratch per grant"), doc_figure("sizing rule per grant")
+    grants = doc_figure("grants the manifest is sized for")
+    assert measured < rule, "the rule leaves headroom over the measurement"
+    pod = one("Deployment")["spec"]["template"]["spec"]
+    tmp = {v["name"]: v for v in pod["volumes"]}[{m["mountPath"]: m["name"] for m in container()["volumeMounts"]}["/tmp"]]
+    size_limit = quantity_bytes(tmp["emptyDir"]["sizeLimit"])
+    assert size_limit >= grants * rule
+    resources = container()["resources"]
+    requested = quantity_bytes(resources["requests"]["ephemeral-storage"])
+    limit = quantity_bytes(resources["limits"]["ephemeral-storage"])
+    # The kubelet counts the emptyDir against the pod's ephemeral-storage: the request must
+    # place the pod on a node with room for a full volume, the limit must not evict it first.
+    assert size_limit <= requested <= limit
+
+
+def test_quantity_bytes() -> None:
+    assert [quantity_bytes(q) for q in ("15Gi", "2Gi", "512Mi", "3G", "1000")] == [
+        15 * 1024**3, 2 * 1024**3, 512 * 1024**2, 3 * 10**9, 1000
+    ]  # fmt: skip
+
+
+def test_manifests_match_the_kubernetes_schemas() -> None:
     for doc in documents():
         kubernetes_validate.validate(doc, "1.30.0", strict=True)
