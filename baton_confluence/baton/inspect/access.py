@@ -163,20 +163,28 @@ def holding_of(grant: pb.grant.Grant, slug: str, resolve: ResourceResolver) -> H
     """How the grant's principal holds it. Expansion marks the grants it creates GrantImmutable
     with only the source in `sources`; a grant the connector emitted that expansion also reached
     lists its own entitlement there too (docs/protocol.md §2.2 step 3)."""
-    ent_id = grant.entitlement.id
-    sources = grant.sources.sources
-    immutable = any(a.type_url == _IMMUTABLE_URL for a in grant.annotations)
-    direct = ent_id in sources or (not sources and not immutable)
-    via = tuple(Via(s, resolve.entitlement_resource(s)) for s in sorted(sources) if s != ent_id)
+    direct, sources = grant_sources(grant)
     return Holding(
         grant_id=grant.id,
-        entitlement_id=ent_id,
+        entitlement_id=grant.entitlement.id,
         slug=slug,
         resource=ResourceRef(grant.entitlement.resource.id.resource_type, grant.entitlement.resource.id.resource),
         principal=ResourceRef(grant.principal.id.resource_type, grant.principal.id.resource),
         direct=direct,
-        via=via,
+        via=tuple(Via(source, resolve.entitlement_resource(source)) for source in sources),
     )
+
+
+def grant_sources(grant: pb.grant.Grant) -> tuple[bool, list[str]]:
+    """(whether the principal holds the grant directly, the other entitlements it came through).
+
+    A grant with no sources is direct unless expansion created it (GrantImmutable); one whose
+    sources list its own entitlement is direct too, whatever else they list.
+    """
+    sources = grant.sources.sources
+    immutable = any(a.type_url == _IMMUTABLE_URL for a in grant.annotations)
+    direct = grant.entitlement.id in sources or (not sources and not immutable)
+    return direct, sorted(s for s in sources if s != grant.entitlement.id)
 
 
 class ResourceResolver:
