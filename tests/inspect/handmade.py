@@ -31,7 +31,9 @@ def account(
     if email:
         trait.emails.append(UserTrait.Email(address=email, is_primary=True))
     return pb.resource.Resource(
-        id=pb.resource.ResourceId(resource_type="user", resource=rid), display_name=name, annotations=[annos.pack(trait)]
+        id=pb.resource.ResourceId(resource_type="user", resource=rid),
+        display_name=name,
+        annotations=[annos.pack(trait)],
     )
 
 
@@ -73,7 +75,9 @@ ADA = account("ada", "Ada Lovelace", "ada@example.com", UserTrait.ACCOUNT_TYPE_H
 BOB = account("bob", "Bob Dylan", "", UserTrait.ACCOUNT_TYPE_HUMAN, UserTrait.Status.STATUS_DISABLED)
 BOT = account("bot", "Deploy Bot", "", UserTrait.ACCOUNT_TYPE_SERVICE, UserTrait.Status.STATUS_ENABLED)
 GONE = account("gone", "gone", "", UserTrait.ACCOUNT_TYPE_UNSPECIFIED, UserTrait.Status.STATUS_DELETED)
-CAROL = account("carol", "Carol Shaw", "carol@example.com", UserTrait.ACCOUNT_TYPE_HUMAN, UserTrait.Status.STATUS_ENABLED)
+CAROL = account(
+    "carol", "Carol Shaw", "carol@example.com", UserTrait.ACCOUNT_TYPE_HUMAN, UserTrait.Status.STATUS_ENABLED
+)
 ENG = thing("group", "eng", "Engineers")
 ANON = thing("access_class", "anonymous-users", "Anonymous users")
 HAND = thing("space", "s1", "Handbook", "HAND")
@@ -110,7 +114,12 @@ def _write_sync(path: Path, *, second: bool) -> str:
     with SyncStore.open(path) as store:
         sync_id, _ = store.start_or_resume_sync()
         store.put_resource_types(
-            [rtype("user", Trait.TRAIT_USER), rtype("group", Trait.TRAIT_GROUP), rtype("space"), rtype("access_class", Trait.TRAIT_GROUP)]
+            [
+                rtype("user", Trait.TRAIT_USER),
+                rtype("group", Trait.TRAIT_GROUP),
+                rtype("space"),
+                rtype("access_class", Trait.TRAIT_GROUP),
+            ]
         )
         store.put_resources([*users, ENG, ANON, HAND, ops])
         store.put_entitlements([member, read1, admin1, read2, admin2])

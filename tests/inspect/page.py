@@ -1,5 +1,5 @@
 """Reading a review page in tests: its embedded blocks decoded with plain base64/gzip, and the
-DOM a real headless Chromium renders from it."""
+markup a real browser rendered from it (tests/inspect/browser.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ import gzip
 import html
 import json
 import re
-import shutil
 import struct
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,53 +34,11 @@ def triples(page: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "the review page tests need Debian's Chromium: apt-get install -y chromium (.ci/run installs it)"
-    return found
-
-
-@dataclass(frozen=True)
-class Rendered:
-    dom: str
-    screenshot: Path | None
-
-
-def render(page: Path, fragment: str, screenshot: Path | None = None) -> Rendered:
-    """The DOM after the page's scripts ran (and, if asked, a screenshot of the same view)."""
-    url = page.resolve().as_uri() + "#" + fragment
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        flags = [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=30000",
-        ]
-        dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=True).stdout
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            shot = [*flags, "--window-size=1280,900", "--hide-scrollbars", f"--screenshot={screenshot}", url]
-            subprocess.run(shot, capture_output=True, timeout=180, check=True)
-    return Rendered(dom, screenshot)
-
-
 def element(dom: str, element_id: str) -> str:
     """The inner HTML of the element with this id (the page's own markup, without nesting tricks)."""
     m = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', dom, re.S)
     assert m, f"no element #{element_id} in the rendered page"
     return m.group(2)
-
-
-def body_data(dom: str) -> dict[str, str]:
-    m = re.search(r"<body([^>]*)>", dom)
-    assert m
-    return {k: html.unescape(v) for k, v in re.findall(r'data-([\w-]+)="([^"]*)"', m.group(1))}
 
 
 def text(fragment: str) -> str:

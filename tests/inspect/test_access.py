@@ -34,10 +34,20 @@ def test_access_in_an_earlier_sync_through_the_group_only(handmade: Handmade) ->
         doc = json.loads(lookups.access(AccessView(reader), ResourceRef("user", "bob"), "json"))
     assert [(h["resource"]["id"], h["entitlement"]["slug"], h["direct"], h["via"]) for h in doc] == [
         ("eng", "member", True, []),
-        ("s1", "read-space", False, [{"entitlement": "group:eng:member", "resource": {"type": "group", "id": "eng", "name": "Engineers"}}]),
+        (
+            "s1",
+            "read-space",
+            False,
+            [{"entitlement": "group:eng:member", "resource": {"type": "group", "id": "eng", "name": "Engineers"}}],
+        ),
     ]
     assert doc[0]["principal"] == {
-        "type": "user", "id": "bob", "name": "Bob Dylan", "email": "", "account_type": "human", "status": "disabled"
+        "type": "user",
+        "id": "bob",
+        "name": "Bob Dylan",
+        "email": "",
+        "account_type": "human",
+        "status": "disabled",
     }
 
 
@@ -95,10 +105,16 @@ def test_the_command_line(synced_site: SyncedSite, tmp_path: Path) -> None:
     by_user = run_cli(["inspect", "access", "--user", user, c1z, "-o", "json"], tmp_path)
     assert by_user.returncode == 0, by_user.stderr
     by_principal = run_cli(["inspect", "access", c1z, "--principal", f"user:{user}", "-o", "json"], tmp_path)
-    assert _routes(json.loads(by_user.stdout)) == _routes(json.loads(by_principal.stdout)) == routes_of(state, f"user:{user}")
+    assert (
+        _routes(json.loads(by_user.stdout))
+        == _routes(json.loads(by_principal.stdout))
+        == routes_of(state, f"user:{user}")
+    )
     holders = run_cli(["inspect", "principals", c1z, "--entitlement", f"group:{group.id}:member"], tmp_path)
     assert holders.returncode == 0 and {line.split()[0] for line in holders.stdout.splitlines()[1:]} == {
         f"user:{m}" for m in group.members
     }
     bad = run_cli(["inspect", "access", c1z, "--principal", "nocolon"], tmp_path)
-    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--principal must be <resource type>:<id>" in bad.stderr
+    assert (
+        bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--principal must be <resource type>:<id>" in bad.stderr
+    )

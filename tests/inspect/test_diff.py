@@ -16,7 +16,11 @@ from tests.inspect.handmade import Handmade, write_single
 # handmade.py: Bob left Engineers (his membership and the read he had through it go), Carol
 # joined and reads Ops directly, Ops was renamed.
 ADDED = {"resource": ["user:carol"], "entitlement": [], "grant": ["space:s2:read-space:user:carol"]}
-REMOVED = {"resource": ["user:bob"], "entitlement": [], "grant": ["group:eng:member:user:bob", "space:s1:read-space:user:bob"]}
+REMOVED = {
+    "resource": ["user:bob"],
+    "entitlement": [],
+    "grant": ["group:eng:member:user:bob", "space:s1:read-space:user:bob"],
+}
 CHANGED = ["space:s2"]
 
 

@@ -38,7 +38,10 @@ def test_rows_of_a_hand_made_file(handmade: Handmade) -> None:
         {**common, "how": "via", "via_type": "group", "via_id": "eng", "via_name": "Engineers"},
     ]
     bob = [(r["entitlement_id"], r["status"], r["how"], r["via_id"]) for r in rows if r["principal_id"] == "bob"]
-    assert sorted(bob) == [("group:eng:member", "disabled", "direct", ""), ("space:s1:read-space", "disabled", "via", "eng")]
+    assert sorted(bob) == [
+        ("group:eng:member", "disabled", "direct", ""),
+        ("space:s1:read-space", "disabled", "via", "eng"),
+    ]
     gone = next(r for r in rows if r["principal_id"] == "gone")
     assert (gone["status"], gone["account_type"], gone["resource_name"]) == ("deleted", "", "Ops")
 
@@ -49,7 +52,11 @@ def test_export_of_a_synced_site_matches_the_site(synced_site: SyncedSite, tmp_p
     rows = rows_of((tmp_path / "access.csv").read_text(encoding="utf-8"))
     assert result.stderr.strip() == f"wrote {len(rows):,} rows to access.csv"
     got = {
-        Route(f"{r['principal_type']}:{r['principal_id']}", r["entitlement_id"], f"{r['via_type']}:{r['via_id']}" if r["how"] == "via" else DIRECT)
+        Route(
+            f"{r['principal_type']}:{r['principal_id']}",
+            r["entitlement_id"],
+            f"{r['via_type']}:{r['via_id']}" if r["how"] == "via" else DIRECT,
+        )
         for r in rows
     }
     assert len(got) == len(rows)  # one row per route, none repeated

@@ -17,7 +17,9 @@ from tests.inspect.handmade import Handmade
 from tests.inspect.oracle import DIRECT, Route, routes
 from tests.inspect.page import blocks, meta, triples
 
-RULES = ReviewRules(admin_slugs=frozenset({"administer-space"}), open_access_types=frozenset({"access_class"}), many_admin_threshold=2)
+RULES = ReviewRules(
+    admin_slugs=frozenset({"administer-space"}), open_access_types=frozenset({"access_class"}), many_admin_threshold=2
+)
 
 
 def page_routes(page: str) -> set[Route]:
@@ -56,14 +58,19 @@ def test_highlights_and_changes_of_a_hand_made_file(handmade: Handmade, tmp_path
     ref = lambda n: f"{m['types'][m['nodes'][n][0]]}:{m['nodes'][n][1]}"  # noqa: E731
     assert named(page, h["inactive"]) == [["user:gone", 1]]
     assert [(ref(p), [ref(r) for r in rs]) for p, rs in h["serviceAdmins"]] == [("user:bot", ["space:s1", "space:s2"])]
-    assert [(ref(r), ref(w), slugs) for r, w, slugs in h["open"]] == [("space:s2", "access_class:anonymous-users", ["read-space"])]
+    assert [(ref(r), ref(w), slugs) for r, w, slugs in h["open"]] == [
+        ("space:s2", "access_class:anonymous-users", ["read-space"])
+    ]
     assert named(page, h["manyAdmins"]) == [["user:bot", 2]]
     assert named(page, h["directUsers"]) == [["user:bot", 2], ["user:ada", 1], ["user:carol", 1], ["user:gone", 1]]
     changes = m["changes"]
     assert (changes["from"], changes["to"]) == (handmade.first_sync, handmade.second_sync)
     assert changes["resources_added"] == {"count": 1, "ids": ["user:carol"]}
     assert changes["resources_removed"] == {"count": 1, "ids": ["user:bob"]}
-    assert changes["grants_removed"] == {"count": 2, "ids": ["group:eng:member:user:bob", "space:s1:read-space:user:bob"]}
+    assert changes["grants_removed"] == {
+        "count": 2,
+        "ids": ["group:eng:member:user:bob", "space:s1:read-space:user:bob"],
+    }
     assert page_routes(page) == {
         Route("user:ada", "group:eng:member", DIRECT),
         Route("group:eng", "space:s1:read-space", DIRECT),

@@ -120,15 +120,15 @@
     const admin = h.adminSlugs.join(", ") || "administration";
     let html = "";
     html += `<h2>Disabled or deleted accounts that still hold access <span class="count">${M.highlightTotals.inactive || h.inactive.length}</span>${cutNote("inactive", h.inactive.length)}</h2>`;
-    html += table(["account", "status", "holdings"], h.inactive.map(([n, c]) => [nodeLink(n), esc(M.nodes[n][6]), c]));
+    html += table(["account", "status", "holdings"], h.inactive.map(([n, c]) => [nodeLink(n), esc(M.nodes[n][6]), c]), "inactive");
     html += `<h2>App accounts with ${esc(admin)} <span class="count">${h.serviceAdmins.length}</span></h2>`;
-    html += table(["account", "administers"], h.serviceAdmins.map(([n, rs]) => [nodeLink(n), rs.map(nodeLink).join(", ")]));
+    html += table(["account", "administers"], h.serviceAdmins.map(([n, rs]) => [nodeLink(n), rs.map(nodeLink).join(", ")]), "service-admins");
     html += `<h2>Open to classes of users (anonymous and the like) <span class="count">${h.open.length}</span>${cutNote("open", h.open.length)}</h2>`;
-    html += table(["resource", "granted to", "permissions"], h.open.map(([r, who, slugs]) => [nodeLink(r), esc(name(who)) + ` <span class="muted">${esc(ref(who))}</span>`, esc(slugs.join(", "))]));
+    html += table(["resource", "granted to", "permissions"], h.open.map(([r, who, slugs]) => [nodeLink(r), esc(name(who)) + ` <span class="muted">${esc(ref(who))}</span>`, esc(slugs.join(", "))]), "open");
     html += `<h2>Accounts with ${esc(admin)} on ${h.manyThreshold} or more resources <span class="count">${h.manyAdmins.length}</span>${cutNote("manyAdmins", h.manyAdmins.length)}</h2>`;
-    html += table(["account", "resources administered"], h.manyAdmins.map(([n, c]) => [nodeLink(n), c]));
+    html += table(["account", "resources administered"], h.manyAdmins.map(([n, c]) => [nodeLink(n), c]), "many-admins");
     html += `<h2>Access granted to accounts directly, not via groups <span class="count">${M.highlightTotals.directUsers || h.directUsers.length} accounts</span>${cutNote("directUsers", h.directUsers.length)}</h2>`;
-    html += table(["account", "direct grants"], h.directUsers.map(([n, c]) => [nodeLink(n), c]));
+    html += table(["account", "direct grants"], h.directUsers.map(([n, c]) => [nodeLink(n), c]), "direct-users");
     html += renderChanges();
     document.getElementById("highlights").innerHTML = html;
   }
@@ -191,7 +191,7 @@
         shown.map((p) => `<tr><td>${nodeLink(p)}</td>${rows.get(p).map((c) => `<td class="cell">${cell(c)}</td>`).join("")}</tr>`).join("") +
         `</tbody></table>`);
     const input = document.getElementById("matrix-q");
-    input.addEventListener("change", () => { state.matrixQ = input.value; state.page.matrix = 0; renderResource(n); });
+    input.addEventListener("change", () => { state.matrixQ = input.value; state.page.matrix = 0; settle("resource", () => renderResource(n)); });
   }
 
   // ------------------------------------------------------------------ accounts
@@ -247,8 +247,23 @@
     for (const s of document.querySelectorAll("section.tab")) s.hidden = s.id !== tab;
     for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.tab === tab);
   }
-  async function route_() {
+  // Every view change goes through here: body[data-ready] names the view once it is drawn, and
+  // data-view-ms says how long that took (data-gen counts the changes; the latest one wins).
+  let generation = 0;
+  async function settle(view, work) {
+    const mine = ++generation;
+    const t0 = performance.now();
     document.body.dataset.ready = "";
+    document.body.dataset.gen = String(mine);
+    const shown = (await work()) || view;
+    if (mine !== generation) return;
+    document.body.dataset.viewMs = String(Math.round(performance.now() - t0));
+    document.body.dataset.readyMs = String(Math.round(performance.now() - started));
+    document.body.dataset.ready = shown;
+  }
+
+  const route_ = () => settle("", routeNow);
+  async function routeNow() {
     const p = params();
     let view = p.get("tab") || "highlights";
     if (p.get("account")) {
@@ -281,8 +296,7 @@
     } else {
       show("highlights");
     }
-    document.body.dataset.readyMs = String(Math.round(performance.now() - started));
-    document.body.dataset.ready = view;
+    return view;
   }
 
   async function start() {
@@ -306,7 +320,7 @@
       state.page[button.dataset.pager] = Number(button.dataset.to);
       route_();
     });
-    const refilter = (key, fn) => () => { state.page[key] = 0; fn(); };
+    const refilter = (key, fn) => () => { state.page[key] = 0; settle(key, fn); };
     document.getElementById("account-q").addEventListener("input", refilter("accounts", renderAccounts));
     for (const id of ["account-status", "account-type", "account-holding"]) document.getElementById(id).addEventListener("change", refilter("accounts", renderAccounts));
     document.getElementById("resource-q").addEventListener("input", refilter("resources", renderResourceList));
