@@ -4,13 +4,13 @@ Syncs the site of benchmarks/run.py twice into one file, with a few changes betw
 syncs (members leave and join a group, an account is deactivated) so that `diff` and the page's
 changes have something to show. Then runs `inspect export`, `inspect diff` and `inspect report`
 through the real command line (time, peak RSS, output size) and opens the page in headless
-Chromium (wall time of the browser process, and the page's own time to its first view and to a
-searched account's access, read from the DOM).
+Chromium over the DevTools pipe (tests/inspect/browser.py): the time from navigation to the
+first view, to the accounts tab, to a searched account's access and to a space's matrix.
 
 With --grants N it also writes a synthetic file of N grants (no site) and exports it, to show
 that the export's memory does not grow with the file.
 
-Usage: python benchmarks/inspect_bench.py [--small] [--keep DIR] [--grants N]
+Usage: python benchmarks/inspect_bench.py [--small] [--keep DIR [--reuse]] [--grants N]
 """
 
 from __future__ import annotations
@@ -18,30 +18,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from confluence_simulator import SimulatedSite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.inspect.browser, the DevTools driver
 from run import ROOT, Scenario, site_spec
 
 CHILD = ROOT / "benchmarks" / "sync_child.py"  # runs the CLI in-process and reports its peak RSS
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--virtual-time-budget=60000",
-]
 
 
 def cli(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -84,21 +74,39 @@ def sync_twice(c1z: Path, small: bool) -> None:
         )
 
 
-def browser(page: Path, fragment: str, profile: Path) -> tuple[float, dict[str, str]]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("Chromium is not installed (apt-get install -y chromium)")
-    started = time.monotonic()
-    dom = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri() + "#" + fragment],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    ).stdout
-    seconds = time.monotonic() - started
-    body = re.search(r"<body([^>]*)>", dom)
-    return seconds, dict(re.findall(r'data-([\w-]+)="([^"]*)"', body.group(1) if body else ""))
+def page_timings(page: Path, account: str, space: str) -> list[str]:
+    """Real (not virtual) times in Chromium: load to the first view, an account search, a space."""
+    from tests.inspect.browser import Browser
+
+    lines = []
+    with Browser() as browser:
+        started = time.monotonic()
+        browser.open(page.as_uri())
+        browser.wait_for("document.body && document.body.dataset.ready === 'highlights'", timeout=120)
+        seconds = time.monotonic() - started
+        first = browser.evaluate("document.body.dataset.firstMs")
+        lines.append(f"page load to highlights: {seconds:.2f}s (page's own count: {first} ms from script start)")
+        for label, action, view in (
+            (
+                "accounts tab (inflates every block)",
+                "document.querySelector('nav a[data-tab=accounts]').click()",
+                "accounts",
+            ),
+            (f"search {account}", None, "accounts"),
+            (f"open {space}", f"location.hash = 'resource=' + encodeURIComponent({space!r})", "resource"),
+        ):
+            gen = int(browser.evaluate("Number(document.body.dataset.gen || 0)"))
+            started = time.monotonic()
+            if action is None:
+                browser.type_into("#account-q", account)
+            else:
+                browser.evaluate(action)
+            browser.wait_for(
+                f"document.body.dataset.ready === {view!r} && Number(document.body.dataset.gen) > {gen}", timeout=120
+            )
+            seconds = time.monotonic() - started
+            lines.append(f"{label}: {seconds:.2f}s (page: {browser.evaluate('document.body.dataset.viewMs')} ms)")
+    return lines
 
 
 def synthetic(c1z: Path, grants: int) -> None:
@@ -136,14 +144,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a smaller site, for a quick look")
     parser.add_argument("--keep", default="", help="keep the c1z, CSV and page in this folder")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: use the c1z already there")
     parser.add_argument("--grants", type=int, default=0, help="also export a synthetic file of N grants")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep).resolve() if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         c1z, csv, page = folder / "sync.c1z", folder / "access.csv", folder / "access.html"
-        c1z.unlink(missing_ok=True)
-        sync_twice(c1z, args.small)
+        if not (args.reuse and c1z.is_file()):
+            c1z.unlink(missing_ok=True)
+            sync_twice(c1z, args.small)
         env = base_env()
         print(f"c1z: {c1z.stat().st_size / 1_048_576:.1f} MiB")
         seconds, rss, _ = cli(["inspect", "export", str(c1z), "-o", str(csv)], env)
@@ -158,16 +168,13 @@ def main() -> None:
         )
         seconds, rss, _ = cli(["inspect", "report", str(c1z), "-o", str(page)], env)
         print(f"report: {page.stat().st_size / 1_048_576:.1f} MiB in {seconds:.1f}s, peak RSS {rss:.0f} MiB")
-        some_user = next(line.split(",")[1] for line in csv.open(encoding="utf-8") if line.startswith("user,"))
-        seconds, rss, out = cli(["inspect", "access", str(c1z), "--user", some_user], env)
+        holdings = Counter(line.split(",")[1] for line in csv.open(encoding="utf-8") if line.startswith("user,"))
+        busiest = holdings.most_common(1)[0][0]
+        seconds, rss, out = cli(["inspect", "access", str(c1z), "--user", busiest], env)
         print(f"access --user: {len(out.splitlines()) - 1} rows in {seconds:.1f}s, peak RSS {rss:.0f} MiB")
-        for fragment in ("tab=highlights", f"tab=accounts&q={some_user}", "tab=resources"):
-            with tempfile.TemporaryDirectory() as profile:
-                seconds, data = browser(page, fragment, Path(profile))
-            print(
-                f"page #{fragment}: browser process {seconds:.1f}s; page: first view {data.get('first-ms', '?')} ms, "
-                f"this view ready {data.get('ready-ms', '?')} ms ({data.get('ready', '?')})"
-            )
+        space = next(line.split(",")[7] for line in csv.open(encoding="utf-8") if ",space," in line)
+        for line in page_timings(page, busiest, f"space:{space}"):
+            print(line)
         if args.grants:
             big = folder / "synthetic.c1z"
             big.unlink(missing_ok=True)

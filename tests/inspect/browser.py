@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -50,8 +51,10 @@ class Browser:
         self._from_browser, from_browser_w = os.pipe()
 
         def wire_pipes() -> None:  # in the child, before exec: the protocol's fixed fds 3 and 4
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            # Moved out of the way first: either pipe end may itself be fd 3 or 4.
+            reads, writes = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+            os.dup2(reads, 3)
+            os.dup2(writes, 4)
 
         self._proc = subprocess.Popen(
             [chromium(), *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
