@@ -61,6 +61,7 @@
   }
 
   // ------------------------------------------------------------------ names
+  const num = (n) => Number(n).toLocaleString("en-US");
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const ref = (n) => M.types[M.nodes[n][0]] + ":" + M.nodes[n][1];
   const name = (n) => M.nodes[n][2];
@@ -118,16 +119,27 @@
   function renderHighlights() {
     const h = M.highlights;
     const admin = h.adminSlugs.join(", ") || "administration";
-    let html = "";
-    html += `<h2>Disabled or deleted accounts that still hold access <span class="count">${M.highlightTotals.inactive || h.inactive.length}</span>${cutNote("inactive", h.inactive.length)}</h2>`;
+    const total = (key) => M.highlightTotals[key] || h[key].length;
+    const c = M.changes;
+    const summary = [
+      ["inactive", `${num(total("inactive"))} disabled or deleted accounts still hold access`],
+      ["service-admins", `${num(total("serviceAdmins"))} app accounts with ${esc(admin)}`],
+      ["open", `${num(total("open"))} resources open to classes of users (anonymous and the like)`],
+      ["many-admins", `${num(total("manyAdmins"))} accounts with ${esc(admin)} on ${h.manyThreshold} or more resources`],
+      ["direct-users", `${num(total("directUsers"))} accounts granted access directly, not via groups`],
+      ["changes", c ? `since the previous sync: ${num(c.grants_added.count)} grants added, ${num(c.grants_removed.count)} removed, ` +
+        `${num(c.resources_added.count)} resources added, ${num(c.resources_removed.count)} removed` : "no earlier sync to compare with"],
+    ];
+    let html = `<ul class="summary">${summary.map(([id, line]) => `<li><a href="#tab=highlights" data-jump="h-${id}">${line}</a></li>`).join("")}</ul>`;
+    html += `<h2 id="h-inactive">Disabled or deleted accounts that still hold access <span class="count">${M.highlightTotals.inactive || h.inactive.length}</span>${cutNote("inactive", h.inactive.length)}</h2>`;
     html += table(["account", "status", "holdings"], h.inactive.map(([n, c]) => [nodeLink(n), esc(M.nodes[n][6]), c]), "inactive");
-    html += `<h2>App accounts with ${esc(admin)} <span class="count">${h.serviceAdmins.length}</span></h2>`;
+    html += `<h2 id="h-service-admins">App accounts with ${esc(admin)} <span class="count">${h.serviceAdmins.length}</span></h2>`;
     html += table(["account", "administers"], h.serviceAdmins.map(([n, rs]) => [nodeLink(n), rs.map(nodeLink).join(", ")]), "service-admins");
-    html += `<h2>Open to classes of users (anonymous and the like) <span class="count">${h.open.length}</span>${cutNote("open", h.open.length)}</h2>`;
+    html += `<h2 id="h-open">Open to classes of users (anonymous and the like) <span class="count">${h.open.length}</span>${cutNote("open", h.open.length)}</h2>`;
     html += table(["resource", "granted to", "permissions"], h.open.map(([r, who, slugs]) => [nodeLink(r), esc(name(who)) + ` <span class="muted">${esc(ref(who))}</span>`, esc(slugs.join(", "))]), "open");
-    html += `<h2>Accounts with ${esc(admin)} on ${h.manyThreshold} or more resources <span class="count">${h.manyAdmins.length}</span>${cutNote("manyAdmins", h.manyAdmins.length)}</h2>`;
+    html += `<h2 id="h-many-admins">Accounts with ${esc(admin)} on ${h.manyThreshold} or more resources <span class="count">${h.manyAdmins.length}</span>${cutNote("manyAdmins", h.manyAdmins.length)}</h2>`;
     html += table(["account", "resources administered"], h.manyAdmins.map(([n, c]) => [nodeLink(n), c]), "many-admins");
-    html += `<h2>Access granted to accounts directly, not via groups <span class="count">${M.highlightTotals.directUsers || h.directUsers.length} accounts</span>${cutNote("directUsers", h.directUsers.length)}</h2>`;
+    html += `<h2 id="h-direct-users">Access granted to accounts directly, not via groups <span class="count">${M.highlightTotals.directUsers || h.directUsers.length} accounts</span>${cutNote("directUsers", h.directUsers.length)}</h2>`;
     html += table(["account", "direct grants"], h.directUsers.map(([n, c]) => [nodeLink(n), c]), "direct-users");
     html += renderChanges();
     document.getElementById("highlights").innerHTML = html;
@@ -135,8 +147,8 @@
 
   function renderChanges() {
     const c = M.changes;
-    if (!c) return `<h2>Changes</h2><p class="note">The file holds no earlier full sync to compare with.</p>`;
-    let html = `<h2>Changes since sync ${esc(c.from)} <span class="count">(ended ${esc(c.fromEnded)})</span></h2>`;
+    if (!c) return `<h2 id="h-changes">Changes</h2><p class="note">The file holds no earlier full sync to compare with.</p>`;
+    let html = `<h2 id="h-changes">Changes since sync ${esc(c.from)} <span class="count">(ended ${esc(c.fromEnded)})</span></h2>`;
     const kinds = ["resource", "entitlement", "grant"];
     html += table(["", "added", "removed"], kinds.map((k) => [k + "s", c[k + "s_added"].count, c[k + "s_removed"].count]));
     for (const k of kinds) for (const change of ["added", "removed"]) {
@@ -308,13 +320,19 @@
     });
     const accounts = M.nodes.filter((_, n) => isAccount(n)).length;
     document.getElementById("summary").textContent =
-      `${M.file}, sync ${M.sync.id} (ended ${M.sync.ended}): ${accounts} accounts, ${entsByOwner.size} resources with entitlements, ${M.grants} grants.`;
+      `${M.file}, sync ${M.sync.id} (ended ${M.sync.ended}): ${accounts} accounts, ${entsByOwner.size} resources with entitlements, ${num(M.grants)} grants.`;
     const types = resourceTypes().sort((a, b) => (M.groupTypes.includes(a) - M.groupTypes.includes(b)) || a.localeCompare(b));
     document.getElementById("resource-type").innerHTML = types.map((t) => `<option>${esc(t)}</option>`).join("");
     renderHighlights();
     document.body.dataset.firstMs = String(Math.round(performance.now() - started));
 
     document.addEventListener("click", (ev) => {
+      const jump = ev.target.closest("a[data-jump]");
+      if (jump) {
+        ev.preventDefault();
+        document.getElementById(jump.dataset.jump).scrollIntoView();
+        return;
+      }
       const button = ev.target.closest("button[data-pager]");
       if (!button) return;
       state.page[button.dataset.pager] = Number(button.dataset.to);
