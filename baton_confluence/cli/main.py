@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--latency-ms", type=int, default=0, help="simulated API latency per request")
     commands.add_parser("capabilities", parents=[common], help="print the connector capabilities")
     commands.add_parser("config", parents=[common], help="print the configuration schema")
-    inspect = commands.add_parser("inspect", help="show what a c1z file holds, who has access, what changed")
+    inspect = commands.add_parser(
+        "inspect", parents=[common], help="show what a c1z file holds, who has access, what changed"
+    )
     add_inspect_commands(inspect, common)
     serve = commands.add_parser("serve", parents=[common], help="serve the connector over gRPC")
     serve.add_argument("--listen", default="127.0.0.1:50051", help="address to listen on (default 127.0.0.1:50051)")
