@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from baton_confluence.baton.c1z import C1ZReader
-from baton_confluence.baton.inspect import AccessView, export
+from baton_confluence.baton import annotations as annos
+from baton_confluence.baton import pb
+from baton_confluence.baton.c1z import C1ZReader, SyncStore
+from baton_confluence.baton.inspect import AccessView, ResourceRef, export, lookups
 from tests.e2e.cli import run_cli
 from tests.e2e.expected import expected
 from tests.inspect.conftest import SyncedSite
-from tests.inspect.handmade import Handmade
+from tests.inspect.handmade import ADA, HAND, Handmade, Trait, entitlement, grant, rtype
 from tests.inspect.oracle import DIRECT, Route, routes
 
 
@@ -91,3 +93,28 @@ def test_a_failed_export_leaves_the_previous_file(handmade: Handmade, tmp_path: 
             export.export(AccessView(reader), str(target))
     assert target.read_text() == "previous\n"
     assert [p.name for p in out_dir.iterdir()] == ["access.csv"]  # no partial file left beside it
+
+
+def test_a_derived_grant_without_its_source_still_has_a_row(tmp_path: Path) -> None:
+    path = tmp_path / "sync.c1z"
+    read = entitlement(HAND, "read-space")
+    orphan = grant(read, ADA)  # expansion made it (immutable) but recorded no source
+    orphan.annotations.append(annos.pack(pb.grant_annotations.GrantImmutable()))
+    with SyncStore.open(path) as store:
+        store.start_or_resume_sync()
+        store.put_resource_types([rtype("user", Trait.TRAIT_USER), rtype("space")])
+        store.put_resources([ADA, HAND])
+        store.put_entitlements([read])
+        store.put_grants([orphan])
+        store.end_sync()
+        store.finalize()
+    out = io.StringIO()
+    with C1ZReader.open(path) as reader:
+        view = AccessView(reader)
+        assert export.write_csv(view, out) == 1
+        assert (
+            lookups.access(view, ResourceRef("user", "ada")).splitlines()[1].endswith("derived (source not recorded)")
+        )
+    assert [(r["principal_id"], r["entitlement_id"], r["how"]) for r in rows_of(out.getvalue())] == [
+        ("ada", "space:s1:read-space", "derived")
+    ]

@@ -121,9 +121,10 @@ class Holding:
     direct: bool
     via: tuple[Via, ...]
 
-    def routes(self) -> list[Via | None]:
-        """Each way the principal holds it: None for direct, then one per source (export rows)."""
-        return ([None] if self.direct else []) + list(self.via)
+    @property
+    def source_unknown(self) -> bool:
+        """Created by expansion (GrantImmutable) with no source recorded: neither direct nor via."""
+        return not self.direct and not self.via
 
 
 def resource_info(resource: pb.resource.Resource) -> ResourceInfo:

@@ -1,7 +1,8 @@
 """`inspect export`: every holding of a sync as CSV, one row per (principal, entitlement, route).
 
 A principal that holds an entitlement directly and through two groups has three rows: `how`
-is `direct` or `via`, and the `via_*` columns name the source (the group). Rows are written
+is `direct` or `via`, and the `via_*` columns name the source (the group); `derived` marks a
+grant expansion created without recording its source. Rows are written
 as the grants are read (rowid order), so memory does not grow with the file.
 """
 
@@ -37,6 +38,8 @@ HEADER = (
     "via_name",
 )
 STDOUT = "-"
+# `how`: held directly, via the source in the via_* columns, or derived with no source recorded
+DIRECT, VIA, DERIVED = "direct", "via", "derived"
 
 
 def write_csv(view: AccessView, out: TextIO) -> int:
@@ -62,12 +65,13 @@ def write_csv(view: AccessView, out: TextIO) -> int:
             holding.entitlement_id,
             holding.slug,
         )
-        for route in holding.routes():
-            if route is None:
-                writer.writerow((*head, "direct", "", "", ""))
-            else:
-                writer.writerow((*head, "via", route.resource.type, route.resource.id, info(route.resource).name))
-            rows += 1
+        if holding.direct:
+            writer.writerow((*head, DIRECT, "", "", ""))
+        elif holding.source_unknown:
+            writer.writerow((*head, DERIVED, "", "", ""))
+        for via in holding.via:
+            writer.writerow((*head, VIA, via.resource.type, via.resource.id, info(via.resource).name))
+        rows += len(holding.via) + (1 if holding.direct or holding.source_unknown else 0)
     return rows
 
 

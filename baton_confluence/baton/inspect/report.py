@@ -94,8 +94,8 @@ class _Tables:
         return found
 
     def route(self, holding: Holding, view: AccessView) -> int:
-        if not holding.via:
-            return 0
+        if holding.direct and not holding.via:
+            return 0  # (a derived grant with no source recorded gets an empty list of sources)
         sources = tuple(
             self.entitlement(
                 v.entitlement_id, self.node(view.resolver.info(v.resource)), view.resolver.slug(v.entitlement_id)

@@ -90,7 +90,7 @@
     const [direct, via] = route(code);
     const parts = direct ? ["direct"] : [];
     for (const g of via) parts.push("via " + nodeLink(g));
-    return parts.join(", ");
+    return parts.join(", ") || "derived (source not recorded)";
   }
 
   // ------------------------------------------------------------------ paging
