@@ -120,3 +120,19 @@ def test_grants_are_split_into_blocks_by_entitlement_range(
         ents = [e for e, _, _ in struct.iter_unpack("<iii", found[f"grants-{b}"])]
         assert (min(ents), max(ents)) == (info["first"], info["last"])
     assert len(page_routes(page)) == 9
+
+
+def test_the_command_line_rules_and_errors(handmade: Handmade, tmp_path: Path) -> None:
+    """The command line passes Confluence's rules (administer-space, access classes) and --many."""
+    made = run_cli(["inspect", "report", str(handmade.path), "-o", "review.html", "--many", "2"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    h = meta((tmp_path / "review.html").read_text(encoding="utf-8"))["highlights"]
+    assert (h["adminSlugs"], h["manyThreshold"], len(h["manyAdmins"]), len(h["open"])) == (
+        ["administer-space"],
+        2,
+        1,
+        1,
+    )
+    bad = run_cli(["inspect", "report", str(handmade.path), "-o", "other.html", "--many", "0"], tmp_path)
+    assert bad.returncode == 2 and bad.stderr == "error: --many must be at least 1\n"
+    assert not (tmp_path / "other.html").exists()
