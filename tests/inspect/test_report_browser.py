@@ -76,6 +76,17 @@ def test_searching_an_account_shows_its_access(synced_site: SyncedSite, page: Pa
     got = {(refs(resource)[0], text(slug)): text(how) for resource, slug, how in table_rows(dom, "access")}
     assert got == {k: ", ".join(v) for k, v in want.items()}
 
+    # the account's access, filtered to what it holds directly
+    before = generation(browser)
+    browser.evaluate(
+        "(() => { const s = document.querySelector('#access-how'); s.value = 'direct'; s.dispatchEvent(new Event('change')); })()"
+    )
+    wait_ready(browser, "account", after=before)
+    dom = browser.html("#accounts")
+    direct = {(refs(resource)[0], text(slug)) for resource, slug, _ in table_rows(dom, "access")}
+    assert direct == {k for k, v in want.items() if "direct" in v}
+    assert text(element(dom, "access-count")) == f"{len(direct)} shown"
+
 
 def test_a_space_shows_who_can_do_what(synced_site: SyncedSite, page: Path, browser: Browser) -> None:
     every = routes(synced_site.state)

@@ -237,6 +237,7 @@
   }
   async function renderAccount(n) {
     await allBlocks();
+    if (state.accessFor !== n) Object.assign(state, { accessFor: n, accessQ: "", accessHow: "" });
     const entries = [];
     const list = byPrincipal.get(n) || [];
     for (let i = 0; i < list.length; i += 2) {
@@ -245,12 +246,35 @@
     }
     const owner = (e) => M.entitlements[e][0];
     entries.sort((a, b) => name(owner(a[0])).localeCompare(name(owner(b[0]))) || M.entitlements[a[0]][1].localeCompare(M.entitlements[b[0]][1]));
-    const [, id, nm, , email, kind, status] = M.nodes[n];
-    document.getElementById("account-detail").innerHTML =
+    const q = (state.accessQ || "").toLowerCase();
+    const how = state.accessHow || "";
+    const shownEntries = entries.filter(([e, code]) => {
+      const [direct, via] = route(code);
+      if (how === "direct" && !direct) return false;
+      if (how === "via" && !via.length) return false;
+      const r = owner(e);
+      return !q || [name(r), M.nodes[r][3], ref(r), M.entitlements[e][1]].some((s) => String(s).toLowerCase().includes(q));
+    });
+    const [, , nm, , email, kind, status] = M.nodes[n];
+    const detail = document.getElementById("account-detail");
+    detail.innerHTML =
       `<h2 id="account-title">${esc(nm)} <span class="count">${esc(ref(n))}</span></h2>` +
       `<p>${email ? esc(email) + " · " : ""}account type ${esc(kind || "unspecified")} · status <span class="badge ${esc(status)}">${esc(status || "unspecified")}</span> · ${entries.length} holdings</p>` +
-      paged("account", entries, (shown) => table(["resource", "entitlement", "how"],
+      `<div class="filters"><label>Filter <input id="access-q" type="search" placeholder="resource, key or permission" value="${esc(state.accessQ || "")}"></label>` +
+      `<label>How <select id="access-how"><option value="">direct or via a group</option><option value="direct">direct</option><option value="via">via a group</option></select></label>` +
+      `<span class="count" id="access-count">${shownEntries.length} shown</span></div>` +
+      paged("account", shownEntries, (shown) => table(["resource", "entitlement", "how"],
         shown.map(([e, code]) => [nodeLink(owner(e)), esc(M.entitlements[e][1]), howText(code)]), "access"));
+    const select = document.getElementById("access-how");
+    select.value = how;
+    const refine = () => {
+      state.accessQ = document.getElementById("access-q").value;
+      state.accessHow = select.value;
+      state.page.account = 0;
+      settle("account", () => renderAccount(n));
+    };
+    document.getElementById("access-q").addEventListener("change", refine);
+    select.addEventListener("change", refine);
   }
 
   // ------------------------------------------------------------------ routing
