@@ -1,7 +1,7 @@
 """Inspect benchmark (issue 15): export, diff and the review page on the benchmark site.
 
 Syncs the site of benchmarks/run.py twice into one file, with a few changes between the two
-syncs (members leave and join a group, an account is deactivated) so that `diff` and the page's
+syncs (five members leave a group, five accounts join another) so that `diff` and the page's
 changes have something to show. Then runs `inspect export`, `inspect diff` and `inspect report`
 through the real command line (time, peak RSS, output size) and opens the page in headless
 Chromium over the DevTools pipe (tests/inspect/browser.py): the time from navigation to the
