@@ -13,7 +13,7 @@ from baton_confluence.baton.inspect import AccessView, InspectError, ResourceRef
 from tests.e2e.cli import run_cli
 from tests.inspect.conftest import SyncedSite
 from tests.inspect.handmade import Handmade
-from tests.inspect.oracle import DIRECT, Route, routes_of
+from tests.inspect.oracle import DIRECT, Route, routes, routes_of
 
 
 def cells(table: str) -> list[list[str]]:
@@ -118,3 +118,14 @@ def test_the_command_line(synced_site: SyncedSite, tmp_path: Path) -> None:
     assert (
         bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--principal must be <resource type>:<id>" in bad.stderr
     )
+
+
+def test_principals_of_every_space_of_a_synced_site_are_what_the_site_grants(synced_site: SyncedSite) -> None:
+    every = routes(synced_site.state)
+    with C1ZReader.open(synced_site.path) as reader:
+        view = AccessView(reader)
+        spaces = [r.id.resource for r in reader.resources("space")]
+        assert spaces
+        for space in spaces:
+            doc = json.loads(lookups.principals(view, resource=ResourceRef("space", space), output="json"))
+            assert _routes(doc) == {r for r in every if r.entitlement.startswith(f"space:{space}:")}, space

@@ -7,11 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from confluence_simulator import SimulatedSite
+from confluence_simulator.state import PRINCIPAL_GROUP, PRINCIPAL_USER, SiteState
 
 from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.inspect import InspectError, diff
-from tests.e2e.cli import run_cli
+from tests.e2e.cli import run_cli, site_env
+from tests.e2e.expected import expected
+from tests.inspect.conftest import SPEC
 from tests.inspect.handmade import Handmade, write_single
+from tests.inspect.page import meta
 
 # handmade.py: Bob left Engineers (his membership and the read he had through it go), Carol
 # joined and reads Ops directly, Ops was renamed.
@@ -94,3 +99,40 @@ def test_exit_code_for_scripts(handmade: Handmade, tmp_path: Path) -> None:
     write_single(single)
     one = run_cli(["inspect", "diff", str(single)], tmp_path)
     assert one.returncode == 2 and one.stderr.startswith("error: ") and one.stderr.count("\n") == 1
+
+
+def grant_ids(state: SiteState) -> set[str]:
+    want = expected(state)
+    return want.member_grants | want.direct_grants | want.expanded_grants
+
+
+def test_two_syncs_of_a_changing_site(tmp_path: Path) -> None:
+    """A member leaves a group that holds space permissions, another joins, a user is given a
+    permission directly: diff and the page's changes list what the site's state says changed."""
+    with SimulatedSite(SPEC) as site:
+        env = site_env(site)
+        first = run_cli([], tmp_path, env)
+        assert first.returncode == 0, first.stderr
+        state = site.state
+        before = grant_ids(state)
+        group = next(p.principal_id for p in state.all_permissions() if p.principal_type == PRINCIPAL_GROUP)
+        leaver = state.group_members(group)[0]
+        joiner = next(u for u in expected(state).users if u in state.users and u not in state.groups[group].member_set)
+        assert state.remove_group_member(group, leaver) and state.add_group_member(group, joiner)
+        space = min(int(s) for s in expected(state).spaces)
+        if state.find_permission(space, PRINCIPAL_USER, joiner, "export", "space") is None:
+            state.add_space_permission(space, PRINCIPAL_USER, joiner, "export", "space")
+        second = run_cli([], tmp_path, env)
+        assert second.returncode == 0, second.stderr
+        after = grant_ids(state)
+    added, removed = sorted(after - before), sorted(before - after)
+    assert added and removed
+    result = run_cli(["inspect", "diff", "-o", "json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["grants"]["added"], doc["grants"]["removed"]) == (added, removed)
+    page = run_cli(["inspect", "report", "-o", "review.html"], tmp_path)
+    assert page.returncode == 0, page.stderr
+    changes = meta((tmp_path / "review.html").read_text(encoding="utf-8"))["changes"]
+    assert changes["grants_added"] == {"count": len(added), "ids": added}
+    assert changes["grants_removed"] == {"count": len(removed), "ids": removed}
