@@ -10,7 +10,8 @@ import pytest
 
 from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.inspect import report
-from baton_confluence.baton.inspect.review import ReviewRules
+from baton_confluence.baton.inspect.access import Holding, ResourceRef, Via
+from baton_confluence.baton.inspect.review import ReviewRules, ReviewTally
 from tests.e2e.cli import run_cli
 from tests.inspect.conftest import SyncedSite
 from tests.inspect.handmade import Handmade
@@ -136,3 +137,25 @@ def test_the_command_line_rules_and_errors(handmade: Handmade, tmp_path: Path) -
     bad = run_cli(["inspect", "report", str(handmade.path), "-o", "other.html", "--many", "0"], tmp_path)
     assert bad.returncode == 2 and bad.stderr == "error: --many must be at least 1\n"
     assert not (tmp_path / "other.html").exists()
+
+
+def test_many_admins_counts_accounts_not_groups() -> None:
+    tally = ReviewTally(RULES, user_types=frozenset({"user"}), membership_types=frozenset({"group"}))
+    for principal, via in (
+        (ResourceRef("group", "admins"), ()),
+        (ResourceRef("user", "ada"), ("group:admins:member",)),
+    ):
+        for space in ("s1", "s2"):
+            tally.add(
+                Holding(
+                    grant_id=f"space:{space}:administer-space:{principal}",
+                    entitlement_id=f"space:{space}:administer-space",
+                    slug="administer-space",
+                    resource=ResourceRef("space", space),
+                    principal=principal,
+                    direct=not via,
+                    via=tuple(Via(v, ResourceRef("group", "admins")) for v in via),
+                )
+            )
+    assert tally.many_admins() == [(ResourceRef("user", "ada"), 2)]
+    assert tally.direct_users() == []  # ada holds them via the group only

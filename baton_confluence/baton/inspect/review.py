@@ -58,8 +58,13 @@ class ReviewTally:
         return sorted(found, key=lambda item: (-len(item[1]), str(item[0])))
 
     def many_admins(self) -> list[tuple[ResourceRef, int]]:
+        """Accounts (not groups) that administer at least the threshold, directly or via groups."""
         threshold = self.rules.many_admin_threshold
-        found = [(ref, len(rs)) for ref, rs in self.administered.items() if len(rs) >= threshold]
+        found = [
+            (ref, len(rs))
+            for ref, rs in self.administered.items()
+            if ref.type in self.user_types and len(rs) >= threshold
+        ]
         return sorted(found, key=lambda item: (-item[1], str(item[0])))
 
     def open_resources(self) -> list[tuple[ResourceRef, ResourceRef, list[str]]]:

@@ -305,6 +305,8 @@
     if (p.get("account")) {
       show("accounts");
       const n = findNode(p.get("account"));
+      // the list narrowed to this account, so that its access shows right under it
+      if (n >= 0) document.getElementById("account-q").value = M.nodes[n][1];
       await renderAccounts();
       if (n >= 0) await renderAccount(n);
       view = "account";
@@ -313,6 +315,7 @@
       const n = findNode(p.get("resource"));
       if (n >= 0) {
         document.getElementById("resource-type").value = M.types[M.nodes[n][0]];
+        document.getElementById("resource-q").value = M.nodes[n][1];
         renderResourceList();
         await renderResource(n);
       }
