@@ -82,6 +82,9 @@ def test_a_failed_export_leaves_the_previous_file(handmade: Handmade, tmp_path: 
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no such c1z file" in missing.stderr
     bad_sync = run_cli(["inspect", "export", str(handmade.path), "--sync", "nope", "-o", str(target)], tmp_path)
     assert bad_sync.returncode == 1 and "has no sync nope" in bad_sync.stderr
+    nowhere = run_cli(["inspect", "export", str(handmade.path), "-o", str(tmp_path / "no" / "x.csv")], tmp_path)
+    assert nowhere.stderr == f"error: {tmp_path / 'no'} does not exist; pass -o a file in an existing folder\n"
+    assert nowhere.returncode == 2
 
     def broken(view: AccessView, out: io.TextIOBase) -> int:
         out.write("half a row")

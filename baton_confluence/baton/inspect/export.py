@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from baton_confluence.baton.inspect.access import AccessView
+from baton_confluence.baton.inspect.access import AccessView, InspectError
 
 HEADER = (
     "principal_type",
@@ -89,7 +89,9 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
     file stays as it was and the partial one is removed."""
     path = path.resolve()
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory; pass a file name with -o")
+        raise InspectError(f"{path} is a directory; pass a file name with -o")
+    if not path.parent.is_dir():
+        raise InspectError(f"{path.parent} does not exist; pass -o a file in an existing folder")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
