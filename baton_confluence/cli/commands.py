@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -39,7 +40,17 @@ def print_config() -> int:
 
 
 def inspect(path: Path, args: argparse.Namespace) -> int:
-    """`inspect KIND`: the listings, the access questions, diff, export and the review page."""
+    """`inspect KIND`; output cut short by its reader (`| head`) ends the command quietly."""
+    try:
+        return _inspect(path, args)
+    except BrokenPipeError:
+        # Python would report the closed pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _inspect(path: Path, args: argparse.Namespace) -> int:
+    """The listings, the access questions, diff, export and the review page."""
     from baton_confluence.baton.c1z.reader import C1ZReader
     from baton_confluence.baton.inspect import AccessView, ResourceRef, diff, export, lookups, render
 

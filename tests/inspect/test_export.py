@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +124,20 @@ def test_a_derived_grant_without_its_source_still_has_a_row(tmp_path: Path) -> N
     assert [(r["principal_id"], r["entitlement_id"], r["how"]) for r in rows_of(out.getvalue())] == [
         ("ada", "space:s1:read-space", "derived")
     ]
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(synced_site: SyncedSite, tmp_path: Path) -> None:
+    """`inspect export -o - | head -1`: no error line, exit 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "baton_confluence", "inspect", "export", str(synced_site.path), "-o", "-"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().decode().startswith("principal_type,principal_id,")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""
