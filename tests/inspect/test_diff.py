@@ -134,5 +134,5 @@ def test_two_syncs_of_a_changing_site(tmp_path: Path) -> None:
     page = run_cli(["inspect", "report", "-o", "review.html"], tmp_path)
     assert page.returncode == 0, page.stderr
     changes = meta((tmp_path / "review.html").read_text(encoding="utf-8"))["changes"]
-    assert changes["grants_added"] == {"count": len(added), "ids": added}
-    assert changes["grants_removed"] == {"count": len(removed), "ids": removed}
+    assert (changes["grants_added"]["count"], changes["grants_added"]["ids"]) == (len(added), added)
+    assert (changes["grants_removed"]["count"], changes["grants_removed"]["ids"]) == (len(removed), removed)

@@ -66,12 +66,14 @@ def test_highlights_and_changes_of_a_hand_made_file(handmade: Handmade, tmp_path
     assert named(page, h["directUsers"]) == [["user:bot", 2], ["user:ada", 1], ["user:carol", 1], ["user:gone", 1]]
     changes = m["changes"]
     assert (changes["from"], changes["to"]) == (handmade.first_sync, handmade.second_sync)
-    assert changes["resources_added"] == {"count": 1, "ids": ["user:carol"]}
-    assert changes["resources_removed"] == {"count": 1, "ids": ["user:bob"]}
+    assert changes["resources_added"] == {"count": 1, "ids": ["user:carol"], "labels": ["Carol Shaw"]}
+    assert changes["resources_removed"] == {"count": 1, "ids": ["user:bob"], "labels": ["Bob Dylan"]}
     assert changes["grants_removed"] == {
         "count": 2,
         "ids": ["group:eng:member:user:bob", "space:s1:read-space:user:bob"],
+        "labels": ["Bob Dylan — member on Engineers", "Bob Dylan — read-space on Handbook"],
     }
+    assert changes["grants_added"]["labels"] == ["Carol Shaw — read-space on Operations"]
     assert page_routes(page) == {
         Route("user:ada", "group:eng:member", DIRECT),
         Route("group:eng", "space:s1:read-space", DIRECT),

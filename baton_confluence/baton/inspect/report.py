@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS
 from baton_confluence.baton.inspect import diff
 from baton_confluence.baton.inspect.access import (
     AccessView,
@@ -35,6 +36,7 @@ from baton_confluence.baton.inspect.access import (
     InspectError,
     ResourceInfo,
     ResourceRef,
+    ResourceResolver,
     entitlement_slug,
     resource_info,
 )
@@ -124,7 +126,7 @@ def write_report(reader: C1ZReader, path: Path, rules: ReviewRules) -> str:
     # Entitlements numbered in id order, the order grants are read in: a resource's entitlements
     # share its id as a prefix, so they are adjacent and each block covers a range of them.
     rows = reader.conn.execute(
-        "select external_id, data from v1_entitlements where sync_id = ? order by external_id", (reader.sync_id,)
+        f"select external_id, data from {ENTITLEMENTS} where sync_id = ? order by external_id", (reader.sync_id,)
     )
     for entitlement_id, data in rows:
         ent = pb.entitlement.Entitlement.FromString(data)
@@ -239,18 +241,51 @@ def _meta(
 
 
 def _changes(reader: C1ZReader) -> dict[str, Any] | None:
-    """Ids added and removed since the full sync before the reviewed one, or None without one."""
+    """What was added and removed since the full sync before the reviewed one (None without one):
+    per kind and change the count, the first ids, and for each id a label in names (read in the
+    sync that holds the object: the later one for additions, the earlier for removals)."""
     try:
         pair = diff.choose_syncs(reader, None, reader.sync_id)
     except InspectError:
         return None
     out: dict[str, Any] = {"from": pair.before.id, "fromEnded": pair.before.ended_at, "to": pair.after.id}
-    for kind in diff.Kind:
-        for change in (diff.Change.ADDED, diff.Change.REMOVED):
+    for change, sync_id in ((diff.Change.ADDED, pair.after.id), (diff.Change.REMOVED, pair.before.id)):
+        resolver = ResourceResolver(reader.conn, sync_id)
+        for kind in diff.Kind:
             ids: list[str] = []
             for external_id in diff.changes(reader.conn, pair, kind, change):
                 if len(ids) == LIST_LIMIT:
                     break
                 ids.append(external_id)
-            out[f"{kind.value}s_{change.value}"] = {"count": diff.count(reader.conn, pair, kind, change), "ids": ids}
+            out[f"{kind.value}s_{change.value}"] = {
+                "count": diff.count(reader.conn, pair, kind, change),
+                "ids": ids,
+                "labels": [_label(reader, resolver, sync_id, kind, i) for i in ids],
+            }
     return out
+
+
+def _label(reader: C1ZReader, resolver: ResourceResolver, sync_id: str, kind: diff.Kind, external_id: str) -> str:
+    """`Ada Lovelace — read-space on Handbook` for a grant, `read-space on Handbook` for an
+    entitlement, the name for a resource."""
+    conn = reader.conn
+    if kind == diff.Kind.RESOURCE:
+        rtype, _, rid = external_id.partition(":")
+        return resolver.info(ResourceRef(rtype, rid)).name
+    if kind == diff.Kind.ENTITLEMENT:
+        row = conn.execute(
+            f"select resource_type_id, resource_id from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
+            (external_id, sync_id),
+        ).fetchone()
+        on = resolver.info(ResourceRef(row[0], row[1])).name if row else "?"
+        return f"{resolver.slug(external_id)} on {on}"
+    row = conn.execute(
+        f"select entitlement_id, resource_type_id, resource_id, principal_resource_type_id, principal_resource_id "
+        f"from {GRANTS} where external_id = ? and sync_id = ?",
+        (external_id, sync_id),
+    ).fetchone()
+    if row is None:
+        return external_id
+    entitlement_id, rtype, rid, ptype, pid = row
+    who = resolver.info(ResourceRef(ptype, pid)).name
+    return f"{who} — {resolver.slug(entitlement_id)} on {resolver.info(ResourceRef(rtype, rid)).name}"

@@ -156,7 +156,7 @@
       if (!part.count) continue;
       const more = part.count > part.ids.length ? ` <span class="count">(showing ${part.ids.length} of ${part.count})</span>` : "";
       html += `<details><summary>${k}s ${change}: ${part.count}${more}</summary><ul>` +
-        part.ids.map((id) => `<li>${esc(id)}</li>`).join("") + `</ul></details>`;
+        part.ids.map((id, i) => `<li>${esc(part.labels[i])} <span class="muted">${esc(id)}</span></li>`).join("") + `</ul></details>`;
     }
     return html;
   }
