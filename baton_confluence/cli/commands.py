@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -24,6 +26,7 @@ from baton_confluence.confluence.builder import build_connector, capabilities_co
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 if TYPE_CHECKING:
+    from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.baton.service import ServiceConfig
 
 log = structlog.get_logger("baton_confluence")
@@ -40,15 +43,81 @@ def print_config() -> int:
     return 0
 
 
-def inspect(path: Path, kind: str, output: Literal["table", "json"], resource_type: str, entitlement: str) -> int:
-    from baton_confluence.baton.c1z.reader import C1ZReader
-    from baton_confluence.baton.inspect import render
+def inspect(path: Path, args: argparse.Namespace) -> int:
+    """`inspect KIND`; output cut short by its reader (`| head`) ends the command quietly."""
+    try:
+        return _inspect(path, args)
+    except BrokenPipeError:
+        # Python would report the closed pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
-    with C1ZReader.open(path) as reader:
-        print(
-            render(kind, reader, output=output, resource_type=resource_type or None, entitlement_id=entitlement or None)
+
+def _inspect(path: Path, args: argparse.Namespace) -> int:
+    """The listings, the access questions, diff, export and the review page."""
+    from baton_confluence.baton.c1z.reader import C1ZReader
+    from baton_confluence.baton.inspect import AccessView, ResourceRef, diff, export, lookups, render
+
+    kind: str = args.kind
+    sync_id = getattr(args, "sync", "") or None
+    with C1ZReader.open(path, sync_id=sync_id) as reader:
+        if kind == "diff":
+            pair = diff.choose_syncs(reader, args.from_sync or None, args.to_sync or None)
+            differs = diff.write_diff(reader, pair, sys.stdout, args.output)
+            return 1 if differs and args.exit_code else 0
+        if kind == "export":
+            rows = export.export(AccessView(reader), args.output)
+            if args.output != export.STDOUT:
+                print(f"wrote {rows:,} rows to {args.output}", file=sys.stderr)
+            return 0
+        if kind == "report":
+            from baton_confluence.baton.inspect import report
+
+            summary = report.write_report(reader, Path(args.output), review_rules(args.many))
+            print(summary, file=sys.stderr)
+            return 0
+        if kind == "access":
+            view = AccessView(reader)
+            principal = (
+                ResourceRef(view.user_type(), args.user)
+                if args.user
+                else ResourceRef.parse(args.principal, "--principal")
+            )
+            sys.stdout.write(lookups.access(view, principal, args.output))
+            return 0
+        if kind == "principals":
+            view = AccessView(reader)
+            resource = ResourceRef.parse(args.resource, "--resource") if args.resource else None
+            text = lookups.principals(
+                view, entitlement_id=args.entitlement or None, resource=resource, output=args.output
+            )
+            sys.stdout.write(text)
+            return 0
+        text = render(
+            kind,
+            reader,
+            output=args.output,
+            resource_type=args.resource_type or None,
+            entitlement_id=args.entitlement or None,
         )
+        print(text)
     return 0
+
+
+def review_rules(many: int) -> ReviewRules:
+    """What the review page singles out, in Confluence's terms: space administration, and the
+    access classes (anonymous users and the like, docs/access-classes.md)."""
+    from baton_confluence.baton.inspect.review import ReviewRules
+    from baton_confluence.confluence.permissions import Permission
+    from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, SPACE
+
+    if many < 1:
+        raise UsageError("--many must be at least 1")
+    return ReviewRules(
+        admin_slugs=frozenset({Permission("administer", SPACE).slug}),
+        open_access_types=frozenset({ACCESS_CLASS}),
+        many_admin_threshold=many,
+    )
 
 
 def service_sync_defaults(settings: ConfluenceSettings) -> SyncOptions:

@@ -28,7 +28,8 @@ commands:
   demo          start the built-in simulated Confluence site and sync it
   capabilities  print the connector's capabilities (JSON)
   config        print the configuration schema (JSON)
-  inspect       show what a c1z file holds: resource-types, resources, entitlements, grants, syncs, stats
+  inspect       show what a c1z file holds: resource-types, resources, entitlements, grants, syncs, stats;
+                who has access: access, principals; what changed: diff; for reviews: export, report
   serve         serve the connector over gRPC for another sync engine
 
 exit codes: 0 success, 1 unusable c1z file, 2 usage error, otherwise the gRPC status code
@@ -56,17 +57,71 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--latency-ms", type=int, default=0, help="simulated API latency per request")
     commands.add_parser("capabilities", parents=[common], help="print the connector capabilities")
     commands.add_parser("config", parents=[common], help="print the configuration schema")
-    inspect = commands.add_parser("inspect", parents=[common], help="show what a c1z file holds")
-    inspect.add_argument(
-        "kind", choices=["resource-types", "resources", "entitlements", "grants", "syncs", "stats"], help="what to show"
+    inspect = commands.add_parser(
+        "inspect", parents=[common], help="show what a c1z file holds, who has access, what changed"
     )
-    inspect.add_argument("path", nargs="?", help="the c1z file (default: --file)")
-    inspect.add_argument("-o", "--output", choices=["table", "json"], default="table")
-    inspect.add_argument("--resource-type", default="", help="only this resource type")
-    inspect.add_argument("--entitlement", default="", help="grants: only this entitlement id")
+    add_inspect_commands(inspect, common)
     serve = commands.add_parser("serve", parents=[common], help="serve the connector over gRPC")
     serve.add_argument("--listen", default="127.0.0.1:50051", help="address to listen on (default 127.0.0.1:50051)")
     return parser
+
+
+INSPECT_LISTS = ("resource-types", "resources", "entitlements", "grants", "syncs", "stats")
+
+
+def add_inspect_commands(inspect: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """`inspect KIND [path]`: each kind has its own flags; `-o` is the format (table or json),
+    except for `export` and `report`, where it names the file written."""
+    kinds = inspect.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    def kind(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = kinds.add_parser(name, parents=[common], help=help_text)
+        sub.add_argument("path", nargs="?", help="the c1z file (default: --file)")
+        return sub
+
+    def formats(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("-o", "--output", choices=["table", "json"], default="table", help="format (default table)")
+
+    def sync_choice(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--sync", default="", metavar="SYNC_ID", help="this sync (default: the latest full sync)")
+
+    for name in INSPECT_LISTS:
+        sub = kind(name, f"list {name.replace('-', ' ')}" if name != "stats" else "counts and completeness report")
+        formats(sub)
+        sub.add_argument("--resource-type", default="", help="only this resource type")
+        sub.add_argument("--entitlement", default="", help="grants: only this entitlement id")
+    access = kind("access", "every entitlement a principal holds, directly or via which group")
+    who = access.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", default="", metavar="ID", help="the account with this id")
+    who.add_argument("--principal", default="", metavar="TYPE:ID", help="any principal, e.g. group:123")
+    formats(access)
+    sync_choice(access)
+    holders = kind("principals", "who holds an entitlement, or anything on a resource, directly or via which group")
+    what = holders.add_mutually_exclusive_group(required=True)
+    what.add_argument("--entitlement", default="", metavar="ID", help="e.g. space:123:administer-space")
+    what.add_argument("--resource", default="", metavar="TYPE:ID", help="e.g. space:123")
+    formats(holders)
+    sync_choice(holders)
+    diff = kind("diff", "resources, entitlements and grants added and removed between two syncs")
+    diff.add_argument(
+        "--from", dest="from_sync", default="", metavar="SYNC_ID", help="default: the full sync before --to"
+    )
+    diff.add_argument("--to", dest="to_sync", default="", metavar="SYNC_ID", help="default: the latest full sync")
+    diff.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences (as git diff)")
+    formats(diff)
+    export = kind("export", "every holding as CSV: principal, entitlement, direct or via which group")
+    export.add_argument("-o", "--output", default="access.csv", metavar="FILE", help="default access.csv; - for stdout")
+    sync_choice(export)
+    report = kind("report", "a self-contained HTML page for an access review")
+    report.add_argument("-o", "--output", default="access.html", metavar="FILE", help="default access.html")
+    report.add_argument(
+        "--many",
+        type=int,
+        default=10,
+        metavar="N",
+        help="highlight accounts that administer N or more resources (default 10)",
+    )
+    sync_choice(report)
 
 
 def load_settings(args: argparse.Namespace) -> ConfluenceSettings:
@@ -97,9 +152,7 @@ async def dispatch(args: argparse.Namespace, settings: ConfluenceSettings) -> in
     if command == "config":
         return commands.print_config()
     if command == "inspect":
-        return commands.inspect(
-            Path(args.path or settings.file), args.kind, args.output, args.resource_type, args.entitlement
-        )
+        return commands.inspect(Path(args.path or settings.file), args)
     if command == "demo":
         return await commands.demo(settings, args.users, args.groups, args.spaces, args.latency_ms)
     if command == "serve":

@@ -16,14 +16,13 @@ from google.protobuf.message import Message
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.inspect.access import grant_sources
 from baton_confluence.baton.inspect.table import format_table
 from baton_confluence.baton.sync.completeness import CompletenessReport
 
 Output = Literal["table", "json"]
 
 KINDS = ("resource-types", "resources", "entitlements", "grants", "syncs", "stats")
-
-_IMMUTABLE_URL = pb.TYPE_URL_PREFIX + pb.grant_annotations.GrantImmutable.DESCRIPTOR.full_name
 
 
 def render(
@@ -108,16 +107,11 @@ def _grant_table(items: list[pb.grant.Grant]) -> str:
 
 
 def derived_marker(grant: pb.grant.Grant) -> str:
-    """How a grant came about: '' (direct), 'yes (via S…)' (expansion only) or 'also via S…'.
-
-    Expansion marks new grants with GrantImmutable and records source entitlements in
-    `sources`; a direct grant that expansion also reached lists its own entitlement there.
-    """
-    sources = grant.sources.sources
-    others = sorted(s for s in sources if s != grant.entitlement.id)
+    """How a grant came about: '' (direct), 'yes (via S…)' (expansion only) or 'also via S…'
+    (the rule is `grant_sources`, shared with `inspect access`)."""
+    direct, others = grant_sources(grant)
     via = f"via {', '.join(others)}" if others else ""
-    immutable = any(a.type_url == _IMMUTABLE_URL for a in grant.annotations)
-    if immutable or (sources and grant.entitlement.id not in sources):
+    if not direct:
         return f"yes ({via})" if via else "yes"
     return f"also {via}" if via else ""
 
