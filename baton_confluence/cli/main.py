@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        # No abbreviations: with flags like --sync-resources beside inspect's --sync, a prefix is
+        # ambiguous at the top level before the subcommand sees it, and a typo must not pick a flag.
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"baton-confluence {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("capabilities", parents=[common], help="print the connector capabilities")
     commands.add_parser("config", parents=[common], help="print the configuration schema")
     inspect = commands.add_parser(
-        "inspect", parents=[common], help="show what a c1z file holds, who has access, what changed"
+        "inspect", parents=[common], allow_abbrev=False, help="show what a c1z file holds, who has access, what changed"
     )
     add_inspect_commands(inspect, common)
     serve = commands.add_parser("serve", parents=[common], help="serve the connector over gRPC")
@@ -75,7 +78,7 @@ def add_inspect_commands(inspect: argparse.ArgumentParser, common: argparse.Argu
     kinds = inspect.add_subparsers(dest="kind", metavar="KIND", required=True)
 
     def kind(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = kinds.add_parser(name, parents=[common], help=help_text)
+        sub = kinds.add_parser(name, parents=[common], allow_abbrev=False, help=help_text)
         sub.add_argument("path", nargs="?", help="the c1z file (default: --file)")
         return sub
 

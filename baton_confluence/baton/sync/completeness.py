@@ -19,6 +19,7 @@ finished sync keeps it in the c1z (`inspect stats` shows it).
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,9 +69,14 @@ class CompletenessReport:
         self.counters.update(counts)
 
     def unresolved_principal(self, key: str) -> None:
+        # Lookups finish in whatever order the network gives; keeping the names sorted (the first
+        # UNRESOLVED_KEPT of them) makes the report the same for the same site, run after run.
         self.unresolved_total += 1
         if len(self.unresolved) < UNRESOLVED_KEPT:
-            self.unresolved.append(key)
+            bisect.insort(self.unresolved, key)
+        elif key < self.unresolved[-1]:
+            bisect.insort(self.unresolved, key)
+            self.unresolved.pop()
 
     def to_json(self) -> dict[str, Any]:
         return {
