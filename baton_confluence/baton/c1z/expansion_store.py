@@ -148,6 +148,9 @@ class C1zExpansionStore:
         return self._owners[entitlement_id]
 
     def holder_keys(self, selection: HolderSelection) -> HolderKeys:
+        if selection.source in self._stale:  # written since loaded: read its holders afresh
+            self.table.forget(selection.source)
+            self._stale.discard(selection.source)
         self._load(selection.source)
         keys = self.table.keys(selection)
         return HolderKeys(keys, self.table.repeated[selection.source] & keys)
@@ -193,9 +196,9 @@ class C1zExpansionStore:
     # ------------------------------------------------------------------ internals
 
     def _load(self, source: str) -> None:
-        if source in self._stale:
-            self.table.forget(source)
-            self._stale.discard(source)
+        """Holders and bulk derivation read the holders as `holder_keys` last loaded them, so that
+        within one destination they agree with its key sets even when the destination is its
+        own source and has just been written."""
         if source not in self.table.loaded:
             holder = self.encoder.holder
             rows = self.store.iter_grant_rows_for_entitlement(source)
