@@ -5,7 +5,8 @@ store's bulk path and the path where the algorithm builds every grant itself:
   grant is reached through and whether directly;
 - a principal reached through one source first indirectly and then directly ends up direct;
 - on random group graphs (cycles, shallow edges, principal-type filters, documents), expansion
-  gives exactly what a naive fixpoint written here gives, grants and sources alike.
+  gives exactly what a naive fixpoint written here gives, grants and sources alike: on a c1z
+  (both paths) and on a store of plain dicts that offers nothing but the protocol.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.expansion_store import expansion_store
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.expansion_contract import ExpandableGrant
 from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.sync.expansion import expand_grants
 from tests.runtime.library_connector import resource
+from tests.runtime.memory_expansion_store import MemoryExpansionStore, MemoryGrant
 
 Principal = tuple[str, str]
 
@@ -51,7 +54,9 @@ def _entitlement(rtype: str, rid: str, slug: str) -> pb.entitlement.Entitlement:
     return pb.entitlement.Entitlement(id=f"{rtype}:{rid}:{slug}", resource=resource(rtype, rid), slug=slug)
 
 
-def _expand(path: Path, entitlements: list[pb.entitlement.Entitlement], grants: list[pb.grant.Grant], *, bulk: bool):
+def _expand(
+    path: Path, entitlements: list[pb.entitlement.Entitlement], grants: list[pb.grant.Grant], *, bulk: bool
+) -> tuple[int, dict[str, Stored]]:
     """(grants added, every grant of the sync by id) after expanding `grants` in a fresh store."""
     store = SyncStore.open(path)
     try:
@@ -266,14 +271,39 @@ def _reference_keys_of_connector(graph: Graph) -> set[tuple[str, Principal]]:
     return keys
 
 
+def _in_memory(graph: Graph) -> tuple[int, dict[str, Stored]]:
+    """Expansion of the graph through the protocol alone, on a store of plain dicts."""
+    entitlements, grants = _connector_grants(graph)
+    owners = {e.id: (e.resource.id.resource_type, e.resource.id.resource) for e in entitlements}
+    plain, expandable = [], []
+    for g in grants:
+        principal = (g.principal.id.resource_type, g.principal.id.resource)
+        plain.append(MemoryGrant(g.id, g.entitlement.id, principal))
+        for a in g.annotations:
+            e = pb.grant_annotations.GrantExpandable.FromString(a.value)
+            expandable.append(
+                ExpandableGrant(
+                    g.id, g.entitlement.id, principal, tuple(e.entitlement_ids), e.shallow, tuple(e.resource_type_ids)
+                )
+            )
+    store = MemoryExpansionStore(owners, plain, expandable)
+    added = expand_grants(store)
+    return added, {
+        g.grant_id: Stored(g.entitlement_id, g.principal, g.sources, g.derived) for g in store.grants.values()
+    }
+
+
 @settings(
     max_examples=150, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-@given(graph=graphs(), bulk=st.booleans())
-def test_expansion_equals_a_naive_fixpoint_on_random_group_graphs(graph: Graph, bulk: bool) -> None:
-    entitlements, grants = _connector_grants(graph)
+@given(graph=graphs(), store=st.sampled_from(["c1z bulk", "c1z per-grant", "in memory"]))
+def test_expansion_equals_a_naive_fixpoint_on_random_group_graphs(graph: Graph, store: str) -> None:
     expected = _expected(graph)
-    with tempfile.TemporaryDirectory() as tmp:
-        added, stored = _expand(Path(tmp) / "sync.c1z", entitlements, grants, bulk=bulk)
+    if store == "in memory":
+        added, stored = _in_memory(graph)
+    else:
+        entitlements, grants = _connector_grants(graph)
+        with tempfile.TemporaryDirectory() as tmp:
+            added, stored = _expand(Path(tmp) / "sync.c1z", entitlements, grants, bulk=store == "c1z bulk")
     assert stored == expected
     assert added == sum(1 for s in expected.values() if s.derived)
