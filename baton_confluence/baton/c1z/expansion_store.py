@@ -110,6 +110,7 @@ class C1zExpansionStore:
         self._owners: dict[str, PrincipalKey | None] = {}
         self._stale: set[str] = set()  # entitlements written since their holders were loaded
         self._parts: DerivedParts | None = None
+        self._fetched: tuple[str, pb.entitlement.Entitlement | None] = ("", None)
         # The destination whose held grants were last listed: principal -> row ids, and the
         # grants handed out by held_grants (by id) until set_sources stores them.
         self._held_of = ""
@@ -145,6 +146,7 @@ class C1zExpansionStore:
             found = self.store.get_entitlement(entitlement_id)
             owner = None if found is None else (found.resource.id.resource_type, found.resource.id.resource)
             self._owners[entitlement_id] = owner
+            self._fetched = (entitlement_id, found)  # the destination's parts usually come next
         return self._owners[entitlement_id]
 
     def holder_keys(self, selection: HolderSelection) -> HolderKeys:
@@ -206,7 +208,9 @@ class C1zExpansionStore:
 
     def _parts_for(self, entitlement_id: str) -> DerivedParts:
         if self._parts is None or self._parts.entitlement_id != entitlement_id:
-            entitlement = self.store.get_entitlement(entitlement_id)
+            fetched_id, entitlement = self._fetched
+            if fetched_id != entitlement_id:
+                entitlement = self.store.get_entitlement(entitlement_id)
             if entitlement is None:
                 raise KeyError(f"no entitlement {entitlement_id} in this sync")
             resource_id = entitlement.resource.id
