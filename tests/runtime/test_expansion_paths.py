@@ -16,6 +16,7 @@ from baton_confluence.baton.c1z import expansion_store, holders
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.expansion_contract import BulkDerivation
 from baton_confluence.baton.grant import new_grant
+from baton_confluence.baton.sync import expansion
 from baton_confluence.baton.sync.expansion import expand_grants
 from tests.runtime.library_connector import resource
 
@@ -137,3 +138,12 @@ def test_key_hash_collisions_only_cost_speed(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(holders, "key_hash", colliding)
     monkeypatch.setattr(expansion_store, "key_hash", colliding)
     assert _expanded(tmp_path, "colliding", bulk=True) == expected
+
+
+def test_a_key_cache_that_keeps_evicting_gives_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _expanded(tmp_path, "roomy", bulk=True)
+    # Groups here have 12 to 20 holders: one key set fits, the next evicts it.
+    monkeypatch.setattr(expansion._HolderKeyCache, "MAX_CACHED_KEYS", 24)
+    assert _expanded(tmp_path, "cramped", bulk=True) == expected

@@ -239,8 +239,10 @@ def _expand_into(
         for principal, reach in sorted(reached.items())
         if principal not in holding_already
     ]
-    store.add_derived(destination, derived)
-    store.set_sources(destination, updated)
+    if derived:
+        store.add_derived(destination, derived)
+    if updated:
+        store.set_sources(destination, updated)
     cache.forget(destination)  # its holders just changed
     return added + len(derived), len(updated)
 
@@ -266,21 +268,22 @@ class _HolderKeyCache:
 
     def __init__(self, store: ExpansionStore) -> None:
         self.store = store
-        self.cached: dict[HolderSelection, HolderKeys] = {}
+        self.by_source: dict[str, dict[HolderSelection, HolderKeys]] = {}
         self.size = 0
 
     def get(self, selection: HolderSelection) -> HolderKeys:
-        found = self.cached.get(selection)
+        cached = self.by_source.get(selection.source)
+        found = None if cached is None else cached.get(selection)
         if found is not None:
             return found
         found = self.store.holder_keys(selection)
-        while self.cached and self.size + len(found.keys) > self.MAX_CACHED_KEYS:
-            self.size -= len(self.cached.pop(next(iter(self.cached))).keys)
+        while self.by_source and self.size + len(found.keys) > self.MAX_CACHED_KEYS:
+            self.forget(next(iter(self.by_source)))  # the oldest source first
         if len(found.keys) <= self.MAX_CACHED_KEYS:
-            self.cached[selection] = found
+            self.by_source.setdefault(selection.source, {})[selection] = found
             self.size += len(found.keys)
         return found
 
-    def forget(self, entitlement_id: str) -> None:
-        for selection in [s for s in self.cached if s.source == entitlement_id]:
-            self.size -= len(self.cached.pop(selection).keys)
+    def forget(self, source: str) -> None:
+        for keys in self.by_source.pop(source, {}).values():
+            self.size -= len(keys.keys)
