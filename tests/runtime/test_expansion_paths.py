@@ -140,9 +140,7 @@ def test_key_hash_collisions_only_cost_speed(tmp_path: Path, monkeypatch: pytest
     assert _expanded(tmp_path, "colliding", bulk=True) == expected
 
 
-def test_a_key_cache_that_keeps_evicting_gives_the_same_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_key_cache_that_keeps_evicting_gives_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _expanded(tmp_path, "roomy", bulk=True)
     # Groups here have 12 to 20 holders: one key set fits, the next evicts it.
     monkeypatch.setattr(expansion._HolderKeyCache, "MAX_CACHED_KEYS", 24)
