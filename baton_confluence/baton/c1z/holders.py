@@ -13,9 +13,8 @@ connection only and vanish with it, so they never reach the c1z.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -104,6 +103,7 @@ class HolderTable:
         self.max_suffix: dict[str, int] = {}
         self.repeated: dict[str, frozenset[KeyHash]] = {}  # source -> principals with several grants of it
         self._headers: tuple[bytes, bytes] | None = None
+        self._skipped: frozenset[KeyHash] = frozenset()  # what the skip table holds
         conn.execute(
             "create temp table if not exists expansion_holders (source text not null, ptype text not null, "
             "pid text not null, principal blob not null, direct integer not null, suffix text not null, "
@@ -113,6 +113,7 @@ class HolderTable:
         conn.execute("create index if not exists temp.expansion_holders_hash on expansion_holders (source, key_hash)")
         conn.execute("create temp table if not exists expansion_skipped (key_hash integer primary key)")
         conn.execute(f"delete from {HOLDERS}")
+        conn.execute(f"delete from {SKIPPED}")
 
     @staticmethod
     def usable(conn: sqlite3.Connection) -> bool:
@@ -157,12 +158,12 @@ class HolderTable:
         where, params = _where(selection)
         if among is None:
             return self._holders(f"from {HOLDERS} h where {where} order by h.rowid", params)
-        with self._skipping(among):
-            # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
-            return self._holders(
-                f"from {SKIPPED} s cross join {HOLDERS} h on h.key_hash = s.key_hash where {where} order by h.rowid",
-                params,
-            )
+        self._skip(among)
+        # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
+        return self._holders(
+            f"from {SKIPPED} s cross join {HOLDERS} h on h.key_hash = s.key_hash where {where} order by h.rowid",
+            params,
+        )
 
     def _holders(self, from_where: str, params: dict[str, object]) -> list[Holder]:
         sql = f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len {from_where}"
@@ -180,32 +181,34 @@ class HolderTable:
         returns how many rows changed."""
         where, params = _where(selection)
         sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if excluding else "")
-        with self._skipping(excluding):
-            cursor = self.conn.execute(
-                sql,
-                {
-                    **params,
-                    "rt": parts.resource_type_id,
-                    "rid": parts.resource_id,
-                    "eid": parts.entitlement_id,
-                    "eid_len": len(parts.entitlement_id.encode()),
-                    "head": parts.head,
-                    "id_headers": self._id_headers(parts.id_tag),
-                    "sync_id": parts.sync_id,
-                    "now": parts.discovered_at,
-                },
-            )
-            return int(cursor.rowcount)
+        self._skip(excluding)
+        cursor = self.conn.execute(
+            sql,
+            {
+                **params,
+                "rt": parts.resource_type_id,
+                "rid": parts.resource_id,
+                "eid": parts.entitlement_id,
+                "eid_len": len(parts.entitlement_id.encode()),
+                "head": parts.head,
+                "id_headers": self._id_headers(parts.id_tag),
+                "sync_id": parts.sync_id,
+                "now": parts.discovered_at,
+            },
+        )
+        return int(cursor.rowcount)
 
-    @contextlib.contextmanager
-    def _skipping(self, keys: AbstractSet[KeyHash]) -> Iterator[None]:
+    def _skip(self, keys: AbstractSet[KeyHash]) -> None:
+        """Fill the skip table with `keys`. Expansion passes one set for every selection of a
+        destination, to both the bulk insert and the holder read, so it is written once per
+        destination rather than once per statement."""
+        if keys is self._skipped or keys == self._skipped:
+            return
+        if self._skipped:
+            self.conn.execute(f"delete from {SKIPPED}")
         if keys:
             self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in keys))
-        try:
-            yield
-        finally:
-            if keys:
-                self.conn.execute(f"delete from {SKIPPED}")
+        self._skipped = frozenset(keys)
 
     def _id_headers(self, tag: bytes) -> bytes:
         if self._headers is None or self._headers[0] != tag:
@@ -215,6 +218,7 @@ class HolderTable:
     def close(self) -> None:
         self.conn.execute(f"drop table if exists {HOLDERS}")
         self.conn.execute(f"drop table if exists {SKIPPED}")
+        self._skipped = frozenset()
         self.loaded.clear()
         self.max_suffix.clear()
         self.repeated.clear()
