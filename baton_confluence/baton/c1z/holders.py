@@ -14,6 +14,7 @@ connection only and vanish with it, so they never reach the c1z.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -123,20 +124,19 @@ class HolderTable:
     def load(self, source: str, holders: Iterable[Holder]) -> None:
         widest = 0
         rows = []
-        seen: set[KeyHash] = set()
-        repeated: set[KeyHash] = set()
+        hashes = []
         for h in holders:
             suffix = f":{h.ptype}:{h.pid}"
             raw = suffix.encode()
             widest = max(widest, len(raw))
             hashed = key_hash(h.ptype, h.pid)
-            if hashed in seen:
-                repeated.add(hashed)
-            seen.add(hashed)
+            hashes.append(hashed)
             rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, len(raw), raw + h.tail, hashed))
         self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.loaded.add(source)
         self.max_suffix[source] = widest
+        # Usually every principal holds a source once; only count when the set says otherwise.
+        repeated = () if len(set(hashes)) == len(hashes) else (k for k, n in Counter(hashes).items() if n > 1)
         self.repeated[source] = frozenset(repeated)
 
     def forget(self, source: str) -> None:
