@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from baton_confluence.baton.c1z import container, db, schema
@@ -28,9 +29,22 @@ from n
 """
 
 
-def sqlite_floor_seconds(rows: int, data_bytes: int) -> dict[str, float]:
-    """Seconds to insert `rows` grant rows, build the deferred indexes, and compress the file
-    (plus "rows": how many rows the file holds)."""
+@dataclass(frozen=True)
+class SqliteFloor:
+    """Seconds SQLite took for each step, and how many rows the file held at the end."""
+
+    rows: int
+    insert: float
+    indexes: float
+    compress: float
+
+    @property
+    def total(self) -> float:
+        return self.insert + self.indexes + self.compress
+
+
+def sqlite_floor_seconds(rows: int, data_bytes: int) -> SqliteFloor:
+    """Time SQLite inserting `rows` grant rows, building the deferred indexes, and compressing the file."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "floor.db"
         conn = db.connect(path, writable=True)
@@ -52,10 +66,6 @@ def sqlite_floor_seconds(rows: int, data_bytes: int) -> dict[str, float]:
         db.close_cleanly(conn)
         container.write_c1z(path, Path(tmp) / "floor.c1z")
         compressed = time.monotonic()
-    return {
-        "insert": inserted - started,
-        "indexes": indexed - inserted,
-        "compress": compressed - indexed,
-        "total": compressed - started,
-        "rows": float(written),
-    }
+    return SqliteFloor(
+        rows=int(written), insert=inserted - started, indexes=indexed - inserted, compress=compressed - indexed
+    )

@@ -1,4 +1,4 @@
-"""KSUIDs, the ids Baton uses for sync runs and task ids (protocol.md §2.1).
+"""KSUIDs, the ids Baton uses for sync runs and task ids (docs/protocol.md §2.1).
 
 A KSUID is 20 bytes: a big-endian u32 of seconds since 2014-05-13 (epoch 1400000000)
 followed by 16 random bytes, written in base62 (0-9A-Za-z) and left-padded with '0' to

@@ -11,9 +11,6 @@ from baton_confluence.baton import annotations as annos
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.container import MAGIC_LEN
 
-MIRROR = Path("/work/.mirror/ConductorOne+baton-sdk/repo")
-SAMPLE = "pkg/sync/testdata/sync-in-progress.c1z"
-
 
 def rid(rtype: str, rid_: str) -> pb.resource.ResourceId:
     return pb.resource.ResourceId(resource_type=rtype, resource=rid_)

@@ -1,4 +1,4 @@
-"""KSUIDs: 27 base62 characters, time-ordered (protocol.md §2.1)."""
+"""KSUIDs: 27 base62 characters, time-ordered (docs/protocol.md §2.1)."""
 
 from __future__ import annotations
 

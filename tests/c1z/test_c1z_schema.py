@@ -1,13 +1,13 @@
-"""The SQLite schema matches upstream v0.25 names, columns and indexes (protocol.md §1.3)."""
+"""The SQLite schema matches upstream v0.25 names, columns and indexes (docs/protocol.md §1.3)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-import subprocess
 from pathlib import Path
 
-import pytest
-from c1z_helpers import MIRROR, SAMPLE, decode, entitlement, grant, resource
+import zstandard
+from c1z_helpers import decode, entitlement, grant, resource, resource_type
 
 from baton_confluence.baton.c1z import C1ZReader, SyncStore, schema
 
@@ -164,41 +164,81 @@ def test_finalized_file_has_every_index(c1z_path: Path, tmp_path: Path) -> None:
     assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
 
 
-def _sample_bytes() -> bytes:
-    if not MIRROR.exists():
-        pytest.skip("baton-sdk mirror not available")
-    proc = subprocess.run(["git", "-C", str(MIRROR), "show", f"HEAD:{SAMPLE}"], capture_output=True, check=False)
-    if proc.returncode != 0:
-        pytest.skip("sample c1z not in the mirror")
-    return proc.stdout
+# What the Go SDK writes, pinned from one of its own files (see the file's "about").
+UPSTREAM = json.loads((Path(__file__).parent / "upstream_c1z_facts.json").read_text())
 
 
-def test_upstream_sample_names_match_ours(tmp_path: Path) -> None:
-    path = tmp_path / "sample.c1z"
-    path.write_bytes(_sample_bytes())
-    sample_tables, sample_indexes = describe(decode(path, tmp_path / "sample.db"))
-    for name, cols in sample_tables.items():
-        assert [c for c in EXPECTED_TABLES[name] if c in cols] == cols
-    for name, spec in sample_indexes.items():
-        assert EXPECTED_INDEXES[name] == spec
+def _go_shaped_c1z(path: Path, work: Path) -> bytes:
+    """A c1z shaped as the Go SDK leaves one mid-sync, built from the pinned facts with plain
+    sqlite3 and zstd: its older schema, 4 KiB pages, a WAL header, one unfinished full sync with a
+    JSON token, and a few resource types and resources. Returns the file's bytes."""
+    db_path = work / "go.db"
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"pragma page_size = {UPSTREAM['page_size']}")
+    assert conn.execute("pragma journal_mode = wal").fetchone() == ("wal",)
+    for name, columns in UPSTREAM["tables"].items():
+        conn.execute(f"create table {name} ({', '.join(f'{c} {d}' for c, d in columns.items())})")
+        for index in (i for i in UPSTREAM["indexes"] if i["table"] == name):
+            kind = "unique index" if index["unique"] else "index"
+            where = f" where {index['where']}" if index["where"] else ""
+            conn.execute(f"create {kind} {index['name']} on {name} ({', '.join(index['columns'])}){where}")
+    sync_id = "3ARefY5G8eOytquwYgm41Nq07IZ"
+    token = json.dumps({"actions": [{"operation": "list-grants"}], "current_action": {"operation": "list-resources"}})
+    conn.execute(
+        "insert into v1_sync_runs (sync_id, started_at, sync_token, sync_type) values (?, ?, ?, 'full')",
+        (sync_id, "2026-03-03 09:45:13.056791", token),
+    )
+    now = "2026-03-03 09:45:14.000000"
+    for rt in (resource_type("user"), resource_type("group")):
+        conn.execute(
+            "insert into v1_resource_types (external_id, data, sync_id, discovered_at) values (?, ?, ?, ?)",
+            (rt.id, rt.SerializeToString(deterministic=True), sync_id, now),
+        )
+    for r in (resource("user", "u1"), resource("user", "u2"), resource("group", "g1")):
+        conn.execute(
+            "insert into v1_resources (resource_type_id, external_id, data, sync_id, discovered_at) values (?, ?, ?, ?, ?)",
+            (r.id.resource_type, f"{r.id.resource_type}:{r.id.resource}", r.SerializeToString(), sync_id, now),
+        )
+    conn.commit()
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.close()
+    raw = db_path.read_bytes()
+    assert raw[18:20] == b"\x02\x02"  # the WAL header the facts record
+    data = b"C1ZF\x00" + zstandard.ZstdCompressor().compress(raw)
+    path.write_bytes(data)
+    return data
 
 
-def test_reader_opens_upstream_sample(tmp_path: Path) -> None:
-    path = tmp_path / "sample.c1z"
-    path.write_bytes(_sample_bytes())
+def test_the_go_shaped_file_has_the_pinned_schema(tmp_path: Path) -> None:
+    _go_shaped_c1z(tmp_path / "go.c1z", tmp_path)
+    tables, indexes = describe(decode(tmp_path / "go.c1z", tmp_path / "out.db"))
+    assert tables == {name: list(columns) for name, columns in UPSTREAM["tables"].items()}
+    assert indexes == {i["name"]: (i["table"], i["columns"], i["unique"], i["where"]) for i in UPSTREAM["indexes"]}
+
+
+def test_upstream_names_match_ours() -> None:
+    for name, columns in UPSTREAM["tables"].items():
+        assert [c for c in EXPECTED_TABLES[name] if c in columns] == list(columns)
+    for index in UPSTREAM["indexes"]:
+        assert EXPECTED_INDEXES[index["name"]] == (index["table"], index["columns"], index["unique"], index["where"])
+
+
+def test_reader_opens_a_go_shaped_file(tmp_path: Path) -> None:
+    path = tmp_path / "go.c1z"
+    written = _go_shaped_c1z(path, tmp_path)
     with C1ZReader.open(path) as reader:
         syncs = reader.syncs()
         assert len(syncs) == 1 and syncs[0].type == "full" and syncs[0].ended_at is None
         resources = list(reader.resources())
-        assert resources and all(r.id.resource_type for r in resources)
+        assert sorted(f"{r.id.resource_type}:{r.id.resource}" for r in resources) == ["group:g1", "user:u1", "user:u2"]
         assert {rt.id for rt in reader.resource_types()} >= {r.id.resource_type for r in resources}
-    assert path.read_bytes() == _sample_bytes()
+    assert path.read_bytes() == written
 
 
-def test_store_resumes_from_upstream_sample(tmp_path: Path) -> None:
+def test_store_resumes_from_a_go_shaped_file(tmp_path: Path) -> None:
     # A Go-written v1 file (older schema, WAL header) is a valid base for a Python sync.
-    path = tmp_path / "sample.c1z"
-    path.write_bytes(_sample_bytes())
+    path = tmp_path / "go.c1z"
+    _go_shaped_c1z(path, tmp_path)
     with SyncStore.open(path) as store:
         store.start_or_resume_sync()
         store.put_resource_types([])

@@ -1,4 +1,4 @@
-"""`capabilities` and `config` print the upstream JSON shapes (protocol.md §5.3)."""
+"""`capabilities` and `config` print the upstream JSON shapes (docs/protocol.md §5.3)."""
 
 from __future__ import annotations
 

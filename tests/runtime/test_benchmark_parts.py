@@ -29,9 +29,9 @@ def test_synthetic_sync_derives_documents_times_team_size(tmp_path: Path) -> Non
     assert derived == 150
 
 
-def test_sqlite_floor_times_each_step() -> None:
+def test_sqlite_floor_writes_every_row_and_times_each_step() -> None:
     floor = sqlite_floor_seconds(2000, data_bytes=100)
-    assert floor.pop("rows") == 2000
-    assert set(floor) == {"insert", "indexes", "compress", "total"}
-    assert all(v > 0 for v in floor.values())
-    assert abs(floor["total"] - (floor["insert"] + floor["indexes"] + floor["compress"])) < 0.05
+    assert floor.rows == 2000
+    steps = (floor.insert, floor.indexes, floor.compress)
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in steps)
+    assert floor.total == sum(steps)  # the total is the steps, not a separate clock reading

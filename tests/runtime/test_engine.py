@@ -108,19 +108,24 @@ def test_expansion_column_and_derived_grants(tmp_path: Path) -> None:
 
 def test_interrupted_sync_resumes_to_same_rows(tmp_path: Path) -> None:
     clean = tmp_path / "clean.c1z"
-    run(LibraryConnector(sample_library(), page_size=1), clean)
+    uninterrupted = LibraryConnector(sample_library(), page_size=1)
+    run(uninterrupted, clean)
 
     path = tmp_path / "sync.c1z"
     faults = Faults(method="document-grants", nth=3, code=grpc.StatusCode.INTERNAL)
-    connector = LibraryConnector(sample_library(), page_size=1, faults=faults)
+    interrupted = LibraryConnector(sample_library(), page_size=1, faults=faults)
     with pytest.raises(SyncError, match="injected failure"):
-        run(connector, path, checkpoint_interval=0.0, concurrency=1)
+        run(interrupted, path, checkpoint_interval=0.0, concurrency=1)
     assert not path.exists()
-    resumed = LibraryConnector(sample_library(), page_size=1, faults=faults)
+    resumed = LibraryConnector(sample_library(), page_size=1)  # its own call counts, no fault
     run(resumed, path, checkpoint_interval=0.0, concurrency=1)
-    # the resumed run did not list users again
-    assert "users" not in resumed.faults.calls or resumed.faults.calls["users"] <= connector.faults.calls["users"]
 
+    # Each run counts its own calls: the first listed the users, the resumed one did not list
+    # them again and fetched only the document grant pages the first had not saved.
+    assert interrupted.faults.calls["users"] == uninterrupted.faults.calls["users"] > 0
+    assert "users" not in resumed.faults.calls
+    assert interrupted.faults.calls["document-grants"] == 3
+    assert 0 < resumed.faults.calls["document-grants"] < uninterrupted.faults.calls["document-grants"]
     assert sync_content(path) == sync_content(clean)
 
 

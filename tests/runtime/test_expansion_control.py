@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.c1z.expansion_store import expansion_store
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
@@ -35,10 +37,17 @@ def _store_with_team_grants(path: Path) -> SyncStore:
     return store
 
 
+def _expand(
+    store: SyncStore, on_added: Callable[[int], None] | None = None, stop: threading.Event | None = None
+) -> int:
+    with expansion_store(store) as view:
+        return expand_grants(view, on_added, stop)
+
+
 def test_progress_is_reported_per_destination(tmp_path: Path) -> None:
     store = _store_with_team_grants(tmp_path / "sync.c1z")
     seen: list[int] = []
-    assert expand_grants(store, seen.append) == 12
+    assert _expand(store, seen.append) == 12
     assert seen == [4, 4, 4]
     store.close()
 
@@ -48,7 +57,7 @@ def test_a_stopped_expansion_raises_and_can_run_again(tmp_path: Path) -> None:
     stop = threading.Event()
     stop.set()
     with pytest.raises(ExpansionStopped):
-        expand_grants(store, stop=stop)
-    assert expand_grants(store) == 12
-    assert expand_grants(store) == 0  # idempotent: everything already derived
+        _expand(store, stop=stop)
+    assert _expand(store) == 12
+    assert _expand(store) == 0  # idempotent: everything already derived
     store.close()

@@ -1,5 +1,5 @@
-"""Derived grants written by SQL from the holder table equal the ones built in Python, byte for
-byte, on a graph with every case expansion has: nested and cyclic groups, shallow edges,
+"""Derived grants written by the store's bulk capability (SQL from the holder table) equal the
+ones the algorithm builds itself, byte for byte, on a graph with every case expansion has: nested and cyclic groups, shallow edges,
 principal-type filters, principals reached through several sources, principals that already
 hold the destination, grant ids longer than 127 bytes and multi-byte characters."""
 
@@ -12,8 +12,9 @@ import pytest
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z import holders
+from baton_confluence.baton.c1z import expansion_store, holders
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.expansion_contract import BulkDerivation
 from baton_confluence.baton.grant import new_grant
 from baton_confluence.baton.sync import expansion
 from baton_confluence.baton.sync.expansion import expand_grants
@@ -67,25 +68,27 @@ def _grant_rows(store: SyncStore) -> dict[str, tuple[object, ...]]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def _expanded(tmp_path: Path, name: str, *, splice_in_sql: bool) -> dict[str, tuple[object, ...]]:
+def _expanded(tmp_path: Path, name: str, *, bulk: bool) -> dict[str, tuple[object, ...]]:
     store = SyncStore.open(tmp_path / f"{name}.c1z")
     store.start_or_resume_sync()
     _fill(store)
-    expand_grants(store, splice_in_sql=splice_in_sql)
+    with expansion_store.expansion_store(store, bulk=bulk) as view:
+        assert isinstance(view, BulkDerivation) == bulk
+        expand_grants(view)
     rows = _grant_rows(store)
     store.close()
     return rows
 
 
 def test_sql_and_python_paths_write_identical_rows(tmp_path: Path) -> None:
-    in_sql = _expanded(tmp_path, "sql", splice_in_sql=True)
-    in_python = _expanded(tmp_path, "python", splice_in_sql=False)
+    in_sql = _expanded(tmp_path, "sql", bulk=True)
+    in_python = _expanded(tmp_path, "python", bulk=False)
     assert len(in_sql) > 150  # the graph really derived grants
     assert in_sql == in_python
 
 
 def test_derived_rows_are_canonical_protobuf_with_their_own_ids(tmp_path: Path) -> None:
-    rows = _expanded(tmp_path, "sync", splice_in_sql=True)
+    rows = _expanded(tmp_path, "sync", bulk=True)
     derived = {gid: row for gid, row in rows.items() if row[3] == "user" and gid.startswith(f"document:{LONG}:")}
     assert derived, "the long-id document got derived grants"
     for gid, row in rows.items():
@@ -102,7 +105,7 @@ def _sources(rows: dict[str, tuple[object, ...]], gid: str) -> dict[str, bool]:
 
 
 def test_expansion_semantics_on_the_generated_graph(tmp_path: Path) -> None:
-    rows = _expanded(tmp_path, "sync", splice_in_sql=True)
+    rows = _expanded(tmp_path, "sync", bulk=True)
     members = {g: {r[4] for gid, r in rows.items() if r[2] == f"group:{g}:member" and r[3] == "user"} for g in GROUPS}
     direct = {
         g: {r[4] for r in rows.values() if r[2] == f"group:{g}:member" and r[3] == "user" and not _is_derived(r)}
@@ -127,11 +130,18 @@ def _is_derived(row: tuple[object, ...]) -> bool:
 
 
 def test_key_hash_collisions_only_cost_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = _expanded(tmp_path, "python", splice_in_sql=False)
+    expected = _expanded(tmp_path, "python", bulk=False)
 
     def colliding(ptype: str, pid: str) -> int:
         return len(pid) % 3  # nearly every principal shares its hash with others
 
     monkeypatch.setattr(holders, "key_hash", colliding)
-    monkeypatch.setattr(expansion, "key_hash", colliding)
-    assert _expanded(tmp_path, "colliding", splice_in_sql=True) == expected
+    monkeypatch.setattr(expansion_store, "key_hash", colliding)
+    assert _expanded(tmp_path, "colliding", bulk=True) == expected
+
+
+def test_a_key_cache_that_keeps_evicting_gives_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _expanded(tmp_path, "roomy", bulk=True)
+    # Groups here have 12 to 20 holders: one key set fits, the next evicts it.
+    monkeypatch.setattr(expansion._HolderKeyCache, "MAX_CACHED_KEYS", 24)
+    assert _expanded(tmp_path, "cramped", bulk=True) == expected

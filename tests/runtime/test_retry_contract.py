@@ -1,4 +1,4 @@
-"""The engine's retry and skip contract (protocol.md §3.3)."""
+"""The engine's retry and skip contract (docs/protocol.md §3.3)."""
 
 from __future__ import annotations
 

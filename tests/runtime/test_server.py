@@ -60,7 +60,13 @@ def test_capabilities_follow_what_syncers_implement() -> None:
     request = pb.connector.ConnectorServiceGetMetadataRequest()
     metadata = with_client(LibraryConnector(sample_library()), lambda c: c.connector.GetMetadata(request)).metadata
     caps = metadata.capabilities
-    assert [e.resource_type.id for e in caps.resource_type_capabilities] == ["book", "document", "shelf", "team", "user"]
+    assert [e.resource_type.id for e in caps.resource_type_capabilities] == [
+        "book",
+        "document",
+        "shelf",
+        "team",
+        "user",
+    ]
     sync_only = [pb.connector.Capability.CAPABILITY_SYNC]
     assert all(list(e.capabilities) == sync_only for e in caps.resource_type_capabilities)
     assert list(caps.connector_capabilities) == sync_only

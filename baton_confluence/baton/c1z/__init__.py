@@ -1,4 +1,4 @@
-"""The c1z v1 file: a SQLite database of one or more sync runs, zstd-compressed (protocol.md §1).
+"""The c1z v1 file: a SQLite database of one or more sync runs, zstd-compressed (docs/protocol.md §1).
 
 - `SyncStore` writes one (resumable) sync into a c1z.
 - `C1ZReader` reads a c1z for `inspect` and one-shot provisioning.

@@ -1,4 +1,4 @@
-"""The v1 c1z container: `C1ZF\\0` followed by one zstd frame of a SQLite file (protocol.md §1.2).
+"""The v1 c1z container: `C1ZF\\0` followed by one zstd frame of a SQLite file (docs/protocol.md §1.2).
 
 Writing goes to `<out>.tmp` and is renamed over `<out>` only once it is complete and on
 disk, so a crash never leaves a half-written c1z behind. Reading checks the magic bytes,

@@ -2,9 +2,10 @@
 
 Expansion derives one grant per (destination, holder of a source). Building each derived row
 in Python costs more than writing it; with the holders in a temp table, one INSERT…SELECT per
-destination and source makes SQLite build and write every row itself. The caller supplies the
-pre-encoded parts of each row (see `DerivedParts`); this module concatenates them around the
-grant id, which it writes as a length-delimited field, and knows nothing else of the message.
+destination and source makes SQLite build and write every row itself (the store's
+`BulkDerivation`, see `c1z/expansion_store.py`). The caller supplies the pre-encoded parts of
+each row (see `DerivedParts`); this module concatenates them around the grant id, which it
+writes as a length-delimited field, and knows nothing else of the message.
 
 Temp tables live in SQLite's temp database (a file, as `temp_store = file`), belong to this
 connection only and vanish with it, so they never reach the c1z.
@@ -13,11 +14,13 @@ connection only and vanish with it, so they never reach the c1z.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from baton_confluence.baton.c1z.schema import GRANTS
+from baton_confluence.baton.expansion_contract import HolderSelection, KeyHash
 
 HOLDERS = "temp.expansion_holders"
 SKIPPED = "temp.expansion_skipped"
@@ -33,14 +36,9 @@ def _id_headers(tag: bytes) -> bytes:
     )
 
 
-KeyHash = int
-
-
 def key_hash(ptype: str, pid: str) -> KeyHash:
-    """A principal's key as one int, so key sets of big groups cost a third of the memory.
-
-    Collisions are harmless by construction: callers only use these sets to pick principals
-    that *might* need merging, and the merge path handles any principal correctly."""
+    """A principal's key as one int, so key sets of big groups cost a third of the memory
+    (collisions only cost speed: see `KeyHash`)."""
     return hash((ptype, pid))
 
 
@@ -68,23 +66,17 @@ class DerivedParts:
     discovered_at: str
 
 
-@dataclass(frozen=True)
-class HolderFilter:
-    source: str
-    principal_types: tuple[str, ...] = ()
-    direct_only: bool = False
-
-    def where(self) -> tuple[str, dict[str, object]]:
-        """SQL conditions on the holder alias `h`, with named parameters."""
-        params: dict[str, object] = {"source": self.source}
-        sql = "h.source = :source"
-        if self.principal_types:
-            names = [f"ptype{n}" for n in range(len(self.principal_types))]
-            params.update(zip(names, self.principal_types, strict=True))
-            sql += f" and h.ptype in ({', '.join(':' + name for name in names)})"
-        if self.direct_only:
-            sql += " and h.direct = 1"
-        return sql, params
+def _where(selection: HolderSelection) -> tuple[str, dict[str, object]]:
+    """SQL conditions on the holder alias `h` for a selection, with named parameters."""
+    params: dict[str, object] = {"source": selection.source}
+    sql = "h.source = :source"
+    if selection.principal_types:
+        names = [f"ptype{n}" for n in range(len(selection.principal_types))]
+        params.update(zip(names, selection.principal_types, strict=True))
+        sql += f" and h.ptype in ({', '.join(':' + name for name in names)})"
+    if selection.direct_only:
+        sql += " and h.direct = 1"
+    return sql, params
 
 
 _INSERT_DERIVED = f"""
@@ -110,7 +102,9 @@ class HolderTable:
         self.conn = conn
         self.loaded: set[str] = set()
         self.max_suffix: dict[str, int] = {}
+        self.repeated: dict[str, frozenset[KeyHash]] = {}  # source -> principals with several grants of it
         self._headers: tuple[bytes, bytes] | None = None
+        self._skipped: frozenset[KeyHash] = frozenset()  # what the skip table holds
         conn.execute(
             "create temp table if not exists expansion_holders (source text not null, ptype text not null, "
             "pid text not null, principal blob not null, direct integer not null, suffix text not null, "
@@ -120,6 +114,7 @@ class HolderTable:
         conn.execute("create index if not exists temp.expansion_holders_hash on expansion_holders (source, key_hash)")
         conn.execute("create temp table if not exists expansion_skipped (key_hash integer primary key)")
         conn.execute(f"delete from {HOLDERS}")
+        conn.execute(f"delete from {SKIPPED}")
 
     @staticmethod
     def usable(conn: sqlite3.Connection) -> bool:
@@ -129,43 +124,46 @@ class HolderTable:
     def load(self, source: str, holders: Iterable[Holder]) -> None:
         widest = 0
         rows = []
+        hashes = []
         for h in holders:
             suffix = f":{h.ptype}:{h.pid}"
             raw = suffix.encode()
             widest = max(widest, len(raw))
-            rows.append(
-                (
-                    source,
-                    h.ptype,
-                    h.pid,
-                    h.principal,
-                    int(h.direct),
-                    suffix,
-                    len(raw),
-                    raw + h.tail,
-                    key_hash(h.ptype, h.pid),
-                )
-            )
+            hashed = key_hash(h.ptype, h.pid)
+            hashes.append(hashed)
+            rows.append((source, h.ptype, h.pid, h.principal, int(h.direct), suffix, len(raw), raw + h.tail, hashed))
         self.conn.executemany(f"insert into {HOLDERS} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.loaded.add(source)
         self.max_suffix[source] = widest
+        # Usually every principal holds a source once; only count when the set says otherwise.
+        repeated = () if len(set(hashes)) == len(hashes) else (k for k, n in Counter(hashes).items() if n > 1)
+        self.repeated[source] = frozenset(repeated)
 
     def forget(self, source: str) -> None:
         if source in self.loaded:
             self.conn.execute(f"delete from {HOLDERS} where source = ?", (source,))
             self.loaded.discard(source)
             self.max_suffix.pop(source, None)
+            self.repeated.pop(source, None)
 
-    def keys(self, selection: HolderFilter) -> frozenset[KeyHash]:
-        where, params = selection.where()
+    def keys(self, selection: HolderSelection) -> frozenset[KeyHash]:
+        where, params = _where(selection)
         return frozenset(
             row[0] for row in self.conn.execute(f"select h.key_hash from {HOLDERS} h where {where}", params)
         )
 
-    def holders(self, selection: HolderFilter) -> list[Holder]:
-        """Every selected holder (for a destination whose grants are all built in Python)."""
-        where, params = selection.where()
-        return self._holders(f"from {HOLDERS} h where {where}", params)
+    def holders(self, selection: HolderSelection, among: AbstractSet[KeyHash] | None = None) -> list[Holder]:
+        """The selected holders, in grant order; only those whose key hash is in `among`, if given
+        (read through the skip table, so a big group is never read whole for a few keys)."""
+        where, params = _where(selection)
+        if among is None:
+            return self._holders(f"from {HOLDERS} h where {where} order by h.rowid", params)
+        self._skip(among)
+        # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
+        return self._holders(
+            f"from {SKIPPED} s cross join {HOLDERS} h on h.key_hash = s.key_hash where {where} order by h.rowid",
+            params,
+        )
 
     def _holders(self, from_where: str, params: dict[str, object]) -> list[Holder]:
         sql = f"select h.ptype, h.pid, h.principal, h.direct, h.id_rest, h.suffix_len {from_where}"
@@ -178,45 +176,39 @@ class HolderTable:
         """Whether every grant id derived from `source` has a length the SQL can encode."""
         return len(parts.entitlement_id.encode()) + self.max_suffix.get(source, 0) < MAX_ID_BYTES
 
-    def insert_derived(
-        self, parts: DerivedParts, selection: HolderFilter, merging: AbstractSet[KeyHash]
-    ) -> tuple[int, list[Holder]]:
-        """Writes one derived grant per selected holder whose key hash is not in `merging`.
+    def insert_derived(self, parts: DerivedParts, selection: HolderSelection, excluding: AbstractSet[KeyHash]) -> int:
+        """Writes one derived grant per selected holder whose key hash is not in `excluding`;
+        returns how many rows changed."""
+        where, params = _where(selection)
+        sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if excluding else "")
+        self._skip(excluding)
+        cursor = self.conn.execute(
+            sql,
+            {
+                **params,
+                "rt": parts.resource_type_id,
+                "rid": parts.resource_id,
+                "eid": parts.entitlement_id,
+                "eid_len": len(parts.entitlement_id.encode()),
+                "head": parts.head,
+                "id_headers": self._id_headers(parts.id_tag),
+                "sync_id": parts.sync_id,
+                "now": parts.discovered_at,
+            },
+        )
+        return int(cursor.rowcount)
 
-        Returns how many rows changed, and the selected holders whose key hash is in `merging`
-        (read through the same skip table, so a big group is never read whole for a few keys).
-        """
-        skip = bool(merging)
-        if skip:
-            self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in merging))
-        where, params = selection.where()
-        sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if skip else "")
-        try:
-            cursor = self.conn.execute(
-                sql,
-                {
-                    **params,
-                    "rt": parts.resource_type_id,
-                    "rid": parts.resource_id,
-                    "eid": parts.entitlement_id,
-                    "eid_len": len(parts.entitlement_id.encode()),
-                    "head": parts.head,
-                    "id_headers": self._id_headers(parts.id_tag),
-                    "sync_id": parts.sync_id,
-                    "now": parts.discovered_at,
-                },
-            )
-            if not skip:
-                return cursor.rowcount, []
-            written = cursor.rowcount
-            # CROSS JOIN keeps the few skipped keys as the outer loop: index probes, not a group scan.
-            merged = self._holders(
-                f"from {SKIPPED} s cross join {HOLDERS} h on h.key_hash = s.key_hash where {where}", params
-            )
-            return written, merged
-        finally:
-            if skip:
-                self.conn.execute(f"delete from {SKIPPED}")
+    def _skip(self, keys: AbstractSet[KeyHash]) -> None:
+        """Fill the skip table with `keys`. Expansion passes one set for every selection of a
+        destination, to both the bulk insert and the holder read, so it is written once per
+        destination rather than once per statement."""
+        if keys is self._skipped or keys == self._skipped:
+            return
+        if self._skipped:
+            self.conn.execute(f"delete from {SKIPPED}")
+        if keys:
+            self.conn.executemany(f"insert into {SKIPPED} values (?)", ((k,) for k in keys))
+        self._skipped = frozenset(keys)
 
     def _id_headers(self, tag: bytes) -> bytes:
         if self._headers is None or self._headers[0] != tag:
@@ -226,5 +218,7 @@ class HolderTable:
     def close(self) -> None:
         self.conn.execute(f"drop table if exists {HOLDERS}")
         self.conn.execute(f"drop table if exists {SKIPPED}")
+        self._skipped = frozenset()
         self.loaded.clear()
         self.max_suffix.clear()
+        self.repeated.clear()

@@ -1,4 +1,4 @@
-"""C1ZReader: read-only access to a c1z, choosing the sync the way Go readers do (protocol.md §1.6).
+"""C1ZReader: read-only access to a c1z, choosing the sync the way Go readers do (docs/protocol.md §1.6).
 
 The file is decoded into a private temporary SQLite file that is deleted on close; the
 c1z itself is never modified. Without an explicit sync id, lists show the latest

@@ -1,4 +1,4 @@
-"""Which old syncs a c1z keeps (protocol.md §1.5; Go `c1zstore.SelectSyncsToDelete`).
+"""Which old syncs a c1z keeps (docs/protocol.md §1.5; Go `c1zstore.SelectSyncsToDelete`).
 
 Keep the newest N finished full syncs, counting the sync being written; drop partial and
 resources-only syncs that ended before the oldest kept full sync started; of the diff

@@ -1,4 +1,4 @@
-"""Turning connector objects into c1z rows (protocol.md §1.4).
+"""Turning connector objects into c1z rows (docs/protocol.md §1.4).
 
 These run once per object on the hot path of a sync, so they use plain tuples and local
 variables and skip any work the common case does not need (most grants carry no

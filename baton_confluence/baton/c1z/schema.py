@@ -1,4 +1,4 @@
-"""The v1 SQLite schema of a c1z, exactly as the Go SDK v0.25 creates it (protocol.md §1.3).
+"""The v1 SQLite schema of a c1z, exactly as the Go SDK v0.25 creates it (docs/protocol.md §1.3).
 
 Go readers find tables and indexes by name, so every name here must match upstream,
 including the resource index names that are swapped relative to their columns. Tables are

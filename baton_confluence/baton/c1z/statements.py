@@ -1,4 +1,4 @@
-"""SQL the sync store runs; the upsert rules follow Go's writers (protocol.md §1.4)."""
+"""SQL the sync store runs; the upsert rules follow Go's writers (docs/protocol.md §1.4)."""
 
 from __future__ import annotations
 

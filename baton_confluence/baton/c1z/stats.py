@@ -1,4 +1,4 @@
-"""The `stats` column of a sync: Go's encoding/json of c1.reader.v2.SyncStats (protocol.md §1.5).
+"""The `stats` column of a sync: Go's encoding/json of c1.reader.v2.SyncStats (docs/protocol.md §1.5).
 
 Go marshals the generated struct, so keys are the snake_case proto names in field order,
 zero numbers and empty maps are omitted (`omitempty`), map keys are sorted, and the output

@@ -159,7 +159,7 @@ class SyncStore:
         return result
 
     def cleanup(self, keep: int | None = None) -> list[str]:
-        """Apply retention (protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
+        """Apply retention (docs/protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
 
         `keep` counts finished full syncs including this one; None reads
         BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.

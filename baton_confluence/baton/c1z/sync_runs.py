@@ -1,4 +1,4 @@
-"""Rows of `v1_sync_runs`: one per sync, and the queries that pick a sync (protocol.md §1.5, §1.6)."""
+"""Rows of `v1_sync_runs`: one per sync, and the queries that pick a sync (docs/protocol.md §1.5, §1.6)."""
 
 from __future__ import annotations
 

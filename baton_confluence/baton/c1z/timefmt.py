@@ -1,4 +1,4 @@
-"""Timestamps as the Go SDK stores them in c1z `datetime` columns (protocol.md §1.4).
+"""Timestamps as the Go SDK stores them in c1z `datetime` columns (docs/protocol.md §1.4).
 
 Go writes `time.Now().Format("2006-01-02 15:04:05.999999999")`: local wall clock, no zone,
 nanosecond fraction with trailing zeros trimmed (no '.' at all for a whole second). The

@@ -38,7 +38,7 @@ def _identity(c1z_path: Path) -> str:
     except FileNotFoundError:
         return "none"
     if st.st_size == 0:
-        return "none"  # an empty file counts as no file (protocol.md §1.2)
+        return "none"  # an empty file counts as no file (docs/protocol.md §1.2)
     return json.dumps([st.st_size, st.st_mtime_ns, st.st_ino])
 
 

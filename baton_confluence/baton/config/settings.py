@@ -1,4 +1,4 @@
-"""Settings every Baton connector has (protocol.md §5.2), resolved flag > env > YAML > default.
+"""Settings every Baton connector has (docs/protocol.md §5.2), resolved flag > env > YAML > default.
 
 Environment variables are `BATON_<FLAG_NAME>`; lists are comma-separated; the YAML file is
 `BATON_CONFIG_PATH` or `./.baton.yaml` with flag names as keys.

@@ -39,7 +39,9 @@ class StepNotFound(Exception):
 
 
 @dataclass
-class RetryPolicy:
+class RpcRetryPolicy:
+    """How the sync engine retries a connector's gRPC calls (not the connector's own HTTP retries)."""
+
     max_attempts: int = 8
     base_delay: float = 1.0
     max_delay: float = 60.0
@@ -60,9 +62,9 @@ def wait_from_rate_limit(desc: pb.ratelimit.RateLimitDescription | None, now: da
 class ConnectorClient:
     """Stubs for every connector service over one channel, with retries."""
 
-    def __init__(self, channel: grpc.aio.Channel, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, channel: grpc.aio.Channel, retry: RpcRetryPolicy | None = None) -> None:
         self.channel = channel
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RpcRetryPolicy()
         self.connector = pb.connector_grpc.ConnectorServiceStub(channel)
         self.resource_types = pb.resource_grpc.ResourceTypesServiceStub(channel)
         self.resources = pb.resource_grpc.ResourcesServiceStub(channel)
@@ -74,7 +76,7 @@ class ConnectorClient:
         self.retries = 0
 
     @classmethod
-    def connect(cls, target: str, retry: RetryPolicy | None = None) -> ConnectorClient:
+    def connect(cls, target: str, retry: RpcRetryPolicy | None = None) -> ConnectorClient:
         options = [
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

@@ -30,6 +30,7 @@ import structlog
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.c1z.expansion_store import expansion_store
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync import completeness
@@ -198,8 +199,13 @@ class SyncEngine:
             self.progress.expanded_grants += added
 
         stop = threading.Event()
+
+        def expand() -> int:
+            with expansion_store(self.store) as store:
+                return expand_grants(store, count, stop)
+
         try:
-            await in_thread(expand_grants, self.store, count, stop, stop=stop)
+            await in_thread(expand, stop=stop)
         except ExpansionStopped:
             raise asyncio.CancelledError() from None
         self.state.expanded_grants = self.progress.expanded_grants

@@ -1,12 +1,20 @@
-"""Grant expansion (protocol.md §2.2): a grant carrying GrantExpandable{S} on entitlement D means
-every holder of S also holds D. Derived grants get id `D:<type>:<id>`, the full entitlement D,
-the source grant's principal, `sources = {S: is_direct}` and GrantImmutable; principals that
-already hold D get S added to their sources instead.
+"""Grant expansion (docs/protocol.md §2.2), as an algorithm over an `ExpansionStore`.
 
-Speed. The holders of each source are parsed once into a holder table (`c1z/holders.py`).
-A principal reached through one source only, who does not hold D yet, gets a derived grant
-built and written by SQL from that table, one INSERT…SELECT per (destination, source); only
-principals that need merging (several sources, or an existing grant of D) pass through Python.
+A grant carrying GrantExpandable{S} on entitlement D means every holder of S also holds D.
+A principal P reached that way who does not hold D yet gets a derived grant of D with
+`sources = {S: is_direct}` (is_direct: P holds S directly); a principal that already holds D
+gets S merged into its grant's sources instead (a grant with no sources first gets {D: true}).
+When P is reached through S more than once, directly once is enough: is_direct only goes from
+false to true.
+
+The graph of entitlements (S -> D) is split into strongly connected components, handled
+sources first, so each destination is expanded once its sources are complete; a component
+with a cycle is repeated until nothing changes (at most MAX_CYCLE_ROUNDS rounds).
+
+Speed. Most principals are reached through one source only and do not hold D yet: their
+derived grants need no merging, so a store offering `BulkDerivation` writes them itself, and
+only the principals that need merging come back here. A store without it hands every holder
+here; the rules applied are the same.
 """
 
 from __future__ import annotations
@@ -16,27 +24,32 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from baton_confluence.baton import annotations as ann
-from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.holders import DerivedParts, Holder, HolderFilter, HolderTable, KeyHash, key_hash
-from baton_confluence.baton.c1z.store import SyncStore
-from baton_confluence.baton.c1z.timefmt import now_str
+from baton_confluence.baton.expansion_contract import (
+    BulkDerivation,
+    DerivedGrant,
+    ExpansionStore,
+    HeldGrant,
+    HolderKeys,
+    HolderSelection,
+    Holding,
+    KeyHash,
+    PrincipalKey,
+)
 from baton_confluence.baton.sync.client import SyncError
-from baton_confluence.baton.sync.wire import length_delimited, top_level_fields
 
 MAX_CYCLE_ROUNDS = 20
-Key = tuple[str, str]  # (principal type, principal id)
-PRINCIPAL, GRANT_ID, SOURCES = 2, 3, 5
-GRANT_FIELDS = frozenset({PRINCIPAL, SOURCES})
-ID_TAG = bytes(((GRANT_ID << 3) | 2,))
-IMMUTABLE_FIELD = length_delimited(4, ann.pack(pb.grant_annotations.GrantImmutable()).SerializeToString())
 
 
 @dataclass(frozen=True)
 class Edge:
+    """Holders of `source` (as selected) also hold the destination the edge is filed under."""
+
     source: str
     shallow: bool
     principal_types: tuple[str, ...]
+
+    def selection(self) -> HolderSelection:
+        return HolderSelection(self.source, self.principal_types, direct_only=self.shallow)
 
 
 class ExpansionStopped(Exception):
@@ -44,77 +57,64 @@ class ExpansionStopped(Exception):
 
 
 def expand_grants(
-    store: SyncStore,
+    store: ExpansionStore,
     on_added: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
-    *,
-    splice_in_sql: bool = True,
 ) -> int:
-    """Expands every expandable grant in the store's current sync; returns how many grants it added.
+    """Expands every expandable grant in the store; returns how many grants it added.
 
     Runs in a worker thread during a sync: `on_added` reports progress, `stop` is checked
     between destinations. Expansion is idempotent, so a stopped one is simply run again.
-    `splice_in_sql=False` (used by tests to cross-check) builds every derived grant in Python.
     """
-    edges = _load_edges(store)
-    in_sql = splice_in_sql and HolderTable.usable(store.conn)
-    return _expand_components(store, edges, on_added or (lambda _n: None), stop or threading.Event(), in_sql)
-
-
-def _expand_components(
-    store: SyncStore,
-    edges: dict[str, list[Edge]],
-    on_added: Callable[[int], None],
-    stop: threading.Event,
-    in_sql: bool,
-) -> int:
-    sources = _Sources(store, store.holder_table())
+    edges = load_edges(store)
+    bulk = store if isinstance(store, BulkDerivation) else None
+    keys = _HolderKeyCache(store)
+    report = on_added or (lambda _n: None)
+    stop = stop or threading.Event()
     added = 0
-    try:
-        for component in _components_in_order(edges):
-            rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
-            for _ in range(rounds):
-                changed = 0
-                for destination in component:
-                    if destination in edges:
-                        if stop.is_set():
-                            raise ExpansionStopped()
-                        new, updated = _expand_into(store, sources, destination, edges[destination], in_sql)
-                        added += new
-                        on_added(new)
-                        changed += new + updated
-                if not changed:
-                    break
-    finally:
-        sources.table.close()
+    for component in components_in_order(edges):
+        rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
+        for _ in range(rounds):
+            changed = 0
+            for destination in component:
+                if destination not in edges:
+                    continue
+                if stop.is_set():
+                    raise ExpansionStopped()
+                new, updated = _expand_into(store, bulk, keys, destination, edges[destination])
+                added += new
+                report(new)
+                changed += new + updated
+            if not changed:
+                break
     return added
 
 
-def _load_edges(store: SyncStore) -> dict[str, list[Edge]]:
+def load_edges(store: ExpansionStore) -> dict[str, list[Edge]]:
+    """destination -> its incoming edges, one per source. Edges from an entitlement this sync
+    does not hold are dropped, as upstream does; a source that is not the grant principal's own
+    entitlement is the connector's error."""
     edges: dict[str, dict[str, Edge]] = defaultdict(dict)
-    known: dict[str, pb.entitlement.Entitlement | None] = {}
-    for _rowid, grant, expandable in store.iter_expandable_grants():
-        for source in expandable.entitlement_ids:
+    owners: dict[str, PrincipalKey | None] = {}
+    for grant in store.expandable_grants():
+        for source in grant.sources:
             if not source.strip():
                 continue
-            if source not in known:
-                known[source] = store.get_entitlement(source)
-            entitlement = known[source]
-            if entitlement is None:
-                continue  # upstream drops edges whose source entitlement was not synced
-            if entitlement.resource.id.resource_type != grant.principal.id.resource_type or (
-                entitlement.resource.id.resource != grant.principal.id.resource
-            ):
+            if source not in owners:
+                owners[source] = store.entitlement_owner(source)
+            owner = owners[source]
+            if owner is None:
+                continue
+            if owner != grant.principal:
                 raise SyncError(
-                    f"grant {grant.id}: source entitlement {source} does not belong to the grant's principal "
-                    f"{grant.principal.id.resource_type}:{grant.principal.id.resource}"
+                    f"grant {grant.grant_id}: source entitlement {source} does not belong to the grant's principal "
+                    f"{grant.principal[0]}:{grant.principal[1]}"
                 )
-            edge = Edge(source, expandable.shallow, tuple(expandable.resource_type_ids))
-            edges[grant.entitlement.id][source] = edge
+            edges[grant.entitlement_id][source] = Edge(source, grant.shallow, grant.principal_types)
     return {dest: list(by_source.values()) for dest, by_source in edges.items()}
 
 
-def _components_in_order(edges: dict[str, list[Edge]]) -> list[list[str]]:
+def components_in_order(edges: dict[str, list[Edge]]) -> list[list[str]]:
     """Strongly connected components of the source→destination graph, sources first (Tarjan)."""
     graph: dict[str, list[str]] = defaultdict(list)
     for dest, incoming in edges.items():
@@ -171,193 +171,119 @@ def _is_cycle(component: list[str], edges: dict[str, list[Edge]]) -> bool:
     return any(edge.source == node for edge in edges.get(node, []))
 
 
-def _sources_of(data: bytes, span: tuple[int, int, int] | None) -> dict[str, bool]:
-    if span is None:
-        return {}
-    raw = data[span[1] : span[2]]
-    return {key: value.is_direct for key, value in pb.grant.GrantSources.FromString(raw).sources.items()}
+@dataclass(slots=True)
+class _Reach:
+    """How the principal is reached into one destination: through which sources, how directly."""
+
+    principal_data: bytes
+    sources: dict[str, bool]
 
 
-class _Destination:
-    """One destination entitlement while expanding into it, for the principals that need merging:
-    those already holding it and those reached through more than one source."""
-
-    def __init__(self, store: SyncStore, entitlement: pb.entitlement.Entitlement) -> None:
-        self.store = store
-        self.entitlement = entitlement
-        resource_id = entitlement.resource.id
-        self.parts = DerivedParts(
-            resource_type_id=resource_id.resource_type,
-            resource_id=resource_id.resource,
-            entitlement_id=entitlement.id,
-            head=length_delimited(1, entitlement.SerializeToString(deterministic=True)),
-            id_tag=ID_TAG,
-            sync_id=store.sync_id,
-            discovered_at=now_str(),
-        )
-        self.existing: dict[Key, list[int]] = defaultdict(list)
-        for rowid, ptype, pid in store.iter_grant_keys_for_entitlement(entitlement.id):
-            self.existing[(ptype, pid)].append(rowid)
-        self.existing_hashes = frozenset(key_hash(ptype, pid) for ptype, pid in self.existing)
-        self.updated: dict[int, pb.grant.Grant] = {}
-        # principal -> (its encoded Grant.principal field, sources)
-        self.new: dict[Key, tuple[bytes, dict[str, bool]]] = {}
-
-    def add(self, source: str, key: Key, principal_field: bytes, is_direct: bool) -> None:
-        if key in self.existing:
-            for rowid in self.existing[key]:
-                grant = self.updated.get(rowid) or pb.grant.Grant.FromString(self.store.grant_data(rowid))
-                if _merge_source(grant, self.entitlement.id, source, is_direct):
-                    self.updated[rowid] = grant
-        elif key in self.new:
-            sources = self.new[key][1]
-            sources[source] = sources.get(source, False) or is_direct
-        else:
-            self.new[key] = (principal_field, {source: is_direct})
-
-    def flush(self) -> tuple[int, int]:
-        parts = self.parts
-        head, eid = parts.head, parts.entitlement_id
-        rows = (
-            (
-                parts.resource_type_id,
-                parts.resource_id,
-                eid,
-                ptype,
-                pid,
-                gid,
-                b"".join((head, principal_field, _id_field(gid), IMMUTABLE_FIELD, _sources_field(sources))),
-                parts.sync_id,
-                parts.discovered_at,
-            )
-            for (ptype, pid), (principal_field, sources) in sorted(self.new.items())
-            for gid in (f"{eid}:{ptype}:{pid}",)
-        )
-        self.store.insert_expanded_rows(rows)
-        for rowid, grant in self.updated.items():
-            self.store.update_grant_data(rowid, grant.SerializeToString(deterministic=True))
-        return len(self.new), len(self.updated)
+def _reach(reached: dict[PrincipalKey, _Reach], source: str, holding: Holding) -> None:
+    found = reached.get(holding.principal)
+    if found is None:
+        reached[holding.principal] = _Reach(holding.principal_data, {source: holding.direct})
+    else:
+        found.sources[source] = found.sources.get(source, False) or holding.direct
 
 
-def _id_field(grant_id: str) -> bytes:
-    raw = grant_id.encode()
-    if len(raw) < 0x80:  # the usual case: a one-byte length
-        return ID_TAG + bytes((len(raw),)) + raw
-    return length_delimited(GRANT_ID, raw)
-
-
-_SOURCES_CACHE: dict[tuple[tuple[str, bool], ...], bytes] = {}
-
-
-def _sources_field(sources: dict[str, bool]) -> bytes:
-    """The encoded Grant.sources field; most grants share a handful of source sets, so cache them."""
-    key = tuple(sorted(sources.items())) if len(sources) > 1 else tuple(sources.items())
-    cached = _SOURCES_CACHE.get(key)
-    if cached is None:
-        message = pb.grant.GrantSources()
-        for name, direct in key:
-            message.sources[name].is_direct = direct
-        cached = length_delimited(SOURCES, message.SerializeToString(deterministic=True))
-        if len(_SOURCES_CACHE) < 10_000:
-            _SOURCES_CACHE[key] = cached
-    return cached
-
-
-def _merge_source(grant: pb.grant.Grant, destination: str, source: str, is_direct: bool) -> bool:
-    sources = grant.sources.sources
+def merge_sources(held: dict[str, bool], destination: str, reached: dict[str, bool]) -> bool:
+    """Merge the sources a principal is reached through into a grant it already holds; True if
+    anything changed. A grant with no sources was the principal's own, so it first records that."""
     changed = False
-    if not sources:
-        sources[destination].is_direct = True
+    if not held:
+        held[destination] = True
         changed = True
-    if source not in sources:
-        sources[source].is_direct = is_direct
-        changed = True
-    elif is_direct and not sources[source].is_direct:
-        sources[source].is_direct = True
-        changed = True
+    for source, direct in reached.items():
+        if source not in held:
+            held[source] = direct
+            changed = True
+        elif direct and not held[source]:
+            held[source] = True
+            changed = True
     return changed
 
 
 def _expand_into(
-    store: SyncStore, sources: _Sources, destination: str, incoming: list[Edge], in_sql: bool
+    store: ExpansionStore,
+    bulk: BulkDerivation | None,
+    cache: _HolderKeyCache,
+    destination: str,
+    incoming: list[Edge],
 ) -> tuple[int, int]:
-    entitlement = store.get_entitlement(destination)
-    if entitlement is None:
+    """(grants added, grants updated) by expanding the destination's incoming edges once."""
+    if store.entitlement_owner(destination) is None:
         return 0, 0
-    target = _Destination(store, entitlement)
-    selections = [HolderFilter(edge.source, edge.principal_types, direct_only=edge.shallow) for edge in incoming]
-    key_sets = [sources.keys(selection) for selection in selections]
-    merging = _needing_merge(key_sets, target.existing_hashes)
+    selections = [edge.selection() for edge in incoming]
+    key_sets = [cache.get(selection) for selection in selections]
+    merging = _needing_merge(key_sets, store.held_keys(destination))
+    reached: dict[PrincipalKey, _Reach] = {}
     added = 0
     for selection, keys in zip(selections, key_sets, strict=True):
-        if in_sql and sources.table.fits(target.parts, selection.source):
-            written, to_merge = sources.table.insert_derived(target.parts, selection, keys & merging)
-            added += written
+        written = None if bulk is None else bulk.derive_in_bulk(destination, selection, merging)
+        if written is None:
+            holdings = store.holders(selection)
         else:
-            to_merge = sources.table.holders(selection)
-        for holder in to_merge:
-            target.add(selection.source, (holder.ptype, holder.pid), holder.principal, holder.direct)
-    new, updated = target.flush()
-    sources.forget(destination)  # its grants just changed
-    return added + new, updated
+            added += written
+            holdings = store.holders(selection, among=merging) if not merging.isdisjoint(keys.keys) else ()
+        for holding in holdings:
+            _reach(reached, selection.source, holding)
+    updated: list[HeldGrant] = []
+    holding_already: set[PrincipalKey] = set()
+    for grant in store.held_grants(destination, reached):
+        holding_already.add(grant.principal)
+        if merge_sources(grant.sources, destination, reached[grant.principal].sources):
+            updated.append(grant)
+    derived = [
+        DerivedGrant(principal, reach.principal_data, reach.sources)
+        for principal, reach in sorted(reached.items())
+        if principal not in holding_already
+    ]
+    if derived:
+        store.add_derived(destination, derived)
+    if updated:
+        store.set_sources(destination, updated)
+    cache.forget(destination)  # its holders just changed
+    return added + len(derived), len(updated)
 
 
-def _needing_merge(key_sets: list[frozenset[KeyHash]], existing: frozenset[KeyHash]) -> frozenset[KeyHash]:
-    """Principals reached through more than one source, or already holding the destination."""
+def _needing_merge(key_sets: list[HolderKeys], held: frozenset[KeyHash]) -> frozenset[KeyHash]:
+    """Principals reached more than once (through several sources, or several grants of one),
+    or already holding the destination."""
     seen: set[KeyHash] = set()
     merging: set[KeyHash] = set()
-    for keys in key_sets:
-        merging |= keys & seen
-        seen |= keys
-    merging |= seen.intersection(existing)
+    for found in key_sets:
+        merging |= found.keys & seen
+        merging |= found.repeated
+        seen |= found.keys
+    merging |= seen.intersection(held)
     return frozenset(merging)
 
 
-class _Sources:
-    """The holders of source entitlements, parsed once into the holder table and reused by every
-    destination. The key sets of the selections in use are cached within a total size bound, so
-    huge sites keep a fixed memory ceiling."""
+class _HolderKeyCache:
+    """The key sets of the selections in use, asked of the store once and reused by every
+    destination, within a total size bound so huge sites keep a fixed memory ceiling."""
 
     MAX_CACHED_KEYS = 300_000
 
-    def __init__(self, store: SyncStore, table: HolderTable) -> None:
+    def __init__(self, store: ExpansionStore) -> None:
         self.store = store
-        self.table = table
-        self.cached: dict[HolderFilter, frozenset[KeyHash]] = {}
+        self.by_source: dict[str, dict[HolderSelection, HolderKeys]] = {}
         self.size = 0
 
-    def keys(self, selection: HolderFilter) -> frozenset[KeyHash]:
-        found = self.cached.get(selection)
+    def get(self, selection: HolderSelection) -> HolderKeys:
+        cached = self.by_source.get(selection.source)
+        found = None if cached is None else cached.get(selection)
         if found is not None:
             return found
-        if selection.source not in self.table.loaded:
-            rows = self.store.iter_grant_rows_for_entitlement(selection.source)
-            self.table.load(selection.source, (_holder(selection.source, *row[1:]) for row in rows))
-        found = self.table.keys(selection)
-        while self.cached and self.size + len(found) > self.MAX_CACHED_KEYS:
-            self.size -= len(self.cached.pop(next(iter(self.cached))))
-        if len(found) <= self.MAX_CACHED_KEYS:
-            self.cached[selection] = found
-            self.size += len(found)
+        found = self.store.holder_keys(selection)
+        while self.by_source and self.size + len(found.keys) > self.MAX_CACHED_KEYS:
+            self.forget(next(iter(self.by_source)))  # the oldest source first
+        if len(found.keys) <= self.MAX_CACHED_KEYS:
+            self.by_source.setdefault(selection.source, {})[selection] = found
+            self.size += len(found.keys)
         return found
 
-    def forget(self, entitlement_id: str) -> None:
-        if entitlement_id not in self.table.loaded:
-            return  # key sets are only cached for loaded sources; most destinations are not sources
-        self.table.forget(entitlement_id)
-        for selection in [s for s in self.cached if s.source == entitlement_id]:
-            self.size -= len(self.cached.pop(selection))
-
-
-def _holder(source: str, ptype: str, pid: str, data: bytes) -> Holder:
-    spans = top_level_fields(data, GRANT_FIELDS)
-    principal = spans.get(PRINCIPAL)
-    sources = _sources_of(data, spans.get(SOURCES))
-    direct = not sources or source in sources
-    return Holder(
-        ptype=ptype,
-        pid=pid,
-        principal=data[principal[0] : principal[2]] if principal else b"",
-        direct=direct,
-        tail=IMMUTABLE_FIELD + _sources_field({source: direct}),
-    )
+    def forget(self, source: str) -> None:
+        for keys in self.by_source.pop(source, {}).values():
+            self.size -= len(keys.keys)
