@@ -108,7 +108,7 @@ class SyncStore:
     def start_partial_sync(self) -> tuple[str, str]:
         """(sync_id, '') of a new `partial` sync whose parent is the latest finished full sync.
 
-        Targeted syncs never resume (protocol.md §1.5: each starts a new partial sync).
+        Targeted syncs never resume (docs/protocol.md §1.5: each starts a new partial sync).
         """
         self._begin()
         self._drop_abandoned_partial_syncs()
