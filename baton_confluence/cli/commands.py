@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from dataclasses import replace
@@ -44,17 +43,7 @@ def print_config() -> int:
 
 
 def inspect(path: Path, args: argparse.Namespace) -> int:
-    """`inspect KIND`; output cut short by its reader (`| head`) ends the command quietly."""
-    try:
-        return _inspect(path, args)
-    except BrokenPipeError:
-        # Python would report the closed pipe again when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-
-
-def _inspect(path: Path, args: argparse.Namespace) -> int:
-    """The listings, the access questions, diff, export and the review page."""
+    """The listings, the access questions, diff, export and the review page (`inspect KIND`)."""
     from baton_confluence.baton.c1z.reader import C1ZReader
     from baton_confluence.baton.inspect import AccessView, ResourceRef, diff, export, lookups, render
 
@@ -190,15 +179,18 @@ async def serve(settings: ConfluenceSettings, listen: str) -> int:
     connector = build_connector(settings)
     server = ConnectorServer(connector, listen=listen, provisioning=settings.provisioning)
     address = await server.start()
-    log.info("serving", address=address, provisioning=settings.provisioning)
-    print(f"serving the connector on {address}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await server.stop(2.0)
-    await connector.close()
+    try:
+        log.info("serving", address=address, provisioning=settings.provisioning)
+        # Fails (BrokenPipeError, cli/main.py) when the reader of the first line has gone.
+        print(f"serving the connector on {address}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await server.stop(2.0)
+        await connector.close()
     return 0
 
 

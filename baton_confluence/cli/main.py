@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import select
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,14 +139,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args)
         configure(settings.log_level, settings.log_format, settings.secrets())
-        return asyncio.run(dispatch(args, settings))
+        code = asyncio.run(dispatch(args, settings))
+        sys.stdout.flush()  # a closed pipe shows up here for output still in the buffer
+        return code
+    except BrokenPipeError as err:
+        if not stdout_reader_gone():
+            return report_failure(err)
+        # `... | head -1`: the reader has what it wanted. What the command did is done (a sync's
+        # file is written before its summary is printed), so the exit is quiet and 0.
+        silence_stdout()
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted; run the same command again to resume the sync", file=sys.stderr)
         return 1
-    except Exception as err:  # every failure becomes one readable line, never a traceback
-        message, code = one_line(err)
-        print(f"error: {message}", file=sys.stderr)
-        return code
+    except Exception as err:
+        return report_failure(err)
+
+
+def report_failure(err: Exception) -> int:
+    """Every failure becomes one readable line, never a traceback."""
+    message, code = one_line(err)
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe or socket whose reading end is closed, as opposed to a
+    BrokenPipeError from some other connection, which is a real failure."""
+    try:
+        fd = sys.stdout.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return False
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    # Linux and the BSDs flag the writing end of a pipe without readers with POLLERR or POLLHUP.
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not report the pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 async def dispatch(args: argparse.Namespace, settings: ConfluenceSettings) -> int:

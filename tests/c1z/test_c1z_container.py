@@ -45,7 +45,7 @@ def test_round_trip_single_frame_with_size_and_checksum(tmp_path: Path) -> None:
     assert decoder.decompress(raw[5:]) == db_bytes
     assert decoder.eof and decoder.unused_data == b""
     assert not (tmp_path / "out.c1z.tmp").exists()
-    container.decompress_c1z(out, tmp_path / "back.db")
+    container.decompress_c1z(out, tmp_path / "back.db", container.DecodeLimit.env_cap())
     assert (tmp_path / "back.db").read_bytes() == db_bytes
 
 
@@ -75,7 +75,7 @@ def test_concatenated_frames_are_accepted(tmp_path: Path) -> None:
     half = len(db_bytes) // 2
     path = tmp_path / "multi.c1z"
     path.write_bytes(MAGIC + zstd_frame(db_bytes[:half]) + zstd_frame(db_bytes[half:]))
-    container.decompress_c1z(path, tmp_path / "back.db")
+    container.decompress_c1z(path, tmp_path / "back.db", container.DecodeLimit.env_cap())
     assert (tmp_path / "back.db").read_bytes() == db_bytes
 
 
@@ -148,13 +148,47 @@ def test_refuses_empty_payload_and_missing_file(tmp_path: Path) -> None:
 
 def test_decoded_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.c1z"
-    big.write_bytes(MAGIC + zstd_frame(b"\0" * (3 * 1024 * 1024)))
+    big.write_bytes(MAGIC + zstd_frame(b"\0" * (3 * 1024 * 1024 + 1)))
     monkeypatch.setenv("BATON_DECODER_MAX_DECODED_SIZE_MB", "1")
-    expect_refusal(big, "larger than 1 MiB", "BATON_DECODER_MAX_DECODED_SIZE_MB")
+    # 3 MiB and one byte: 4 MiB rounded up, 3 MiB over the 1 MiB cap, and the value that reads it.
+    expect_refusal(big, "decodes to 4 MiB, 3 MiB more than the 1 MiB", "BATON_DECODER_MAX_DECODED_SIZE_MB=4 or more")
+    monkeypatch.setenv("BATON_DECODER_MAX_DECODED_SIZE_MB", "4")
+    with pytest.raises(C1ZError, match="not a SQLite database"):
+        C1ZReader.open(big)
+    monkeypatch.setenv("BATON_DECODER_MAX_DECODED_SIZE_MB", "1")
     # Without a declared size the limit is enforced while decoding.
     streamed = tmp_path / "streamed.c1z"
     streamed.write_bytes(MAGIC + zstandard.ZstdCompressor(write_content_size=False).compress(b"\0" * 3 * 2**20))
-    expect_refusal(streamed, "larger than 1 MiB")
+    expect_refusal(streamed, "more than the 1 MiB", "raise BATON_DECODER_MAX_DECODED_SIZE_MB above 1")
+
+
+def test_sync_target_is_bounded_by_free_disk_not_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer decodes its own target within the free space of the work db's directory."""
+    payload = make_db(tmp_path / "in.db", rows=20000)
+    path = tmp_path / "sync.c1z"
+    path.write_bytes(MAGIC + zstd_frame(payload))
+    monkeypatch.setenv("BATON_DECODER_MAX_DECODED_SIZE_MB", "1")
+    assert len(payload) > 1024 * 1024
+    SyncStore.open(path).close()  # over the readers' cap, well within the disk
+    (tmp_path / "sync.c1z.work.db").unlink()
+    (tmp_path / "sync.c1z.work.db.seed").unlink()
+
+    free = len(payload) - 3 * 1024 * 1024 // 2  # 1.5 MiB short of what the file needs
+
+    class Usage:
+        def __init__(self, directory: Path) -> None:
+            assert Path(directory) == tmp_path
+            self.free = free
+
+    monkeypatch.setattr(container.shutil, "disk_usage", Usage)
+    before = path.read_bytes()
+    with pytest.raises(C1ZError) as info:
+        SyncStore.open(path)
+    message = str(info.value)
+    assert f"only {free // 2**20} MiB are free in {tmp_path}" in message
+    assert "free 2 MiB there" in message  # 1.5 MiB short, rounded up
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.db", "sync.c1z"]
 
 
 def test_store_refuses_corrupt_existing_file_and_leaves_it(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator import SimulatedSite, SiteSpec, SiteState
 
+from baton_confluence.baton import pb
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import expected
 from tests.runtime.c1z_rows import open_c1z, table
@@ -156,3 +157,60 @@ def test_in_rbac_mode_a_targeted_space_brings_its_role_bindings(tmp_path: Path) 
         assert (kind, grant_space, slug) == ("space_role_assignment", space, "assigned"), grant_id
         pairs.add((role, principal))
     assert pairs == {(role, pid) for (_ptype, pid), role in held.items()}
+
+
+def test_in_rbac_mode_a_targeted_space_is_fetched_once(tmp_path: Path) -> None:
+    """The role bindings take the space's name from the fetch the target already made."""
+    spec = SiteSpec(seed=11, users=30, groups=6, spaces=6, rbac_enabled=True)
+    with SimulatedSite(spec) as site:
+        space_id = max(site.state.spaces, key=lambda s: len(site.state.space_role_assignments(s)))
+        assert site.state.space_role_assignments(space_id), "the site spec must assign some role in some space"
+        space = str(space_id)
+        result = run_cli(["--use-rbac", "--sync-resources", f"space:{space}"], tmp_path, site_env(site))
+        fetched = site.stats.snapshot().by_request.get(("GET", f"{SPACES_API}/{space}"), 0)
+    assert result.returncode == 0, result.stderr
+    assert fetched == 1
+    ((part_id, _, _),) = sync_runs(tmp_path / "sync.c1z")
+    conn = open_c1z(tmp_path / "sync.c1z")
+    bindings = {k: v for k, v in table(conn, "v1_resources", part_id).items() if k.startswith("space_role_assignment:")}
+    assert bindings
+    name = site.state.spaces[space_id].name
+    for external_id, data in bindings.items():
+        assert pb.resource.Resource.FromString(data).display_name.endswith(f" on {name}"), external_id
+
+
+def _excluded_space(state: SiteState, flag: str) -> tuple[str, list[str]]:
+    """A space of the site and the flags that leave it out through `flag`."""
+    spaces = sorted(state.spaces.values(), key=lambda s: s.id)
+    if flag == "--exclude-spaces":
+        space = next(s for s in spaces if s.type != "personal")
+        return str(space.id), [flag, space.key]
+    if flag == "--include-spaces":
+        space, other = [s for s in spaces if s.type != "personal"][:2]
+        return str(space.id), [flag, other.key]
+    if flag == "--skip-personal-spaces":
+        return str(next(s for s in spaces if s.type == "personal").id), [flag]
+    return str(next(s for s in spaces if s.status == "archived").id), [flag]
+
+
+@pytest.mark.parametrize(
+    "flag", ["--exclude-spaces", "--include-spaces", "--skip-personal-spaces", "--skip-archived-spaces"]
+)
+def test_a_targeted_sync_of_a_filtered_out_space_says_so(tmp_path: Path, flag: str) -> None:
+    spec = SiteSpec(seed=11, users=20, groups=4, spaces=20, permissions_per_space=6)
+    with SimulatedSite(spec) as site:
+        space, filters = _excluded_space(site.state, flag)
+        result = run_cli(["--sync-resources", f"space:{space}", *filters], tmp_path, site_env(site))
+        seen = site.stats.snapshot()
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    (warning,) = [e for e in events if e.get("level") == "warning"]
+    assert warning["event"] == "sync_step_skipped"
+    assert f"space:{space}" in warning["reason"] and f"left out by {flag}" in warning["reason"], warning
+    ((part_id, kind, _),) = sync_runs(tmp_path / "sync.c1z")
+    assert kind == "partial"
+    conn = open_c1z(tmp_path / "sync.c1z")
+    assert table(conn, "v1_resources", part_id) == {}
+    assert table(conn, "v1_grants", part_id) == {}
+    read = [p for (_, p) in seen.by_request if p.startswith(f"{SPACES_API}/{space}/") and not p.endswith("limit=1")]
+    assert read == [], "nothing read for it (Validate's one-item probes aside)"

@@ -140,7 +140,7 @@ def test_a_target_the_connector_cannot_find_is_skipped_with_a_warning(tmp_path: 
     options = SyncOptions(targets=(SyncTarget("document", "nope"), SyncTarget("document", "d3")))
     result = asyncio.run(sync_to_file(connector, path, options))
     assert result.sync_type == "partial"
-    assert result.warnings == ["targeted resource document:nope: the connector could not fetch it"]
+    assert result.warnings == ["targeted resource document:nope: the connector could not fetch it (no document nope)"]
     conn = open_c1z(path)
     assert sorted(table(conn, "v1_resources", partial_id(conn))) == ["document:d3"]
 

@@ -2,8 +2,7 @@
 
 Writing goes to `<out>.tmp` and is renamed over `<out>` only once it is complete and on
 disk, so a crash never leaves a half-written c1z behind. Reading checks the magic bytes,
-bounds the decoded size (a c1z comes from elsewhere and may be hostile or damaged) and
-insists that the zstd stream really ends: python-zstandard's stream reader silently
+bounds the decoded size (see `DecodeLimit`) and insists that the zstd stream really ends: python-zstandard's stream reader silently
 returns a short result for a truncated frame, so the incremental decompressor's `eof`
 flag is what tells a complete file from a cut-off one.
 """
@@ -11,8 +10,11 @@ flag is what tells a complete file from a cut-off one.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -110,15 +112,99 @@ def check_magic(path: Path, magic: bytes) -> None:
     )
 
 
-def decompress_c1z(c1z_path: Path, db_path: Path) -> None:
-    """Decode the c1z `c1z_path` into a new SQLite file `db_path` (fsynced).
+_MIB = 1024 * 1024
+
+
+class LimitBasis(Enum):
+    """Where a decode limit comes from, which decides what a user can do about a refusal."""
+
+    ENV_CAP = "env-cap"
+    FREE_DISK = "free-disk"
+
+
+@dataclass(frozen=True)
+class DecodeLimit:
+    """How many bytes a c1z may decode to, and why.
+
+    The decoded size is bounded because decoding a small file can write a huge one (a
+    decompression bomb, or a damaged size); the memory side is bounded by the zstd window.
+    Readers of a file given to them (`inspect`, provisioning) cap it at
+    BATON_DECODER_MAX_DECODED_SIZE_MB, as the Go SDK does (docs/protocol.md §1.2). A sync
+    decoding its own target file (the one it will replace, usually one it wrote) is bounded only
+    by the free space where its work database goes: a fixed cap there would make the next sync
+    of a big site fail on the file the previous sync wrote.
+    """
+
+    max_bytes: int
+    basis: LimitBasis
+    directory: Path | None = None
+
+    @classmethod
+    def env_cap(cls) -> DecodeLimit:
+        return cls(_env_mb(MAX_DECODED_ENV, DEFAULT_MAX_DECODED_MB) * _MIB, LimitBasis.ENV_CAP)
+
+    @classmethod
+    def free_disk(cls, directory: Path) -> DecodeLimit:
+        return cls(shutil.disk_usage(directory).free, LimitBasis.FREE_DISK, directory)
+
+    def allows(self, decoded_bytes: int) -> bool:
+        return decoded_bytes <= self.max_bytes
+
+    def refusal(self, path: Path, decoded_bytes: int | None) -> C1ZError:
+        """The one line for a file over this limit; `decoded_bytes` None when the frame hides it."""
+        limit_mib = self.max_bytes // _MIB
+        if self.basis is LimitBasis.FREE_DISK:
+            size = (
+                f"decodes to {_mib(decoded_bytes)} MiB"
+                if decoded_bytes is not None
+                else "decodes to more than the free space (its frame does not declare its size)"
+            )
+            more = f"{_mib(decoded_bytes - self.max_bytes)} MiB" if decoded_bytes is not None else "space"
+            return C1ZError(
+                f"{path}: {size} but only {limit_mib} MiB are free in {self.directory}, where the sync's "
+                f"work database goes; free {more} there or sync into a file on a bigger disk"
+            )
+        if decoded_bytes is None:
+            return C1ZError(
+                f"{path}: decodes to more than the {limit_mib} MiB that {MAX_DECODED_ENV} allows (its frame "
+                f"does not declare its size); raise {MAX_DECODED_ENV} above {limit_mib} to read it"
+            )
+        return C1ZError(
+            f"{path}: decodes to {_mib(decoded_bytes)} MiB, {_mib(decoded_bytes - self.max_bytes)} MiB more than "
+            f"the {limit_mib} MiB that {MAX_DECODED_ENV} allows; set {MAX_DECODED_ENV}={_mib(decoded_bytes)} "
+            "or more to read it"
+        )
+
+
+def _mib(size: int) -> int:
+    """Rounded up, so a value shown as enough is enough."""
+    return math.ceil(size / _MIB)
+
+
+def reader_refusal(c1z_path: Path) -> C1ZError | None:
+    """What readers capped by BATON_DECODER_MAX_DECODED_SIZE_MB (ours and Go's) would say of this
+    file, judged by the size its frame declares; None when they would read it."""
+    with c1z_path.open("rb") as fh:
+        fh.read(MAGIC_LEN)
+        try:
+            declared = zstandard.get_frame_parameters(fh.read(_DECODE_CHUNK)).content_size
+        except zstandard.ZstdError:
+            return None
+    limit = DecodeLimit.env_cap()
+    if declared == zstandard.CONTENTSIZE_UNKNOWN or limit.allows(declared):
+        return None
+    return limit.refusal(c1z_path, declared)
+
+
+def decompress_c1z(c1z_path: Path, db_path: Path, limit: DecodeLimit) -> None:
+    """Decode the c1z `c1z_path` into a new SQLite file `db_path` (fsynced), within `limit`.
 
     On any failure `db_path` is removed and C1ZError raised; `c1z_path` is never modified.
     """
     try:
         with c1z_path.open("rb") as src, db_path.open("wb") as dst:
             check_magic(c1z_path, src.read(MAGIC_LEN))
-            _decode_stream(c1z_path, src, dst)
+            _decode_stream(c1z_path, src, dst, limit)
             dst.flush()
             os.fsync(dst.fileno())
         check_sqlite_header(c1z_path, db_path)
@@ -128,12 +214,8 @@ def decompress_c1z(c1z_path: Path, db_path: Path) -> None:
         raise
 
 
-def _max_decoded_bytes() -> int:
-    return _env_mb(MAX_DECODED_ENV, DEFAULT_MAX_DECODED_MB) * 1024 * 1024
-
-
 def _max_window_bytes() -> int:
-    return _env_mb(MAX_MEMORY_ENV, DEFAULT_MAX_MEMORY_MB) * 1024 * 1024
+    return _env_mb(MAX_MEMORY_ENV, DEFAULT_MAX_MEMORY_MB) * _MIB
 
 
 def _env_mb(name: str, default: int) -> int:
@@ -144,8 +226,7 @@ def _env_mb(name: str, default: int) -> int:
     return value if value > 0 else default
 
 
-def _decode_stream(path: Path, src: BinaryIO, dst: BinaryIO) -> None:
-    limit = _max_decoded_bytes()
+def _decode_stream(path: Path, src: BinaryIO, dst: BinaryIO, limit: DecodeLimit) -> None:
     chunk = src.read(_DECODE_CHUNK)
     if not chunk:
         raise C1ZError(f"{path}: c1z has no data after its header; the file is damaged, re-run the sync")
@@ -157,8 +238,8 @@ def _decode_stream(path: Path, src: BinaryIO, dst: BinaryIO) -> None:
             # Go's decoder reads concatenated frames; so do we, to accept whatever it accepts.
             decoder = _new_decoder()
         written += _feed(path, decoder, chunk, dst)
-        if written > limit:
-            raise _too_big(path, limit)
+        if not limit.allows(written):
+            raise limit.refusal(path, None)
         chunk = decoder.unused_data if decoder.eof else b""
         chunk = chunk or src.read(_DECODE_CHUNK)
     if not decoder.eof:
@@ -184,7 +265,7 @@ def _feed(path: Path, decoder: zstandard.ZstdDecompressionObj, data: bytes, dst:
     return len(out)
 
 
-def _check_declared_size(path: Path, head: bytes, limit: int) -> None:
+def _check_declared_size(path: Path, head: bytes, limit: DecodeLimit) -> None:
     """Fail fast on a frame header that declares more than the limit, like Go does."""
     if os.environ.get(DISABLE_FCS_FAIL_FAST_ENV, "") in ("1", "true", "TRUE", "True"):
         return
@@ -193,14 +274,8 @@ def _check_declared_size(path: Path, head: bytes, limit: int) -> None:
     except zstandard.ZstdError:
         raise C1ZError(f"{path}: c1z data is not a zstd stream; the file is damaged, re-run the sync") from None
     declared = params.content_size
-    if declared != zstandard.CONTENTSIZE_UNKNOWN and declared > limit:
-        raise _too_big(path, limit)
-
-
-def _too_big(path: Path, limit: int) -> C1ZError:
-    return C1ZError(
-        f"{path}: decoded c1z is larger than {limit // (1024 * 1024)} MiB; raise {MAX_DECODED_ENV} to read it"
-    )
+    if declared != zstandard.CONTENTSIZE_UNKNOWN and not limit.allows(declared):
+        raise limit.refusal(path, declared)
 
 
 def check_sqlite_header(c1z_path: Path, db_path: Path) -> None:

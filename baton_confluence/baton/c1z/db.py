@@ -64,9 +64,11 @@ def _not_sqlite(c1z_path: Path, exc: Exception) -> C1ZError:
     )
 
 
-def decode_and_open(c1z_path: Path, db_path: Path, *, writable: bool) -> sqlite3.Connection:
-    """Decompress `c1z_path` into `db_path` and open it; removes `db_path` on failure."""
-    container.decompress_c1z(c1z_path, db_path)
+def decode_and_open(
+    c1z_path: Path, db_path: Path, *, writable: bool, limit: container.DecodeLimit
+) -> sqlite3.Connection:
+    """Decompress `c1z_path` into `db_path` within `limit` and open it; removes `db_path` on failure."""
+    container.decompress_c1z(c1z_path, db_path, limit)
     try:
         return open_decoded(c1z_path, db_path, writable=writable)
     except BaseException:

@@ -48,7 +48,8 @@ class C1ZReader:
         container.check_magic(path, container.read_magic(path))
         work = Path(tempfile.mkdtemp(prefix="c1z-read-", dir=tmp_dir))
         try:
-            conn = db.decode_and_open(path, work / "db", writable=False)
+            # A file handed to a reader may come from anywhere: the fixed cap applies.
+            conn = db.decode_and_open(path, work / "db", writable=False, limit=container.DecodeLimit.env_cap())
             return cls(path, conn, work, sync_id)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)

@@ -87,7 +87,10 @@ def _build(c1z_path: Path, work: Path) -> None:
     remove_db_files(part)
     seeded_from = _identity(c1z_path)
     if c1z_path.exists() and c1z_path.stat().st_size > 0:
-        conn = db.decode_and_open(c1z_path, part, writable=True)
+        # The sync's own target, which it will replace: bounded by the disk, not the readers' cap
+        # (container.DecodeLimit).
+        limit = container.DecodeLimit.free_disk(part.parent)
+        conn = db.decode_and_open(c1z_path, part, writable=True, limit=limit)
     else:
         conn = db.connect(part, writable=True)
         # Grant rows are ~0.5 KiB; bigger pages mean shallower b-trees and fewer page writes

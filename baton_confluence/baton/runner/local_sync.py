@@ -10,6 +10,7 @@ from pathlib import Path
 
 import structlog
 
+from baton_confluence.baton.c1z import container
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.sync.client import ConnectorClient
@@ -53,6 +54,14 @@ def announce_storage_engine(requested: StorageEngine | None) -> None:
         )
 
 
+def warn_if_readers_refuse(c1z_path: Path) -> None:
+    """The next sync into the file reads it whatever its size, but `inspect`, provisioning and the
+    Go tools cap what they decode (container.DecodeLimit): say so now, with the value to set."""
+    refusal = container.reader_refusal(c1z_path)
+    if refusal is not None:
+        log.warning("c1z_over_reader_limit", readers="inspect, provisioning, the Go baton tools", refusal=str(refusal))
+
+
 @asynccontextmanager
 async def served(connector: Connector, *, provisioning: bool = False) -> AsyncIterator[ConnectorClient]:
     """The connector behind a real gRPC server on 127.0.0.1, and a client connected to it."""
@@ -91,6 +100,7 @@ async def sync_to_file(
             started = time.monotonic()
             await in_thread(store.finalize)
             result.progress.phase_seconds["write c1z"] = time.monotonic() - started
+            warn_if_readers_refuse(c1z_path)
             return result
     finally:
         await connector.close()

@@ -37,6 +37,10 @@ class SyncError(Exception):
 class StepNotFound(Exception):
     """The connector answered NotFound for one step: skip it with a warning."""
 
+    def __init__(self, what: str, details: str) -> None:
+        super().__init__(f"{what}: {details}")
+        self.details = details
+
 
 @dataclass
 class RpcRetryPolicy:
@@ -98,7 +102,7 @@ class ConnectorClient:
             except grpc.aio.AioRpcError as err:
                 code = err.code()
                 if code == grpc.StatusCode.NOT_FOUND:
-                    raise StepNotFound(f"{what}: {err.details()}") from None
+                    raise StepNotFound(what, err.details() or "") from None
                 if code not in RETRYABLE or attempt >= max_attempts:
                     raise SyncError(f"{what} failed: {err.details() or code.name}", code) from None
                 delay = self._delay(attempt, err)

@@ -48,6 +48,13 @@ SWEEP_BATCH = 500
 R = TypeVar("R")
 
 
+@dataclass(frozen=True)
+class NotFetched:
+    """GetResource gave no resource; `reason` is the connector's NOT_FOUND message, if it sent one."""
+
+    reason: str = ""
+
+
 @dataclass
 class SyncOptions:
     concurrency: int = 16
@@ -288,29 +295,31 @@ class SyncEngine:
                     grpc.StatusCode.INVALID_ARGUMENT,
                 )
             resource = await self._get_resource(target.resource_id_message, target.parent_id_message)
-            if resource is None:
-                self._warn(f"targeted resource {target}: the connector could not fetch it")
+            if isinstance(resource, NotFetched):
+                # The connector's own reason, which names what left it out (a filter, say).
+                why = f" ({resource.reason})" if resource.reason else ""
+                self._warn(f"targeted resource {target}: the connector could not fetch it{why}")
                 continue
             self._put_resources([resource], resource_type)
 
     async def _get_resource(
         self, resource_id: pb.resource.ResourceId, parent: pb.resource.ResourceId | None = None
-    ) -> pb.resource.Resource | None:
-        """GetResource; None when the connector does not know the resource or cannot fetch its type."""
+    ) -> pb.resource.Resource | NotFetched:
+        """GetResource; NotFetched when the connector does not know the resource or cannot fetch its type."""
         name = f"{resource_id.resource_type}:{resource_id.resource}"
         request = pb.resource.ResourceGetterServiceGetResourceRequest(resource_id=resource_id)
         if parent is not None:
             request.parent_resource_id.CopyFrom(parent)
         try:
             resp = await self.client.call(f"GetResource({name})", self.client.resource_getter.GetResource, request)
-        except StepNotFound:
-            return None
+        except StepNotFound as err:
+            return NotFetched(err.details)
         except SyncError as err:
             if err.code != grpc.StatusCode.UNIMPLEMENTED:
                 raise
-            return None
+            return NotFetched()
         if not resp.resource.id.resource:
-            return None
+            return NotFetched()
         got = resp.resource.id
         if (got.resource_type, got.resource) != (resource_id.resource_type, resource_id.resource):
             raise SyncError(f"GetResource({name}) returned {got.resource_type}:{got.resource}: a connector bug")
@@ -523,7 +532,7 @@ class SyncEngine:
         async with self._lookup_slots:
             resource = await self._get_resource(pb.resource.ResourceId(resource_type=type_id, resource=resource_id))
         report = self.state.report
-        if resource is None:
+        if isinstance(resource, NotFetched):
             report.add({f"{completeness.NOT_FOUND}.{type_id}": 1})
             report.unresolved_principal(f"{type_id}:{resource_id}")
             log.warning("sync_principal_not_found", principal=f"{type_id}:{resource_id}")

@@ -4,7 +4,7 @@ Filtering the space listing filters everything hanging off a space (permission e
 grants, role bindings), because those are only asked for listed spaces. What the API can filter
 is pushed into the request (`status=current`, `keys=` for short include lists) to save pages;
 every filter is also checked on each returned space, so a site that ignores a parameter changes
-nothing. Keys are matched exactly, as Confluence stores them (global keys upper case, personal
+nothing. A space fetched by id (a targeted sync) passes the same rule (`excluded_by`). Keys are matched exactly, as Confluence stores them (global keys upper case, personal
 keys `~accountId`).
 """
 
@@ -32,10 +32,16 @@ class SpaceFilter:
         return sorted(self.include)
 
     def wants(self, space: Space) -> bool:
+        return self.excluded_by(space) is None
+
+    def excluded_by(self, space: Space) -> str | None:
+        """The flag that leaves `space` out of the sync, or None when it is synced."""
         if self.include and space.key not in self.include:
-            return False
+            return "--include-spaces"
         if space.key in self.exclude:
-            return False
+            return "--exclude-spaces"
         if self.skip_personal and space.type == "personal":
-            return False
-        return not (self.skip_archived and space.status == "archived")
+            return "--skip-personal-spaces"
+        if self.skip_archived and space.status == "archived":
+            return "--skip-archived-spaces"
+        return None

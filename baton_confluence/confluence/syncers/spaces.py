@@ -49,11 +49,22 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
         return Page(resources, page.next_token, rate_limit_annotations(page.rate_limit))
 
     async def get(self, resource_id: pb.resource.ResourceId) -> pb.resource.Resource:
-        """One space by id (GET /spaces/{id}); NOT_FOUND when the site has no such space."""
+        """One space by id (GET /spaces/{id}); NOT_FOUND when the site has no such space, or when
+        the space filters leave it out, as they leave it out of the listing."""
         space = await self.ctx.api.get_space(resource_id.resource)
         if space is None:
             raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: no space {resource_id.resource}")
-        return space_resource(space, rbac=self.rbac)
+        flag = self.filter.excluded_by(space)
+        if flag is not None:
+            raise ConnectorError(
+                grpc.StatusCode.NOT_FOUND,
+                f"baton-confluence: space {space.id} ({space.key}) is left out by {flag}; nothing is synced for it",
+            )
+        resource = space_resource(space, rbac=self.rbac)
+        if self.rbac:
+            # As the listing does: its role bindings are named from this, not from a second fetch.
+            remember_space_name(self.ctx, resource.id.resource, resource.display_name)
+        return resource
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         if self.rbac:
