@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from confluence_simulator import SimulatedSite, SiteSpec
 
@@ -52,26 +53,42 @@ SCENARIOS = [
 ]
 
 
+def benchmark_site(scale: float = 1.0, **overrides: Any) -> SiteSpec:
+    """The benchmark site (627,188 grants at scale 1); users, spaces and the big group scale."""
+    size: dict[str, Any] = {
+        "users": round(2000 * scale),
+        "groups": 150,
+        "spaces": round(400 * scale),
+        "permissions_per_space": 30,
+        "big_group_size": round(400 * scale),
+    }
+    return SiteSpec(seed=42, **(size | overrides))
+
+
 def site_spec(small: bool, scenario: Scenario) -> SiteSpec:
+    pace: dict[str, Any] = {"latency_ms": scenario.latency_ms, "rate_limit_rps": scenario.rate_limit_rps}
     if small:
-        size = {"users": 300, "groups": 30, "spaces": 60, "permissions_per_space": 20}
-    else:
-        size = {"users": 2000, "groups": 150, "spaces": 400, "permissions_per_space": 30, "big_group_size": 400}
-    return SiteSpec(seed=42, latency_ms=scenario.latency_ms, rate_limit_rps=scenario.rate_limit_rps, **size)  # type: ignore[arg-type]
+        return SiteSpec(seed=42, users=300, groups=30, spaces=60, permissions_per_space=20, **pace)
+    return benchmark_site(**pace)
+
+
+def cli_env(site: SimulatedSite, **extra: str) -> dict[str, str]:
+    """The environment for the connector's command line against `site`: no stray BATON_* setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
+    env.update(
+        BATON_DOMAIN_URL=site.url,
+        BATON_USERNAME=site.spec.username,
+        BATON_API_KEY=site.spec.api_token,
+        BATON_LOG_LEVEL="warn",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
 
 
 def run_scenario(scenario: Scenario, small: bool) -> Measured:
     with SimulatedSite(site_spec(small, scenario)) as site, tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
-        env.update(
-            BATON_DOMAIN_URL=site.url,
-            BATON_USERNAME=site.spec.username,
-            BATON_API_KEY=site.spec.api_token,
-            BATON_LOG_FORMAT="json",
-            BATON_LOG_LEVEL="warn",
-            BATON_CONCURRENCY=str(scenario.concurrency),
-            PYTHONPATH=str(ROOT),
-        )
+        env = cli_env(site, BATON_LOG_FORMAT="json", BATON_CONCURRENCY=str(scenario.concurrency))
         started = time.monotonic()
         proc = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / "sync_child.py"), "-f", str(Path(tmp) / "sync.c1z")],

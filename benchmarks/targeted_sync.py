@@ -9,7 +9,6 @@ Usage: python benchmarks/targeted_sync.py [--small]
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,19 +20,11 @@ from confluence_simulator import SimulatedSite
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import SCENARIOS, site_spec  # noqa: E402 - needs ROOT on the path when run as a script
+from benchmarks.run import SCENARIOS, cli_env, site_spec  # noqa: E402 - needs ROOT on the path when run as a script
 
 
 def run_cli(site: SimulatedSite, c1z: Path, *args: str) -> tuple[float, int]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
-    env.update(
-        BATON_DOMAIN_URL=site.url,
-        BATON_USERNAME=site.spec.username,
-        BATON_API_KEY=site.spec.api_token,
-        BATON_LOG_FORMAT="json",
-        BATON_LOG_LEVEL="warn",
-        PYTHONPATH=str(ROOT),
-    )
+    env = cli_env(site, BATON_LOG_FORMAT="json")
     site.reset_stats()
     started = time.monotonic()
     proc = subprocess.run(

@@ -28,9 +28,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator import SimulatedSite
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import benchmark_site, cli_env  # noqa: E402 - needs ROOT on the path when run as a script
+
 SAMPLE_SECONDS = 0.005
 
 
@@ -46,18 +50,6 @@ class ScratchMeasurement:
     @property
     def scratch_bytes_per_grant(self) -> float:
         return self.peak_scratch_bytes / self.grants
-
-
-def benchmark_site(scale: float) -> SiteSpec:
-    """benchmarks/run.py's full-size site (627,156 grants at scale 1), users and spaces scaled."""
-    return SiteSpec(
-        seed=42,
-        users=round(2000 * scale),
-        groups=150,
-        spaces=round(400 * scale),
-        permissions_per_space=30,
-        big_group_size=round(400 * scale),
-    )
 
 
 def allocated(path: Path) -> tuple[int, int] | None:
@@ -118,15 +110,7 @@ def measure(scale: float) -> ScratchMeasurement:
     with SimulatedSite(benchmark_site(scale)) as site, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
-        env.update(
-            BATON_DOMAIN_URL=site.url,
-            BATON_USERNAME=site.spec.username,
-            BATON_API_KEY=site.spec.api_token,
-            BATON_LOG_LEVEL="warn",
-            TMPDIR=str(work / "tmp"),
-            SQLITE_TMPDIR=str(work / "tmp"),
-        )
+        env = cli_env(site, TMPDIR=str(work / "tmp"), SQLITE_TMPDIR=str(work / "tmp"))
         c1z = work / "sync.c1z"
         started = time.monotonic()
         proc = subprocess.Popen(
