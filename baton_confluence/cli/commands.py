@@ -226,6 +226,17 @@ def service_config(settings: ConfluenceSettings) -> ServiceConfig:
         raise UsageError("--client-id and --client-secret are required together for service mode")
     if settings.skip_grants:
         raise UsageError("--skip-grants can only be set within a targeted sync: add --sync-resources")
+    ignored = [
+        flag
+        for flag, value in (
+            ("--skip-entitlements-and-grants", settings.skip_entitlements_and_grants),
+            ("--sync-resources", bool(settings.sync_resources)),
+        )
+        if value
+    ]
+    if ignored:
+        # Said once at start-up: otherwise a stray variable looks like a task that was not honoured.
+        log.warning("local_sync_settings_ignored", settings=ignored, reason="sync tasks bring their own")
     return ServiceConfig(
         client_id=settings.client_id,
         client_secret=settings.client_secret,

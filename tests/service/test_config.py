@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog.testing
 
 from baton_confluence.baton.service import ServiceConfig, ServiceConfigError
 from baton_confluence.baton.service.platform import api_target
@@ -87,8 +88,11 @@ def test_local_skip_variables_stay_out_of_the_service_defaults(monkeypatch: pyte
         BATON_SYNC_RESOURCES="space:1",
         BATON_SYNC_RESOURCE_TYPES="user,group",
     )
-    defaults = service_config(settings).sync_options
+    with structlog.testing.capture_logs() as logs:
+        defaults = service_config(settings).sync_options
     assert not defaults.skip_entitlements_and_grants and not defaults.skip_grants and defaults.targets == ()
+    said = [e for e in logs if e["event"] == "local_sync_settings_ignored"]
+    assert [e["settings"] for e in said] == [["--skip-entitlements-and-grants", "--sync-resources"]]
     assert tuple(defaults.resource_type_ids) == ("user", "group"), "as upstream, the default for tasks naming none"
 
 
