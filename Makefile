@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint protos bench clean image-test
+.PHONY: demo test lint protos bench clean image-test chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml simulator/pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/baton-confluence demo
 
-test: $(STAMP)
+# The review page's browser tests use Debian's Chromium: installed here where we are root with
+# apt-get; elsewhere those tests are skipped (in CI, where CI is set, they fail instead).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
+	  || echo "make test: Chromium is not installed (apt-get install chromium); the browser tests will be skipped"
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

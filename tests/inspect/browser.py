@@ -37,7 +37,7 @@ def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         raise BrowserError(
-            "the review page tests need Debian's Chromium: apt-get install -y chromium (.ci/run installs it)"
+            "the review page tests need Debian's Chromium: apt-get install -y chromium (make test installs it when run as root)"
         )
     return found
 
