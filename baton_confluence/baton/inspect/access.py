@@ -20,6 +20,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
+from baton_confluence.baton.ids import resource_key, split_resource_key
 
 _IMMUTABLE_URL = ann.type_url(pb.grant_annotations.GrantImmutable)
 # Enough for every account and space of a large site; past it, lookups go back to SQLite
@@ -73,15 +74,15 @@ class ResourceRef:
     id: str
 
     def __str__(self) -> str:
-        return f"{self.type}:{self.id}"
+        return resource_key(self.type, self.id)
 
     @classmethod
     def parse(cls, text: str, flag: str) -> ResourceRef:
         """`type:id`; the id may itself hold colons (Cloud account ids do)."""
-        rtype, sep, rid = text.partition(":")
-        if not (sep and rtype and rid):
+        key = split_resource_key(text)
+        if key is None:
             raise InspectError(f"{flag} must be <resource type>:<id>, e.g. user:557058:abc or group:123 (got {text!r})")
-        return cls(rtype, rid)
+        return cls(*key)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from baton_confluence.baton import pb
+from baton_confluence.baton.ids import resource_key, split_resource_key
 
 BID_PREFIX = "bid:r:"
 FORMS = "<type>:<id> or bid:r:[<parent type>/<parent id>/]<type>/<id>"
@@ -42,7 +43,7 @@ class SyncTarget:
         return pb.resource.ResourceId(resource_type=self.parent_type, resource=self.parent_id)
 
     def __str__(self) -> str:
-        return f"{self.resource_type}:{self.resource_id}"
+        return resource_key(self.resource_type, self.resource_id)
 
 
 def parse_target(text: str) -> SyncTarget:
@@ -55,10 +56,10 @@ def parse_target(text: str) -> SyncTarget:
         if len(parts) == 4 and all(parts):
             return SyncTarget(parts[2], parts[3], parts[0], parts[1])
         raise ValueError(f"--sync-resources: {value!r} is not a resource BID; expected {FORMS}")
-    resource_type, colon, resource_id = value.partition(":")
-    if not (colon and resource_type and resource_id):
+    key = split_resource_key(value)
+    if key is None:
         raise ValueError(f"--sync-resources: {value!r} names no resource; expected {FORMS}")
-    return SyncTarget(resource_type, resource_id)
+    return SyncTarget(*key)
 
 
 def parse_targets(values: Iterable[str]) -> tuple[SyncTarget, ...]:
