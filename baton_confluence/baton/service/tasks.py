@@ -59,7 +59,7 @@ from baton_confluence.baton.service.platform import PlatformClient, upload_c1z
 from baton_confluence.baton.sync.client import ConnectorClient, SyncError
 from baton_confluence.baton.sync.engine import SyncOptions
 from baton_confluence.baton.sync.progress import SyncProgress
-from baton_confluence.baton.sync.targets import SyncTarget
+from baton_confluence.baton.sync.targets import SyncTarget, unique_targets
 from baton_confluence.baton.syncer import Connector
 
 log = structlog.get_logger("baton.service")
@@ -306,7 +306,7 @@ def task_sync_options(base: SyncOptions, task: pb.baton.Task.SyncFullTask) -> Sy
         skip_entitlements_and_grants=task.skip_entitlements_and_grants,
         skip_expansion=task.skip_expand_grants,
         skip_grants=task.skip_grants,
-        targets=tuple(dict.fromkeys(SyncTarget.of(r) for r in task.targeted_sync_resources)),
+        targets=unique_targets(SyncTarget.of(r) for r in task.targeted_sync_resources),
     )
 
 

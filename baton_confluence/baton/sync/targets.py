@@ -63,8 +63,13 @@ def parse_target(text: str) -> SyncTarget:
 
 
 def parse_targets(values: Iterable[str]) -> tuple[SyncTarget, ...]:
-    """Every value parsed, duplicates dropped (first kept), as upstream dedupes targets."""
-    return tuple(dict.fromkeys(parse_target(v) for v in values if v.strip()))
+    """Every `--sync-resources` value parsed, as `unique_targets`."""
+    return unique_targets(parse_target(v) for v in values if v.strip())
+
+
+def unique_targets(targets: Iterable[SyncTarget]) -> tuple[SyncTarget, ...]:
+    """Duplicates dropped (first kept), as upstream dedupes a sync's targets."""
+    return tuple(dict.fromkeys(targets))
 
 
 def _split_bid(body: str, whole: str) -> list[str]:
