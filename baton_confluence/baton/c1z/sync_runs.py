@@ -81,10 +81,16 @@ def list_all(conn: sqlite3.Connection) -> list[SyncRun]:
     return [_from_row(r) for r in conn.execute(f"select {_COLUMNS} from {SYNC_RUNS} order by id")]
 
 
-def latest_finished(conn: sqlite3.Connection, sync_type: str | None) -> SyncRun | None:
-    """Newest finished sync (of `sync_type`, or any type when None); KSUID breaks ended_at ties."""
+def latest_finished(
+    conn: sqlite3.Connection, sync_type: str | None, *, before: SyncRun | None = None
+) -> SyncRun | None:
+    """Newest finished sync (of `sync_type`, or any type when None); KSUID breaks ended_at ties.
+    With `before`, the newest one that comes before that sync in the same order."""
     where = "ended_at is not null" + ("" if sync_type is None else " and sync_type = ?")
-    params = () if sync_type is None else (sync_type,)
+    params: tuple[str, ...] = () if sync_type is None else (sync_type,)
+    if before is not None:
+        where += " and sync_id != ? and (ended_at < ? or (ended_at = ? and sync_id < ?))"
+        params += (before.id, before.ended_at or "", before.ended_at or "", before.id)
     row = conn.execute(
         f"select {_COLUMNS} from {SYNC_RUNS} where {where} order by ended_at desc, sync_id desc limit 1",
         params,

@@ -18,7 +18,7 @@ from typing import Literal, TextIO
 
 from baton_confluence.baton.c1z import sync_runs as runs
 from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES, SYNC_RUNS
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
 from baton_confluence.baton.c1z.sync_runs import SyncRun
 from baton_confluence.baton.inspect.access import InspectError
 
@@ -59,7 +59,7 @@ def choose_syncs(reader: C1ZReader, from_id: str | None, to_id: str | None) -> S
     after = _sync(reader, to_id) if to_id else runs.latest_finished(conn, "full")
     if after is None:
         raise InspectError(f"{reader.path}: holds no finished full sync to compare; run a sync first")
-    before = _sync(reader, from_id) if from_id else _full_before(conn, after)
+    before = _sync(reader, from_id) if from_id else runs.latest_finished(conn, "full", before=after)
     if before is None:
         raise InspectError(
             f"{reader.path}: holds only one finished full sync ({after.id}); sync again to have two, "
@@ -73,15 +73,6 @@ def _sync(reader: C1ZReader, sync_id: str) -> SyncRun:
     if found is None:
         raise InspectError(f"{reader.path}: has no sync {sync_id}; list the syncs it holds with `inspect syncs`")
     return found
-
-
-def _full_before(conn: sqlite3.Connection, after: SyncRun) -> SyncRun | None:
-    row = conn.execute(
-        f"select sync_id from {SYNC_RUNS} where sync_type = 'full' and ended_at is not null and sync_id != ? "
-        "and (ended_at < ? or (ended_at = ? and sync_id < ?)) order by ended_at desc, sync_id desc limit 1",
-        (after.id, after.ended_at, after.ended_at, after.id),
-    ).fetchone()
-    return runs.get(conn, row[0]) if row else None
 
 
 def count(conn: sqlite3.Connection, pair: SyncPair, kind: Kind, change: Change) -> int:
