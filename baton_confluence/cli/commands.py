@@ -98,7 +98,7 @@ def review_rules(many: int) -> ReviewRules:
     access classes (anonymous users and the like, docs/access-classes.md)."""
     from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.confluence.permissions import Permission
-    from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, SPACE
+    from baton_confluence.confluence.resource_types import ACCESS_CLASS, SPACE
 
     if many < 1:
         raise UsageError("--many must be at least 1")

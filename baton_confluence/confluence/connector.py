@@ -2,23 +2,24 @@
 
 Built from `ConfluenceOptions` and a `ConfluenceAPI` (client/contract.py; injected, so tests pass
 one over a mocked or simulated site). `builder.build_connector` makes both from the settings.
-What the site's product allows is read from the API's capability attributes, here, before any
-request: `--use-rbac` needs space roles (`require_space_roles`), and the permission catalog is
-the product's (Data Center has fewer pairs, docs/datacenter.md).
+What the site's product allows is read from the API's capabilities (client/contract.py), here,
+before any request: `--use-rbac` needs space roles (`require_space_roles`), the role catalogue is
+listed where the site has roles, and the permission catalog is the product's (Data Center has
+fewer pairs, docs/datacenter.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import structlog
+from google.protobuf import any_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
-from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles, space_roles_of
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
@@ -32,7 +33,7 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
-from baton_confluence.confluence.validation import validate_site
+from baton_confluence.confluence.validation import report, validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")
 
@@ -66,7 +67,7 @@ class ConfluenceConnector(Connector):
 
     def _build_syncers(self) -> list[ResourceSyncer]:
         syncers: list[ResourceSyncer] = [UserSyncer(self.ctx), GroupSyncer(self.ctx), SpaceSyncer(self.ctx)]
-        if self.api.supports_space_roles:
+        if space_roles_of(self.api) is not None:
             # The role catalogue in both modes (as the Go connector); assignments only with --use-rbac.
             syncers.append(SpaceRoleSyncer(self.ctx))
         if self.options.use_rbac:
@@ -84,9 +85,10 @@ class ConfluenceConnector(Connector):
     def syncers(self) -> Sequence[ResourceSyncer]:
         return self._syncers
 
-    async def validate(self) -> list[Any]:
-        """Sign-in, mode and space listing (hard failures), then one probe per listing (findings)."""
-        return await validate_site(self.api, self.options)
+    async def validate(self) -> list[any_pb2.Any]:
+        """Sign-in, mode and space listing (hard failures), then one probe per listing (findings),
+        each finding logged and returned as a response annotation."""
+        return report(await validate_site(self.api, self.options))
 
     async def cleanup(self, active_sync_id: str) -> None:
         data = self.ctx.data
@@ -95,12 +97,12 @@ class ConfluenceConnector(Connector):
 
     def requests_sent(self) -> int:
         """How many API requests the connector's HTTP client has sent (for the sync summary)."""
-        return self.api.http.stats.total
+        return self.api.requests_sent()
 
     async def close(self) -> None:
         self.ctx.data.close()
         if self._owns_client:
-            await self.api.http.aclose()
+            await self.api.aclose()
 
 
 def permission_catalog(deployment: Deployment, options: ConfluenceOptions) -> PermissionCatalog:

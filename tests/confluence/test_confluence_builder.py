@@ -12,19 +12,22 @@ import pytest
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence import builder
 from baton_confluence.confluence.client import (
+    SPACE_ROLES_CLOUD_ONLY,
     BasicAuth,
     ConfluenceCloudAPI,
     ConfluenceHTTP,
     Deployment,
-    RoleAssignment,
     SpaceRole,
+    SpaceRolesAPI,
 )
-from baton_confluence.confluence.client.contract import SPACE_ROLES_CLOUD_ONLY
 from baton_confluence.confluence.connector import ConfluenceConnector
-from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
+from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI, dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.settings import ConfluenceSettings, SettingsError
-from baton_confluence.confluence.validation.rbac import check_rbac
+from baton_confluence.confluence.sync_data import Reader
+from baton_confluence.confluence.syncers import SyncContext
+from baton_confluence.confluence.syncers.listings import role_page
+from baton_confluence.confluence.validation import validate_site
 
 CLOUD = {"domain_url": "https://x.atlassian.net", "username": "admin@example.com", "api_key": "t"}
 DC = {"domain_url": "https://conf.example.com/confluence", "personal_access_token": "p"}
@@ -82,8 +85,9 @@ def test_an_impossible_selection_fails_before_any_client_is_built(monkeypatch: p
 
 
 def test_use_rbac_on_data_center_is_one_settings_error_wherever_it_is_asked() -> None:
-    """The rule lives in the contract (`supports_space_roles`); the builder, a hand-built
-    connector, Validate and the adapter's role methods all raise its one error."""
+    """The rule lives in one place (`require_space_roles`, client/capability_space_roles.py): the
+    builder, a hand-built connector, Validate and a role lookup all raise its one error, before
+    any request; the Data Center adapter has no role methods at all (no raising stubs)."""
     with pytest.raises(SettingsError, match="--use-rbac") as from_builder:
         built(**DC, use_rbac=True)
     assert str(from_builder.value) == SPACE_ROLES_CLOUD_ONLY
@@ -92,15 +96,14 @@ def test_use_rbac_on_data_center_is_one_settings_error_wherever_it_is_asked() ->
         raised: list[str] = []
         async with ConfluenceHTTP(DC["domain_url"], auth=BasicAuth("u", "p")) as http:
             api = ConfluenceDataCenterAPI(http)
+            assert not isinstance(api, SpaceRolesAPI)
+            for name in ("space_role_mode", "list_space_roles", "set_role_assignments", "probe_space_roles"):
+                assert not hasattr(api, name), name
+            context = SyncContext(api=api, options=ConfluenceOptions(domain_url=DC["domain_url"]), catalog=dc_catalog())
             calls = [
                 lambda: _construct(api),
-                lambda: check_rbac(api),
-                api.space_role_mode,
-                lambda: api.list_space_roles(""),
-                lambda: api.space_role_assignments("1", ""),
-                lambda: api.set_role_assignments("1", [RoleAssignment("USER", "a", "r")]),
-                api.probe_space_roles,
-                lambda: api.probe_role_assignments("1"),
+                lambda: validate_site(api, ConfluenceOptions(domain_url=DC["domain_url"], use_rbac=True)),
+                lambda: role_page(context, "", Reader.ROLE_LISTING),
             ]
             for call in calls:
                 try:
@@ -109,7 +112,7 @@ def test_use_rbac_on_data_center_is_one_settings_error_wherever_it_is_asked() ->
                     raised.append(str(err))
         return raised
 
-    assert asyncio.run(everywhere()) == [SPACE_ROLES_CLOUD_ONLY] * 8
+    assert asyncio.run(everywhere()) == [SPACE_ROLES_CLOUD_ONLY] * 3
 
 
 async def _construct(api: ConfluenceDataCenterAPI) -> None:
@@ -143,4 +146,6 @@ def test_space_role_record_is_what_the_role_listing_parses() -> None:
     from baton_confluence.confluence.client import records
 
     raw = {"id": 7, "name": "Viewer", "spacePermissions": ["read/space", 3], "description": None}
-    assert records.space_role(raw) == SpaceRole(id="7", name="Viewer", description="", space_permissions=("read/space",))
+    assert records.space_role(raw) == SpaceRole(
+        id="7", name="Viewer", description="", space_permissions=("read/space",)
+    )

@@ -25,7 +25,9 @@ from baton_confluence.confluence.client import (
     Deployment,
     Group,
     ListingPage,
+    SiteProbes,
     Space,
+    SpaceRolesAPI,
 )
 from baton_confluence.confluence.client.api import USER_SEARCH_CEILING
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
@@ -37,21 +39,24 @@ from baton_confluence.confluence.settings import ConfluenceSettings, SettingsErr
 
 def test_both_products_implement_one_contract_and_neither_inherits_the_other() -> None:
     """An inherited Cloud method would send a Cloud path to a DC site: each product implements
-    every method of the contract itself, and says what it supports in its capability attributes."""
+    every method of the core contract and of the capabilities it has itself; space roles are
+    Cloud's alone, and Data Center simply lacks them."""
     assert not issubclass(ConfluenceDataCenterAPI, ConfluenceCloudAPI)
     assert not issubclass(ConfluenceCloudAPI, ConfluenceDataCenterAPI)
-    methods = [name for name, member in vars(ConfluenceAPI).items() if inspect.isfunction(member)]
-    assert "space_permissions" in methods and "probe_admin" in methods
+    shared = (ConfluenceAPI, SiteProbes)
+    methods = [name for protocol in shared for name, member in vars(protocol).items() if inspect.isfunction(member)]
+    assert "space_permissions" in methods and "probe_admin" in methods and "requests_sent" in methods
     for name in methods:
         if name.startswith("_"):
             continue
         assert "datacenter" in getattr(ConfluenceDataCenterAPI, name).__module__, name
         assert "datacenter" not in getattr(ConfluenceCloudAPI, name).__module__, name
-    assert (ConfluenceCloudAPI.deployment, ConfluenceCloudAPI.supports_space_roles) == (Deployment.CLOUD, True)
-    assert (ConfluenceDataCenterAPI.deployment, ConfluenceDataCenterAPI.supports_space_roles) == (
+    assert (ConfluenceCloudAPI.deployment, ConfluenceDataCenterAPI.deployment) == (
+        Deployment.CLOUD,
         Deployment.DATACENTER,
-        False,
     )
+    assert issubclass(ConfluenceCloudAPI, SpaceRolesAPI) and issubclass(ConfluenceCloudAPI, SiteProbes)
+    assert not issubclass(ConfluenceDataCenterAPI, SpaceRolesAPI) and issubclass(ConfluenceDataCenterAPI, SiteProbes)
 
 
 @pytest.mark.parametrize(
@@ -215,17 +220,36 @@ async def _current_spaces(dc: Any, token: str) -> Any:
 
 DC_LISTINGS = [
     DcListing("dc_users", "/rest/api/user/list", lambda dc, token: dc.search_users(token), _dc_user),
-    DcListing("dc_groups", "/rest/api/group", lambda dc, token: dc.list_groups(token),
-              lambda n: {"type": "group", "name": f"group-{n}"}),
-    DcListing("dc_group_members", "/rest/api/group/eng%20ops/member",
-              lambda dc, token: dc.group_members("eng ops", token), _dc_user),
-    DcListing("dc_spaces", "/rest/api/space", lambda dc, token: _current_spaces(dc, token),
-              lambda n: {"id": 1000 + n, "key": f"K{n}", "name": f"Space {n}", "type": "global", "status": "current"}),
+    DcListing(
+        "dc_groups",
+        "/rest/api/group",
+        lambda dc, token: dc.list_groups(token),
+        lambda n: {"type": "group", "name": f"group-{n}"},
+    ),
+    DcListing(
+        "dc_group_members",
+        "/rest/api/group/eng%20ops/member",
+        lambda dc, token: dc.group_members("eng ops", token),
+        _dc_user,
+    ),
+    DcListing(
+        "dc_spaces",
+        "/rest/api/space",
+        lambda dc, token: _current_spaces(dc, token),
+        lambda n: {"id": 1000 + n, "key": f"K{n}", "name": f"Space {n}", "type": "global", "status": "current"},
+    ),
 ]
 
 
-def dc_body(listing: DcListing, count: int, *, start: int, limit: int | None, next_start: int | None = None,
-            total_size: int | None = None) -> dict[str, Any]:
+def dc_body(
+    listing: DcListing,
+    count: int,
+    *,
+    start: int,
+    limit: int | None,
+    next_start: int | None = None,
+    total_size: int | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"results": [listing.item(start + n) for n in range(count)], "start": start, "size": count}
     if limit is not None:
         body["limit"] = limit

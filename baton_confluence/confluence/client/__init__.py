@@ -6,13 +6,21 @@
 - `retry.RetryPolicy`: what is retried and the jittered exponential backoff.
 - `pagination.ListingPage`: one page plus a resumable string token.
 - `records`: the typed records every API method answers in (Cloud and Data Center alike).
-- `contract.ConfluenceAPI`: the one contract both products implement, with capability attributes.
+- `contract.ConfluenceAPI`: the core contract both products implement; optional surfaces are
+  capability Protocols (`capability_*.py`: `SpaceRolesAPI`, `SiteProbes`) checked with `isinstance`.
 - `api.ConfluenceCloudAPI`: the Cloud endpoints, one page per call.
 """
 
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI
 from baton_confluence.confluence.client.auth import BasicAuth, BearerAuth, Credentials
-from baton_confluence.confluence.client.contract import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.client.capability_probes import SiteProbes, probes_of
+from baton_confluence.confluence.client.capability_space_roles import (
+    SPACE_ROLES_CLOUD_ONLY,
+    SpaceRolesAPI,
+    require_space_roles,
+    space_roles_of,
+)
+from baton_confluence.confluence.client.contract import ConfluenceAPI, Deployment
 from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
 from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.records import (
@@ -31,6 +39,7 @@ from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonRes
 from baton_confluence.confluence.client.urls import validate_base_url
 
 __all__ = [
+    "SPACE_ROLES_CLOUD_ONLY",
     "Account",
     "BasicAuth",
     "BearerAuth",
@@ -48,10 +57,14 @@ __all__ = [
     "RetryPolicy",
     "RoleAssignment",
     "SignedIn",
+    "SiteProbes",
     "Space",
     "SpacePermission",
     "SpaceRole",
+    "SpaceRolesAPI",
+    "probes_of",
     "redact",
     "require_space_roles",
+    "space_roles_of",
     "validate_base_url",
 ]

@@ -53,13 +53,19 @@ _V2 = "/wiki/api/v2"
 
 
 class ConfluenceCloudAPI(CloudProbes):
-    """The Confluence Cloud side of `ConfluenceAPI` (client/contract.py), Validate's probes mixed in."""
+    """The Confluence Cloud side of `ConfluenceAPI` (client/contract.py), with the capabilities
+    `SpaceRolesAPI` (v2 `/space-roles` and role assignments) and `SiteProbes` (probes mixed in)."""
 
     deployment = Deployment.CLOUD
-    supports_space_roles = True  # v2 `/space-roles` and role assignments
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
+
+    def requests_sent(self) -> int:
+        return self.http.stats.total
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
     # --- users ------------------------------------------------------------------------------
     async def get_user(self, account_id: str) -> Account | None:
@@ -151,9 +157,7 @@ class ConfluenceCloudAPI(CloudProbes):
         Pages the user's groups, not the group's members: a user is in a handful of groups,
         while a group such as confluence-users can have tens of thousands of members.
         """
-        return await any_item(
-            lambda token: self.groups_of_user(account_id, token), lambda group: group.id == group_id
-        )
+        return await any_item(lambda token: self.groups_of_user(account_id, token), lambda group: group.id == group_id)
 
     async def add_group_member(self, *, group_id: str, account_id: str) -> None:
         """POST /wiki/rest/api/group/userByGroupId?groupId=… {"accountId": …} (201, empty body)."""

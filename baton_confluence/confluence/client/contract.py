@@ -1,15 +1,33 @@
-"""`ConfluenceAPI`: the one contract the syncers, provisioning and Validate call, for both products.
+"""`ConfluenceAPI`: the core contract the syncers, provisioning and Validate call, for both products.
 
 `ConfluenceCloudAPI` (client/api.py) and `ConfluenceDataCenterAPI` (datacenter/api.py) implement
 it side by side; neither inherits from the other, so a Cloud path can never reach a Data Center
 site by way of an inherited method. Both answer in the records of client/records.py.
 
-What differs between the products and matters to a caller is a capability attribute, read before
-the call, never learnt from an error:
+The core is what every product has: users, groups, spaces and space permissions (read and
+provision), the `deployment` (Validate words its fixes per product), and what a caller needs from
+the transport: `requests_sent()` for the sync summary and `aclose()`. The HTTP client itself is
+not part of the contract.
 
-- `deployment`: which product the site is (Validate words its fixes per product);
-- `supports_space_roles`: space roles and role assignments exist (Cloud only). Where they do
-  not, the role methods raise `space_roles_unavailable()`, the one error of that rule.
+Capabilities: one `Protocol` per optional surface
+---------------------------------------------------
+What only some products (or some sites) have is a capability: a `@runtime_checkable` `Protocol`
+in its own module `client/capability_<name>.py`, which a product implements by having the methods
+and lacks by not having them. There are no raising stubs and no flags: a caller asks
+`isinstance(api, TheCapability)` once, before any request, and either narrows to it or skips
+(or, where the user asked for it, raises the capability's one error, which lives beside the
+Protocol in a `require_<name>(api)` accessor that returns the narrowed object). Today:
+
+- `capability_space_roles.SpaceRolesAPI`: space roles, role assignments and their probes
+  (Cloud only); `require_space_roles` holds the one "no space roles on Data Center" error;
+- `capability_probes.SiteProbes`: Validate's one-request probes (both products, each its own).
+
+To add one (global permissions, last activity, restricted content, gateway auth, ...): a new
+module with the Protocol (methods answer in typed records, never raw JSON), implemented on the
+product class(es) preferably by delegating to a module of its own, and callers that check it with
+`isinstance`. `runtime_checkable` only checks that the names exist, so keep each Protocol's names
+distinct from the core's and from other capabilities', declare methods only (a data member makes
+`issubclass` refuse the Protocol), and check once per sync, not per item.
 """
 
 from __future__ import annotations
@@ -19,17 +37,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import (
-    Account,
-    Group,
-    RoleAssignment,
-    SignedIn,
-    Space,
-    SpacePermission,
-    SpaceRole,
-)
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
-from baton_confluence.confluence.settings import SettingsError
+from baton_confluence.confluence.client.records import Account, Group, Space, SpacePermission
 
 
 class Deployment(StrEnum):
@@ -37,25 +45,18 @@ class Deployment(StrEnum):
     DATACENTER = "datacenter"
 
 
-SPACE_ROLES_CLOUD_ONLY = (
-    "--use-rbac needs Confluence Cloud space roles; Confluence Data Center has granular space permissions only: "
-    "drop --use-rbac"
-)
-
-
-def space_roles_unavailable() -> SettingsError:
-    """The error of asking a site without space roles (Data Center) for them, wherever it is asked."""
-    return SettingsError(SPACE_ROLES_CLOUD_ONLY)
-
-
 class ConfluenceAPI(Protocol):
-    http: ConfluenceHTTP
-
     @property
     def deployment(self) -> Deployment: ...
 
-    @property
-    def supports_space_roles(self) -> bool: ...
+    # --- the transport, as far as callers need it -------------------------------------------
+    def requests_sent(self) -> int:
+        """How many requests the client has sent to the site (for the sync summary)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the HTTP client (only by whoever built it)."""
+        ...
 
     # --- users and groups -----------------------------------------------------------------------
     async def get_user(self, account_id: str) -> Account | None:
@@ -99,57 +100,3 @@ class ConfluenceAPI(Protocol):
     ) -> None: ...
 
     async def remove_space_permission(self, space_key: str, *, permission_id: str) -> None: ...
-
-    # --- space roles: only where `supports_space_roles` -----------------------------------------
-    async def space_role_mode(self) -> str: ...
-
-    async def list_space_roles(
-        self, token: str, *, space_id: str | None = None, role_type: str | None = None
-    ) -> ListingPage[SpaceRole]: ...
-
-    async def space_role_assignments(
-        self,
-        space_id: str,
-        token: str,
-        *,
-        role_id: str | None = None,
-        principal_id: str | None = None,
-        principal_type: str | None = None,
-    ) -> ListingPage[RoleAssignment]: ...
-
-    async def set_role_assignments(
-        self, space_id: str, assignments: Sequence[RoleAssignment]
-    ) -> list[RoleAssignment]: ...
-
-    # --- Validate's one-request probes (client/probes.py has the rules) -------------------------
-    async def probe_current_user(self) -> SignedIn:
-        """The calling account (no account id when the site answers as the anonymous user)."""
-        ...
-
-    async def probe_spaces(self) -> list[Space]: ...
-
-    async def probe_groups(self) -> list[Group]: ...
-
-    async def probe_group_members(self, group_id: str) -> list[Account]: ...
-
-    async def probe_users(self) -> list[Account]: ...
-
-    async def probe_space_permissions(self, space: Space) -> None: ...
-
-    async def probe_admin(self, current_user: SignedIn) -> bool | None:
-        """Whether the account is a Confluence administrator; None when the site cannot say."""
-        ...
-
-    async def permissions_unavailable(self) -> str:
-        """Why space permissions cannot be synced on this site ('' when they can)."""
-        ...
-
-    async def probe_space_roles(self) -> None: ...
-
-    async def probe_role_assignments(self, space_id: str) -> None: ...
-
-
-def require_space_roles(api: ConfluenceAPI) -> None:
-    """Raise the one error of the rule unless the site has space roles."""
-    if not api.supports_space_roles:
-        raise space_roles_unavailable()

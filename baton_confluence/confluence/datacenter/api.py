@@ -4,8 +4,8 @@ The syncers, the provisioners and Validate call `ConfluenceAPI` (client/contract
 client's records. This adapter serves that contract from DC's REST API (`<base URL incl. context
 path>/rest/api`) and parses every answer through `shapes` into the same records, so one set of
 syncers serves both products. It shares no code path with `ConfluenceCloudAPI` (no inheritance
-between them), so a Cloud path can never be sent to a DC site. Space roles do not exist here
-(`supports_space_roles` is False); the role methods raise the contract's one error for it.
+between them), so a Cloud path can never be sent to a DC site. Space roles do not exist here, so
+this class lacks the `SpaceRolesAPI` capability (client/capability_space_roles.py) altogether.
 
 Endpoints (Atlassian's Confluence Data Center REST reference; docs/datacenter.md has the table):
 
@@ -36,9 +36,9 @@ from typing import Any, TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.contract import Deployment, space_roles_unavailable
+from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
-from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.records import Account, Group, Space, SpacePermission
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
@@ -58,8 +58,9 @@ R = TypeVar("R")
 
 
 class ConfluenceDataCenterAPI(DataCenterProbes):
+    """The Data Center side of `ConfluenceAPI`, with the `SiteProbes` capability (probes mixed in)."""
+
     deployment = Deployment.DATACENTER
-    supports_space_roles = False
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
@@ -68,6 +69,12 @@ class ConfluenceDataCenterAPI(DataCenterProbes):
         self.permission_reader = SpacePermissionReader(http, self.features, self.user_keys)
         self._features: Features | None = None
         self._features_lock = asyncio.Lock()
+
+    def requests_sent(self) -> int:
+        return self.http.stats.total
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
     async def features(self) -> Features:
         """The site's version and what it supports; asked once per client, shared with Validate."""
@@ -183,29 +190,6 @@ class ConfluenceDataCenterAPI(DataCenterProbes):
             )
         kind, principal_id, target, operation = parsed_id
         await self._permission_write(space_key, kind, principal_id, "revoke", (target, operation))
-
-    # --- space roles: Cloud only (`supports_space_roles` is False) ---------------------------
-    async def space_role_mode(self) -> str:
-        raise space_roles_unavailable()
-
-    async def list_space_roles(
-        self, token: str, *, space_id: str | None = None, role_type: str | None = None
-    ) -> ListingPage[SpaceRole]:
-        raise space_roles_unavailable()
-
-    async def space_role_assignments(
-        self,
-        space_id: str,
-        token: str,
-        *,
-        role_id: str | None = None,
-        principal_id: str | None = None,
-        principal_type: str | None = None,
-    ) -> ListingPage[RoleAssignment]:
-        raise space_roles_unavailable()
-
-    async def set_role_assignments(self, space_id: str, assignments: Sequence[RoleAssignment]) -> list[RoleAssignment]:
-        raise space_roles_unavailable()
 
     # --- helpers ----------------------------------------------------------------------------
     async def _v1_list(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.contract import space_roles_unavailable
 from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
@@ -71,9 +70,3 @@ class DataCenterProbes:
     async def permissions_unavailable(self) -> str:
         """'' when space permissions can be read (9.1 REST, or the remote API turned on)."""
         return await self.permission_reader.unavailable()
-
-    async def probe_space_roles(self) -> None:
-        raise space_roles_unavailable()
-
-    async def probe_role_assignments(self, space_id: str) -> None:
-        raise space_roles_unavailable()

@@ -13,8 +13,8 @@ can be an hour old: upstream's stale-GET bug); "already there" and "already gone
 GrantAlreadyExists / GrantAlreadyRevoked; errors are ConnectorErrors naming the entitlement, the
 principal and the space; side effects the caller did not ask for (the read-space cascade, a role
 replaced) are logged as warnings and reported in a `GrantMetadata` response annotation.
-"""
 
-# The modules here build grants with the syncers' helpers, and the syncers mix these modules in.
-# Loading the syncers package first makes either import order work (no half-initialised module).
-import baton_confluence.confluence.syncers  # noqa: F401
+The syncers mix these in and import them; provisioning never imports the syncers (it reads the
+syncer's context through `context.ProvisioningContext`, and builds grants with the leaf modules
+`confluence/grants.py` and `confluence/resource_types.py` that both share).
+"""

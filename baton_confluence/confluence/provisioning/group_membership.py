@@ -19,16 +19,16 @@ import structlog
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
 from baton_confluence.confluence.client import ConfluenceAPI
+from baton_confluence.confluence.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.provisioning import outcome
+from baton_confluence.confluence.provisioning.context import ProvisioningContext
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
-from baton_confluence.confluence.syncers.resource_types import GROUP, USER
+from baton_confluence.confluence.resource_types import GROUP, USER
 
 if TYPE_CHECKING:
     from google.protobuf import any_pb2
 
-    from baton_confluence.confluence.syncers.context import SyncContext
 
 log = structlog.get_logger("baton_confluence.confluence.provisioning.group_membership")
 
@@ -42,7 +42,7 @@ _HINTS: Hints = {
 class GroupMemberProvisioner(GrantProvisioner):
     """Mixin for the group syncer."""
 
-    ctx: SyncContext
+    ctx: ProvisioningContext
 
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         target = _member_target(entitlement)

@@ -24,17 +24,17 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id, grant_id
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceAPI, RoleAssignment
+from baton_confluence.confluence.client import RoleAssignment, SpaceRolesAPI
+from baton_confluence.confluence.grants import grant_expanding_groups
 from baton_confluence.confluence.provisioning import outcome
+from baton_confluence.confluence.provisioning.context import ProvisioningContext
 from baton_confluence.confluence.provisioning.errors import Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import grant_expanding_groups
-from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE_ROLE_ASSIGNMENT, USER
+from baton_confluence.confluence.resource_types import GROUP, SPACE_ROLE_ASSIGNMENT, USER
 
 if TYPE_CHECKING:
     from google.protobuf import any_pb2
 
-    from baton_confluence.confluence.syncers.context import SyncContext
 
 log = structlog.get_logger("baton_confluence.confluence.provisioning.role_assignments")
 
@@ -57,16 +57,16 @@ class _Request:
 class RoleAssignmentProvisioner(GrantProvisioner):
     """Mixin for the space_role_assignment syncer."""
 
-    ctx: SyncContext
+    ctx: ProvisioningContext
 
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(entitlement, principal)
-        annotations = await _assign(self.ctx.api, request)
+        annotations = await _assign(self.ctx.space_roles, request)
         grant = grant_expanding_groups(request.target.resource, ASSIGNED, request.principal.type, request.principal.id)
         return GrantResult([grant], annotations)
 
     async def revoke(self, grant: pb.grant.Grant) -> list[any_pb2.Any]:
-        return await _unassign(self.ctx.api, _request(grant.entitlement, grant.principal))
+        return await _unassign(self.ctx.space_roles, _request(grant.entitlement, grant.principal))
 
 
 def _request(entitlement: pb.entitlement.Entitlement, principal: pb.resource.Resource) -> _Request:
@@ -90,7 +90,7 @@ def _binding(target: Target) -> tuple[str, str]:
     return space_id, role_id
 
 
-async def _assign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
+async def _assign(api: SpaceRolesAPI, request: _Request) -> list[any_pb2.Any]:
     with described(f"grant {request.target.entitlement_id} to {request.principal}", _hints(request.space_id)):
         held = await current_roles(api, request)
         if request.role_id in held:
@@ -102,7 +102,7 @@ async def _assign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     return [_replaced(request, held)] if held else []
 
 
-async def _unassign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
+async def _unassign(api: SpaceRolesAPI, request: _Request) -> list[any_pb2.Any]:
     with described(f"revoke {request.target.entitlement_id} from {request.principal}", _hints(request.space_id)):
         if request.role_id not in await current_roles(api, request):
             # Holding another role (or none) means this grant is gone; removing would hit the other role.
@@ -112,7 +112,7 @@ async def _unassign(api: ConfluenceAPI, request: _Request) -> list[any_pb2.Any]:
     return []
 
 
-async def current_roles(api: ConfluenceAPI, request: _Request) -> list[str]:
+async def current_roles(api: SpaceRolesAPI, request: _Request) -> list[str]:
     """The role ids the principal holds in the space now (one, or none, in practice)."""
     roles: list[str] = []
     token = ""

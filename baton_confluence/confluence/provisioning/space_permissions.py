@@ -23,19 +23,19 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
 from baton_confluence.confluence.client import ConfluenceAPI
+from baton_confluence.confluence.grants import grant_expanding_groups
 from baton_confluence.confluence.permissions import Permission, parse_slug, valid_slugs
 from baton_confluence.confluence.provisioning import outcome
+from baton_confluence.confluence.provisioning.context import ProvisioningContext
 from baton_confluence.confluence.provisioning.errors import Hints, described, failed_precondition, invalid_argument
 from baton_confluence.confluence.provisioning.permission_lookup import READ_SPACE, find_permission
 from baton_confluence.confluence.provisioning.space_key import space_key
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.grants import grant_expanding_groups
-from baton_confluence.confluence.syncers.resource_types import GROUP, SPACE, USER
+from baton_confluence.confluence.resource_types import GROUP, SPACE, USER
 
 if TYPE_CHECKING:
     from google.protobuf import any_pb2
 
-    from baton_confluence.confluence.syncers.context import SyncContext
 
 log = structlog.get_logger("baton_confluence.confluence.provisioning.space_permissions")
 
@@ -57,7 +57,7 @@ class _Request:
 class SpacePermissionProvisioner(GrantProvisioner):
     """Mixin for the space syncer."""
 
-    ctx: SyncContext
+    ctx: ProvisioningContext
 
     async def grant(self, principal: pb.resource.Resource, entitlement: pb.entitlement.Entitlement) -> GrantResult:
         request = _request(self.ctx, entitlement, principal, granting=True)
@@ -72,7 +72,11 @@ class SpacePermissionProvisioner(GrantProvisioner):
 
 
 def _request(
-    ctx: SyncContext, entitlement: pb.entitlement.Entitlement, principal: pb.resource.Resource, *, granting: bool
+    ctx: ProvisioningContext,
+    entitlement: pb.entitlement.Entitlement,
+    principal: pb.resource.Resource,
+    *,
+    granting: bool,
 ) -> _Request:
     target = target_of(entitlement, SPACE)
     if ctx.options.use_rbac:

@@ -16,7 +16,7 @@ from google.protobuf import struct_pb2
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
-from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, access_class_type
+from baton_confluence.confluence.resource_types import ACCESS_CLASS, access_class_type
 
 # Display names of the class ids the v2 schema documents (role-assignment `principalId`), and of
 # the anonymous principal as Data Center's permission sets report it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baton_confluence.confluence.client import ConfluenceAPI
+from baton_confluence.confluence.client import ConfluenceAPI, SpaceRolesAPI, require_space_roles
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.sync_data import SyncData
@@ -16,6 +16,12 @@ class SyncContext:
     options: ConfluenceOptions
     catalog: PermissionCatalog
     data: SyncData = field(default_factory=SyncData)  # the per-sync data and its rules (sync_data.py)
+
+    @property
+    def space_roles(self) -> SpaceRolesAPI:
+        """The site's space roles. Only the role syncers and role lookups ask, and the connector
+        registers those where the site has roles; elsewhere this is the rule's one error."""
+        return require_space_roles(self.api)
 
     def reset(self) -> None:
         """Forget everything learnt during a sync (called from `Connector.cleanup`)."""

@@ -13,15 +13,17 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.records import Group
+from baton_confluence.confluence.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
+from baton_confluence.confluence.resource_types import GROUP, USER, group_type, user_type
 from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.syncers.listings import group_page, member_page
-from baton_confluence.confluence.syncers.resource_types import GROUP, USER, group_type, user_type
 
 
 class GroupSyncer(ResourceSyncer, ResourceGetter, GroupMemberProvisioner):
+    ctx: SyncContext  # the provisioner mixin reads it as a ProvisioningContext
+
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client import space_roles_of
 from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.records import Account, Group, SpaceRole
 from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SPACE_ROLES, Reader, SharedListing
@@ -41,7 +42,7 @@ async def member_page(ctx: SyncContext, group_id: str, token: str, reader: Reade
 
 async def role_page(ctx: SyncContext, token: str, reader: Reader) -> ListingPage[SpaceRole]:
     """One page of the site's space roles."""
-    return await _shared_page(ctx, SPACE_ROLES, reader, (token,), lambda: ctx.api.list_space_roles(token))
+    return await _shared_page(ctx, SPACE_ROLES, reader, (token,), lambda: ctx.space_roles.list_space_roles(token))
 
 
 async def _shared_page(
@@ -85,7 +86,7 @@ async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
     """The ids of the site's space roles; empty where the site has none (roles off: 404; Data
     Center: no roles at all). Tells a `role` permission principal that is a space role apart
     from one that names a class of users."""
-    if not ctx.api.supports_space_roles:
+    if space_roles_of(ctx.api) is None:
         return frozenset()
     try:
         return frozenset(role.id for role in await role_catalog(ctx))

@@ -13,7 +13,7 @@ engine, and one the site no longer knows is kept as deleted (docs/access-classes
 
 from __future__ import annotations
 
-from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, GROUP, SPACE_ROLE, USER
+from baton_confluence.confluence.resource_types import ACCESS_CLASS, GROUP, SPACE_ROLE, USER
 
 ROLE = "role"
 

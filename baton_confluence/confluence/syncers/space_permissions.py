@@ -22,12 +22,12 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page
+from baton_confluence.confluence.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.permissions import Permission, PermissionCatalog, ReportedPair, classify_reported_pair
+from baton_confluence.confluence.resource_types import SPACE, group_type, user_type
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import known_role_ids
 from baton_confluence.confluence.syncers.principals import needs_role_ids, principal_of
-from baton_confluence.confluence.syncers.resource_types import SPACE, group_type, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_permissions")
 

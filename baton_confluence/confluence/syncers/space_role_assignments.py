@@ -25,13 +25,9 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceSyncer, StaticEntitlements
 from baton_confluence.confluence.client.records import RoleAssignment
+from baton_confluence.confluence.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.provisioning.role_assignments import ASSIGNED, RoleAssignmentProvisioner
-from baton_confluence.confluence.syncers import role_members, tokens
-from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
-from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
-from baton_confluence.confluence.syncers.principals import principal_of
-from baton_confluence.confluence.syncers.resource_types import (
+from baton_confluence.confluence.resource_types import (
     SPACE,
     SPACE_ROLE,
     SPACE_ROLE_ASSIGNMENT,
@@ -39,6 +35,10 @@ from baton_confluence.confluence.syncers.resource_types import (
     space_role_assignment_type,
     user_type,
 )
+from baton_confluence.confluence.syncers import role_members, tokens
+from baton_confluence.confluence.syncers.context import SyncContext
+from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
+from baton_confluence.confluence.syncers.principals import principal_of
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_role_assignments")
 
@@ -52,6 +52,8 @@ Holders = list[role_members.Holder]
 
 
 class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignmentProvisioner):
+    ctx: SyncContext  # the provisioner mixin reads it as a ProvisioningContext
+
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 
@@ -73,7 +75,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
         generation = tokens.text_field(state, "g", self.ctx.data.generation)
         collecting = generation == self.ctx.data.generation
         held = [r for r in state.get("r") or [] if isinstance(r, str)]
-        page = await self.ctx.api.space_role_assignments(space_id, tokens.text_field(state, "c"))
+        page = await self.ctx.space_roles.space_role_assignments(space_id, tokens.text_field(state, "c"))
         triples = list(_assignments(page.items))
         held.extend(dict.fromkeys(r for r, _, _ in triples if r not in held))
         if collecting:
@@ -120,7 +122,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
     async def _api_grants(
         self, resource: pb.resource.Resource, space_id: str, role_id: str, cursor: str
     ) -> Page[pb.grant.Grant]:
-        page = await self.ctx.api.space_role_assignments(space_id, cursor, role_id=role_id)
+        page = await self.ctx.space_roles.space_role_assignments(space_id, cursor, role_id=role_id)
         grants = [
             g for r, t, p in _assignments(page.items) if r == role_id and (g := self._grant(resource, t, p)) is not None
         ]

@@ -18,10 +18,10 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.records import SpaceRole
+from baton_confluence.confluence.resource_types import SPACE_ROLE, space_role_type
 from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.listings import role_catalog, role_page
-from baton_confluence.confluence.syncers.resource_types import SPACE_ROLE, space_role_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.space_roles")
 

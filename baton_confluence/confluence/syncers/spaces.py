@@ -14,16 +14,18 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
 from baton_confluence.confluence.client.records import Space
+from baton_confluence.confluence.grants import rate_limit_annotations
 from baton_confluence.confluence.provisioning.space_permissions import SpacePermissionProvisioner
+from baton_confluence.confluence.resource_types import SPACE, SPACE_ROLE_ASSIGNMENT, space_type
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import remember_space_name
-from baton_confluence.confluence.syncers.resource_types import SPACE, SPACE_ROLE_ASSIGNMENT, space_type
 from baton_confluence.confluence.syncers.space_filter import SpaceFilter
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements, permission_grants
 
 
 class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
+    ctx: SyncContext  # the provisioner mixin reads it as a ProvisioningContext
+
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
         self.filter = SpaceFilter(ctx.options)

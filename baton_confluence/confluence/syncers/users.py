@@ -44,12 +44,12 @@ from baton_confluence.confluence.client.records import (
     ACCOUNT_TYPE_CUSTOMER,
     Account,
 )
+from baton_confluence.confluence.grants import rate_limit_annotations
+from baton_confluence.confluence.resource_types import USER, user_type
 from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers import tokens
 from baton_confluence.confluence.syncers.context import SyncContext
-from baton_confluence.confluence.syncers.grants import rate_limit_annotations
 from baton_confluence.confluence.syncers.listings import group_page, member_page
-from baton_confluence.confluence.syncers.resource_types import USER, user_type
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.users")
 

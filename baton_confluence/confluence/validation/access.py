@@ -10,14 +10,14 @@ from __future__ import annotations
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceAPI, Space
+from baton_confluence.confluence.client import SiteProbes, Space
 from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of
 from baton_confluence.confluence.validation.fixes import Fixes
 
 SPACES_FIX = "give the account the 'Can use' global permission and view permission on the spaces to sync"
 
 
-async def first_space(api: ConfluenceAPI) -> Space | None:
+async def first_space(api: SiteProbes) -> Space | None:
     """The first visible space, or None when the account sees none; raises when it may not list them."""
     try:
         spaces = await api.probe_spaces()
@@ -26,7 +26,7 @@ async def first_space(api: ConfluenceAPI) -> Space | None:
     return spaces[0] if spaces else None
 
 
-async def check_groups(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
+async def check_groups(api: SiteProbes, fixes: Fixes) -> list[Finding]:
     """Groups, and the members of the first group (the user listing and member grants need both)."""
     try:
         groups = await api.probe_groups()
@@ -43,7 +43,7 @@ async def check_groups(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
     return []
 
 
-async def check_users(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
+async def check_users(api: SiteProbes, fixes: Fixes) -> list[Finding]:
     try:
         await api.probe_users()
     except ConnectorError as err:
@@ -51,7 +51,7 @@ async def check_users(api: ConfluenceAPI, fixes: Fixes) -> list[Finding]:
     return []
 
 
-async def check_space_permissions(api: ConfluenceAPI, space: Space | None, fixes: Fixes) -> list[Finding]:
+async def check_space_permissions(api: SiteProbes, space: Space | None, fixes: Fixes) -> list[Finding]:
     unavailable = await api.permissions_unavailable()
     if unavailable:
         # No API to read them with (Data Center before 9.1 with the remote API off): a sync would

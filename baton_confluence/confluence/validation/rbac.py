@@ -9,15 +9,14 @@ from __future__ import annotations
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceAPI, require_space_roles
+from baton_confluence.confluence.client import SpaceRolesAPI
 from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of, inner
 
 OFF = "turn off --use-rbac to sync granular space permissions instead"
 
 
-async def check_rbac(api: ConfluenceAPI) -> None:
+async def check_rbac(api: SpaceRolesAPI) -> None:
     """Raises unless the site is in a roles mode and its roles can be read."""
-    require_space_roles(api)
     try:
         mode = await api.space_role_mode()
     except ConnectorError as err:
@@ -38,7 +37,7 @@ async def check_rbac(api: ConfluenceAPI) -> None:
         raise failure(err.code, f"cannot list space roles ({inner(err)})", OFF) from err
 
 
-async def check_role_assignments(api: ConfluenceAPI, space_id: str, space_admin: str) -> list[Finding]:
+async def check_role_assignments(api: SpaceRolesAPI, space_id: str, space_admin: str) -> list[Finding]:
     try:
         await api.probe_role_assignments(space_id)
     except ConnectorError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceAPI, SignedIn
+from baton_confluence.confluence.client import SignedIn, SiteProbes
 from baton_confluence.confluence.validation.findings import failure, inner
 from baton_confluence.confluence.validation.fixes import Fixes
 
@@ -14,7 +14,7 @@ _UNREACHABLE = "check --domain-url and that this host can reach the site"
 _UNTRUSTED = "trust the site's CA with --ca-cert FILE (--insecure-skip-verify only for a test site)"
 
 
-async def sign_in(api: ConfluenceAPI, site: str, fixes: Fixes) -> SignedIn:
+async def sign_in(api: SiteProbes, site: str, fixes: Fixes) -> SignedIn:
     """The calling account; raises when the credentials do not sign in (or sign in as nobody)."""
     try:
         user = await api.probe_current_user()

@@ -10,14 +10,12 @@ but whose permissions the account may not read.
 
 from __future__ import annotations
 
-from baton_confluence.confluence.client import ConfluenceAPI, SignedIn, Space
+from baton_confluence.confluence.client import SignedIn, SiteProbes, Space
 from baton_confluence.confluence.validation.findings import Finding
 from baton_confluence.confluence.validation.fixes import Fixes
 
 
-async def check_visibility(
-    api: ConfluenceAPI, user: SignedIn, space: Space | None, fixes: Fixes
-) -> list[Finding]:
+async def check_visibility(api: SiteProbes, user: SignedIn, space: Space | None, fixes: Fixes) -> list[Finding]:
     findings = []
     if space is None:
         findings.append(Finding("the account sees no spaces", fixes.partial_visibility))
