@@ -85,8 +85,6 @@ def capabilities_connector() -> ConfluenceConnector:
 def options_from(settings: ConfluenceSettings) -> ConfluenceOptions:
     return ConfluenceOptions(
         domain_url=settings.domain_url,
-        username=settings.username,
-        api_key=settings.api_key,
         nouns=tuple(settings.noun),
         verbs=tuple(settings.verb),
         skip_personal_spaces=settings.skip_personal_spaces,

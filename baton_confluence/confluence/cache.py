@@ -8,9 +8,8 @@ here the first reader fetches, later readers are served from the cache:
 
 - **Single flight.** Concurrent readers of one key share one fetch (an asyncio future), so two
   syncers racing for the same page still cost one request.
-- **Counted uses.** An entry is stored with the number of reads it will get (`uses`); the last
-  read deletes it, so pages do not outlive their readers. `uses=None` keeps an entry until
-  `clear()`.
+- **Explicit lifetimes.** An entry stays until it is deleted (`delete`, or `take`, which reads
+  and deletes) or the cache is cleared; `SyncData` decides when, by its rules.
 - **Bounded memory.** Entries live in memory up to `memory_budget` bytes (of their pickled form);
   beyond it the oldest are spilled to a temporary SQLite file (stdlib `sqlite3`, one connection,
   no journal, since the file dies with the sync). A group's member pages wait there between the
@@ -19,7 +18,8 @@ here the first reader fetches, later readers are served from the cache:
   deletes the file and starts a new `generation`, so listing tokens can tell whether state they
   rely on was built in this cache (after a restart it was not, and they fall back to the API).
 
-Values must be picklable (the client's frozen records and pages of them are): a spilled entry
+Values are stored untyped: `SyncData` is the one reader and writer of each key, and its typed
+accessors say what each holds. Values must be picklable (the client's frozen records and pages of them are): a spilled entry
 comes back through `pickle.loads`. The spill file is this process's own temporary file, created
 private (`mkstemp`), so it holds nothing another party wrote. Readers must not mutate what they get.
 Provisioning never reads this cache: its existence checks must see the live site.
@@ -37,7 +37,7 @@ import sqlite3
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import structlog
 
@@ -47,14 +47,6 @@ T = TypeVar("T")
 Key = tuple[str | int, ...]  # JSON-encodable parts, e.g. ("group_members", group_id, token)
 
 DEFAULT_MEMORY_BUDGET = 16 * 1024 * 1024
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Final = _Missing()
 
 
 @dataclass
@@ -69,7 +61,6 @@ class CacheStats:
 class _Entry:
     value: Any
     size: int
-    uses: int | None  # reads left; None = until clear()
 
 
 class _SpillFile:
@@ -81,17 +72,14 @@ class _SpillFile:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, uses INTEGER)")
+        self.db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
-    def put(self, key: str, value: bytes, uses: int | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO entries (key, value, uses) VALUES (?, ?, ?)", (key, value, uses))
+    def put(self, key: str, value: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, value))
 
-    def get(self, key: str) -> tuple[bytes, int | None] | None:
-        row = self.db.execute("SELECT value, uses FROM entries WHERE key = ?", (key,)).fetchone()
-        return None if row is None else (row[0], row[1])
-
-    def set_uses(self, key: str, uses: int) -> None:
-        self.db.execute("UPDATE entries SET uses = ? WHERE key = ?", (uses, key))
+    def get(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def delete(self, key: str) -> None:
         self.db.execute("DELETE FROM entries WHERE key = ?", (key,))
@@ -114,20 +102,17 @@ class SyncCache:
         self._inflight: dict[str, asyncio.Future[Any]] = {}
 
     # --- reading --------------------------------------------------------------------------
-    async def fetch(self, key: Key, load: Callable[[], Awaitable[T]], *, uses: int | None = 1) -> T:
-        """The value for `key`: from the cache (one use consumed) or from `load()`, once.
-
-        A fetched value is stored for its `uses - 1` remaining readers (the fetcher is the first).
-        """
+    async def fetch(self, key: Key, load: Callable[[], Awaitable[T]]) -> T:
+        """The value for `key`: from the cache or from `load()`, once; a loaded value is kept."""
         name = _name(key)
         while True:
-            found = self._take(name)
-            if found is not MISSING:
+            found = self._get(name)
+            if found is not None:
                 self.stats.hits += 1
-                return found  # type: ignore[no-any-return]
+                return found[0]  # type: ignore[no-any-return]
             pending = self._inflight.get(name)
             if pending is None:
-                return await self._load(name, load, uses)
+                return await self._load(name, load)
             self.stats.shared += 1
             try:
                 value = await asyncio.shield(pending)
@@ -135,34 +120,29 @@ class SyncCache:
                 if _cancelled_here():
                     raise
                 continue  # the fetching task was cancelled, not this one: fetch again
-            self._take(name)  # count this read against the stored entry, if one was kept
             return value  # type: ignore[no-any-return]
 
-    def take(self, key: Key) -> Any:
-        """Consume one use of `key`; MISSING when absent."""
-        return self._take(_name(key))
+    def get(self, key: Key) -> tuple[Any] | None:
+        """`(value,)` when `key` is held, else None (a held value may itself be falsy)."""
+        return self._get(_name(key))
 
-    def peek(self, key: Key) -> Any:
-        """The value without consuming a use; MISSING when absent."""
+    def take(self, key: Key) -> tuple[Any] | None:
+        """Like `get`, and the entry is deleted."""
         name = _name(key)
-        entry = self._memory.get(name)
-        if entry is not None:
-            return entry.value
-        row = self._spill.get(name) if self._spill else None
-        return MISSING if row is None else pickle.loads(row[0])
+        found = self._get(name)
+        self._forget(name)
+        return found
 
     # --- writing --------------------------------------------------------------------------
-    def put(self, key: Key, value: Any, *, uses: int | None = 1) -> None:
-        self._put(_name(key), value, uses)
+    def put(self, key: Key, value: Any) -> None:
+        self._put(_name(key), value)
 
-    def _put(self, name: str, value: Any, uses: int | None) -> None:
+    def _put(self, name: str, value: Any) -> None:
         self._forget(name)
-        if uses is not None and uses <= 0:
-            return
         encoded = _encode(value)
-        entry = _Entry(value, len(encoded), uses)
+        entry = _Entry(value, len(encoded))
         if entry.size > self.memory_budget:
-            self._disk().put(name, encoded, uses)
+            self._disk().put(name, encoded)
             self.stats.spilled += 1
             return
         self._memory[name] = entry
@@ -198,7 +178,7 @@ class SyncCache:
         return self._spill.path if self._spill else None
 
     # --- internals ------------------------------------------------------------------------
-    async def _load(self, name: str, load: Callable[[], Awaitable[T]], uses: int | None) -> T:
+    async def _load(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # Mark the exception retrieved: with no other reader waiting, nobody else would.
         future.add_done_callback(lambda f: None if f.cancelled() else f.exception())
@@ -215,31 +195,17 @@ class SyncCache:
             raise
         finally:
             self._inflight.pop(name, None)
-        self._put(name, value, None if uses is None else uses - 1)
+        self._put(name, value)
         if not future.done():
             future.set_result(value)
         return value
 
-    def _take(self, name: str) -> Any:
+    def _get(self, name: str) -> tuple[Any] | None:
         entry = self._memory.get(name)
         if entry is not None:
-            if entry.uses is not None:
-                entry.uses -= 1
-                if entry.uses <= 0:
-                    self._drop_memory(name)
-            return entry.value
-        if self._spill is None:
-            return MISSING
-        row = self._spill.get(name)
-        if row is None:
-            return MISSING
-        encoded, uses = row
-        if uses is not None:
-            if uses <= 1:
-                self._spill.delete(name)
-            else:
-                self._spill.set_uses(name, uses - 1)
-        return pickle.loads(encoded)
+            return (entry.value,)
+        encoded = self._spill.get(name) if self._spill is not None else None
+        return None if encoded is None else (pickle.loads(encoded),)
 
     def _forget(self, name: str) -> None:
         if name in self._memory:
@@ -256,7 +222,7 @@ class SyncCache:
         while self._memory_size > self.memory_budget and self._memory:
             name = next(iter(self._memory))
             entry = self._memory[name]
-            self._disk().put(name, _encode(entry.value), entry.uses)
+            self._disk().put(name, _encode(entry.value))
             self._drop_memory(name)
             self.stats.spilled += 1
 

@@ -1,12 +1,13 @@
 """`ConfluenceOptions`: what the connector needs to know, filled by the CLI/config layer.
 
 Frozen so that a connector built from it cannot drift mid-sync. Sequences are tuples for the
-same reason. The API key never appears in `repr` (logs print options on start-up).
+same reason. Credentials are not here: they go to the HTTP client (builder.py), never to the
+syncers, so logging the options can never print a secret.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import grpc
 
@@ -18,8 +19,6 @@ DEFAULT_CONCURRENCY = 16
 @dataclass(frozen=True)
 class ConfluenceOptions:
     domain_url: str
-    username: str = ""
-    api_key: str = field(default="", repr=False)
     # Permission selection (non-RBAC mode); empty means the upstream runtime defaults.
     nouns: tuple[str, ...] = ()
     verbs: tuple[str, ...] = ()

@@ -15,7 +15,8 @@ The syncers share some listings and lookups within a sync; all of it lives here,
    account is emitted once. It never filters anything else: grants name every principal, and the
    sync engine looks up the principals no listing returned.
 3. **Lookups** (space names for role bindings, collected role holders, the role catalogue) are
-   kept in the cache under their own keys until read or until the sync ends.
+   kept in the cache under their own keys until read or until the sync ends. Each key is written
+   and read only by this class's typed accessors, so what a key holds is known, never checked.
 4. **Nothing here changes what a sync produces.** Page tokens carry only plain data plus the
    `generation` of this object; a sync resumed by another process (empty data, a new generation)
    re-fetches what it needs and emits the same resources and grants, at the cost of some requests
@@ -27,12 +28,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from baton_confluence.confluence.cache import CacheStats, Key, SyncCache
-from baton_confluence.confluence.client.records import Account
+from baton_confluence.confluence.client.records import Account, SpaceRole
 
 T = TypeVar("T")
+
+# One holder of a space role: (principal type as the API spells it, USER/GROUP; principal id).
+RoleHolder = tuple[str, str]
+# A space's holders collected so far, by role id.
+HoldersByRole = dict[str, list[RoleHolder]]
 
 
 class Reader(StrEnum):
@@ -100,13 +106,54 @@ class SyncData:
         if reader not in listing.readers:
             raise ValueError(f"{reader} is not a reader of the {listing.name} listing")
         key: Key = (listing.name, *page)
-        value = await self.cache.fetch(key, load, uses=None)
+        value = await self.cache.fetch(key, load)
         unread = self._unread.setdefault(key, set(listing.readers))
         unread.discard(reader)
         if not unread:
             del self._unread[key]
             self.cache.delete(key)
         return value
+
+    # --- lookups (rule 3): each key's type is fixed here --------------------------------------
+    async def role_catalog(self, load: Callable[[], Awaitable[list[SpaceRole]]]) -> list[SpaceRole]:
+        """The site's space roles, loaded once per sync and kept until it ends."""
+        return await self.cache.fetch(("role_catalog",), load)
+
+    def keep_space_name(self, space_id: str, name: str) -> None:
+        """A listed space's name, kept until its role bindings read it (once)."""
+        self.cache.put(("space_name", space_id), name)
+
+    def take_space_name(self, space_id: str) -> str | None:
+        found = self.cache.take(("space_name", space_id))
+        return None if found is None else cast(str, found[0])
+
+    def forget_space_name(self, space_id: str) -> None:
+        self.cache.delete(("space_name", space_id))
+
+    def collecting_holders(self, space_id: str) -> HoldersByRole | None:
+        """The role holders collected so far from a space's assignment pages (None: none yet)."""
+        found = self.cache.get(("role_holders_partial", space_id))
+        return None if found is None else cast(HoldersByRole, found[0])
+
+    def keep_collecting_holders(self, space_id: str, collected: HoldersByRole) -> None:
+        self.cache.put(("role_holders_partial", space_id), collected)
+
+    def take_collected_holders(self, space_id: str) -> HoldersByRole:
+        """Everything collected for the space (empty when nothing was), and the collection freed."""
+        found = self.cache.take(("role_holders_partial", space_id))
+        return {} if found is None else cast(HoldersByRole, found[0])
+
+    def keep_role_holders(self, space_id: str, role_id: str, holders: list[RoleHolder]) -> None:
+        """One binding's holders, published for its grants."""
+        self.cache.put(("role_holders", space_id, role_id), holders)
+
+    def role_holders(self, space_id: str, role_id: str) -> list[RoleHolder] | None:
+        """A binding's published holders, or None when this data has none (after a restart)."""
+        found = self.cache.get(("role_holders", space_id, role_id))
+        return None if found is None else cast(list[RoleHolder], found[0])
+
+    def forget_role_holders(self, space_id: str, role_id: str) -> None:
+        self.cache.delete(("role_holders", space_id, role_id))
 
     def unread_pages(self) -> int:
         """How many shared pages still wait for a reader (0 once every reader has run)."""

@@ -21,7 +21,7 @@ Scenario = Callable[[ConfluenceConnector], Awaitable[T]]
 
 
 def options(**overrides: Any) -> ConfluenceOptions:
-    values: dict[str, Any] = {"domain_url": BASE, "username": "admin@example.com", "api_key": "secret-token"}
+    values: dict[str, Any] = {"domain_url": BASE}
     values.update(overrides)
     return ConfluenceOptions(**values)
 

@@ -1,4 +1,7 @@
-"""SyncCache: single flight, counted uses, spilling to SQLite, clearing."""
+"""SyncCache: single flight, entries kept until deleted, spilling to SQLite, clearing.
+
+Concurrency is ordered with events (a loader that waits until the test releases it), never with
+sleeps."""
 
 from __future__ import annotations
 
@@ -7,45 +10,63 @@ import os
 
 import pytest
 
-from baton_confluence.confluence.cache import MISSING, SyncCache
+from baton_confluence.confluence.cache import SyncCache
 
 
 class Loader:
-    def __init__(self, value: object = None, delay: float = 0.0, fail: bool = False) -> None:
+    """Counts its calls; with `gate`, each call signals `started` and waits for the gate."""
+
+    def __init__(self, value: object = None, *, gate: asyncio.Event | None = None, fail: bool = False) -> None:
         self.calls = 0
         self.value = value
-        self.delay = delay
+        self.gate = gate
         self.fail = fail
+        self.started = asyncio.Event()
 
     async def __call__(self) -> object:
         self.calls += 1
-        await asyncio.sleep(self.delay)
+        self.started.set()
+        if self.gate is not None:
+            await self.gate.wait()
         if self.fail:
             raise RuntimeError("boom")
         return self.value
 
 
+async def _until_waiting(cache: SyncCache, readers: int) -> None:
+    """Yield to the loop until `readers` tasks have joined the fetch in flight."""
+    while cache.stats.shared < readers:
+        await asyncio.sleep(0)  # one loop turn: lets the other tasks run, orders nothing by time
+
+
 def test_concurrent_readers_share_one_fetch() -> None:
     async def scenario() -> tuple[list[object], int]:
         cache = SyncCache()
-        load = Loader({"items": [1, 2]}, delay=0.01)
-        values = await asyncio.gather(*(cache.fetch(("k",), load, uses=2) for _ in range(2)))
-        return list(values), load.calls
+        gate = asyncio.Event()
+        load = Loader({"items": [1, 2]}, gate=gate)
+        readers = [asyncio.create_task(cache.fetch(("k",), load)) for _ in range(3)]
+        await load.started.wait()
+        await _until_waiting(cache, 2)
+        gate.set()
+        return list(await asyncio.gather(*readers)), load.calls
 
     values, calls = asyncio.run(scenario())
-    assert values == [{"items": [1, 2]}] * 2 and calls == 1
+    assert values == [{"items": [1, 2]}] * 3 and calls == 1
 
 
-def test_entry_is_deleted_after_its_last_use() -> None:
-    async def scenario() -> tuple[object, object, int]:
+def test_an_entry_stays_until_deleted_or_taken() -> None:
+    async def scenario() -> tuple[list[object], int]:
         cache = SyncCache()
         load = Loader("page")
-        first = await cache.fetch(("k", 1), load, uses=2)
-        second = await cache.fetch(("k", 1), load, uses=2)
-        third = cache.peek(("k", 1))
-        return first, second, load.calls + (0 if third is MISSING else 100)
+        seen = [await cache.fetch(("k", 1), load) for _ in range(3)]
+        seen.append(cache.get(("k", 1)))
+        cache.delete(("k", 1))
+        seen.append(cache.get(("k", 1)))
+        cache.put(("k", 2), "")  # a falsy value is still held
+        seen += [cache.take(("k", 2)), cache.take(("k", 2))]
+        return seen, load.calls
 
-    assert asyncio.run(scenario()) == ("page", "page", 1)
+    assert asyncio.run(scenario()) == (["page", "page", "page", ("page",), None, ("",), None], 1)
 
 
 def test_failures_are_not_cached() -> None:
@@ -62,26 +83,33 @@ def test_failures_are_not_cached() -> None:
 
 
 def test_waiters_see_the_fetch_failure() -> None:
-    async def scenario() -> list[object]:
+    async def scenario() -> tuple[list[object], int]:
         cache = SyncCache()
-        load = Loader(fail=True, delay=0.01)
-        return list(
-            await asyncio.gather(*(cache.fetch(("k",), load, uses=3) for _ in range(3)), return_exceptions=True)
-        )
+        gate = asyncio.Event()
+        load = Loader(fail=True, gate=gate)
+        readers = [asyncio.create_task(cache.fetch(("k",), load)) for _ in range(3)]
+        await load.started.wait()
+        await _until_waiting(cache, 2)
+        gate.set()
+        return list(await asyncio.gather(*readers, return_exceptions=True)), load.calls
 
-    results = asyncio.run(scenario())
-    assert all(isinstance(r, RuntimeError) for r in results)
+    results, calls = asyncio.run(scenario())
+    assert all(isinstance(r, RuntimeError) for r in results) and calls == 1
 
 
 def test_cancelled_fetcher_lets_a_waiter_fetch() -> None:
     async def scenario() -> tuple[object, int]:
         cache = SyncCache()
-        load = Loader("v", delay=0.05)
-        first = asyncio.create_task(cache.fetch(("k",), load, uses=2))
-        await asyncio.sleep(0.01)
-        second = asyncio.create_task(cache.fetch(("k",), load, uses=2))
-        await asyncio.sleep(0.01)
+        gate = asyncio.Event()
+        load = Loader("v", gate=gate)
+        first = asyncio.create_task(cache.fetch(("k",), load))
+        await load.started.wait()
+        second = asyncio.create_task(cache.fetch(("k",), load))
+        await _until_waiting(cache, 1)
         first.cancel()
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await first
         return await second, load.calls
 
     assert asyncio.run(scenario()) == ("v", 2)
@@ -91,24 +119,25 @@ def test_spills_to_sqlite_beyond_the_budget_and_reads_back() -> None:
     cache = SyncCache(memory_budget=200)
     pages = {i: {"items": [{"id": f"user-{i}-{j}"} for j in range(5)], "next": str(i + 1)} for i in range(10)}
     for i, page in pages.items():
-        cache.put(("page", i), page, uses=1)
+        cache.put(("page", i), page)
     assert cache.stats.spilled > 0 and cache.entries_in_memory < 10
     path = cache.spill_path
     assert path is not None and os.path.exists(path)
     for i, page in pages.items():
-        assert cache.take(("page", i)) == page
-        assert cache.take(("page", i)) is MISSING  # consumed
+        assert cache.get(("page", i)) == (page,)  # read, still held
+        assert cache.take(("page", i)) == (page,)
+        assert cache.take(("page", i)) is None  # taken
     cache.clear()
     assert not os.path.exists(path) and cache.spill_path is None
 
 
-def test_uses_none_keeps_until_clear() -> None:
+def test_a_spilled_entry_stays_until_clear() -> None:
     cache = SyncCache(memory_budget=1)  # everything on disk
-    cache.put(("catalog",), ["a", "b"], uses=None)
+    cache.put(("catalog",), ["a", "b"])
     for _ in range(3):
-        assert cache.take(("catalog",)) == ["a", "b"]
+        assert cache.get(("catalog",)) == (["a", "b"],)
     cache.clear()
-    assert cache.take(("catalog",)) is MISSING
+    assert cache.get(("catalog",)) is None
 
 
 def test_clear_starts_a_new_generation() -> None:
@@ -116,4 +145,4 @@ def test_clear_starts_a_new_generation() -> None:
     before = cache.generation
     cache.put(("k",), 1)
     cache.clear()
-    assert cache.generation != before and cache.peek(("k",)) is MISSING
+    assert cache.generation != before and cache.get(("k",)) is None

@@ -56,9 +56,7 @@ REVOKED = pb.grant_annotations.GrantAlreadyRevoked
 
 def connector_for(site: SimulatedSite, **options: Any) -> ConfluenceConnector:
     http = ConfluenceHTTP(site.url, auth=BasicAuth(site.spec.username, site.spec.api_token), max_attempts=2)
-    settings = ConfluenceOptions(
-        domain_url=site.url, username=site.spec.username, api_key=site.spec.api_token, **options
-    )
+    settings = ConfluenceOptions(domain_url=site.url, **options)
     return ConfluenceConnector(settings, ConfluenceCloudAPI(http), owns_client=True)
 
 

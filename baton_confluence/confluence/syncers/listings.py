@@ -79,7 +79,7 @@ async def role_catalog(ctx: SyncContext) -> list[SpaceRole]:
                 return roles
             token = page.next_token
 
-    return await ctx.data.cache.fetch(("role_catalog",), load, uses=None)
+    return await ctx.data.role_catalog(load)
 
 
 async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
@@ -98,17 +98,17 @@ async def known_role_ids(ctx: SyncContext) -> frozenset[str]:
 
 def remember_space_name(ctx: SyncContext, space_id: str, name: str) -> None:
     """Keep a listed space's name for its role bindings' display names (read once)."""
-    ctx.data.cache.put(("space_name", space_id), name, uses=1)
+    ctx.data.keep_space_name(space_id, name)
 
 
 def forget_space_name(ctx: SyncContext, space_id: str) -> None:
-    ctx.data.cache.delete(("space_name", space_id))
+    ctx.data.forget_space_name(space_id)
 
 
 async def space_name(ctx: SyncContext, space_id: str) -> str:
     """A space's name: from the space listing, else (after a restart) from the API."""
-    name = ctx.data.cache.take(("space_name", space_id))
-    if isinstance(name, str):
+    name = ctx.data.take_space_name(space_id)
+    if name is not None:
         return name
     space = await ctx.api.get_space(space_id)
     return (space.name if space is not None else "") or space_id

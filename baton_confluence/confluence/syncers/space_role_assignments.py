@@ -35,6 +35,7 @@ from baton_confluence.confluence.resource_types import (
     space_role_assignment_type,
     user_type,
 )
+from baton_confluence.confluence.sync_data import RoleHolder
 from baton_confluence.confluence.syncers import role_members, tokens
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.listings import forget_space_name, role_catalog, space_name
@@ -48,7 +49,7 @@ _NO_ROLE_IDS: frozenset[str] = frozenset()  # assignment principals are never ro
 # Module-level names: inside the syncer class, `list` is the listing method.
 RoleIds = list[str]
 Resources = list[pb.resource.Resource]
-Holders = list[role_members.Holder]
+Holders = list[RoleHolder]
 
 
 class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignmentProvisioner):
@@ -104,7 +105,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
         space_id, role_id = binding_ids(resource)
         state = tokens.decode(token, "space role assignment grants")
         if not token or "o" in state:
-            holders = role_members.holders(self.ctx, space_id, role_id)
+            holders = self.ctx.data.role_holders(space_id, role_id)
             if holders is not None:
                 return self._collected_grants(resource, space_id, role_id, holders, tokens.int_field(state, "o"))
         return await self._api_grants(resource, space_id, role_id, tokens.text_field(state, "c"))
@@ -116,7 +117,7 @@ class SpaceRoleAssignmentSyncer(ResourceSyncer, StaticEntitlements, RoleAssignme
         grants = [g for g in (self._grant(resource, t, p) for t, p in chunk) if g is not None]
         if offset + GRANTS_PER_PAGE < len(holders):
             return Page(grants, tokens.encode({"o": offset + GRANTS_PER_PAGE}))
-        role_members.forget(self.ctx, space_id, role_id)
+        self.ctx.data.forget_role_holders(space_id, role_id)
         return Page(grants)
 
     async def _api_grants(
