@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -126,6 +127,20 @@ def test_aimd_halves_once_per_episode_and_recovers_additively(fake_clock: Any) -
     assert gov.limit == 8  # never above max_concurrency
 
 
+async def settled(condition: Callable[[], bool], *, turns: int = 1000, after: int = 50) -> None:
+    """Run the event loop until `condition` holds, then `after` more turns (so that anything that
+    would wrongly happen next has had every chance to); fail when it never holds. Loop turns, not
+    time: the order is the loop's, never a sleep's."""
+    for _ in range(turns):
+        if condition():
+            break
+        await asyncio.sleep(0)
+    else:
+        raise AssertionError("the condition never held")
+    for _ in range(after):
+        await asyncio.sleep(0)
+
+
 def test_lowered_limit_caps_in_flight_and_raising_it_wakes_waiters(fake_clock: Any) -> None:
     gov = governor(fake_clock, max_concurrency=4, increase_after=1)
     gov.observe(429, headers(fake_clock))
@@ -133,19 +148,21 @@ def test_lowered_limit_caps_in_flight_and_raising_it_wakes_waiters(fake_clock: A
 
     async def scenario() -> int:
         peak = 0
+        asked = 0
         release = asyncio.Event()
 
         async def one() -> None:
-            nonlocal peak
+            nonlocal peak, asked
+            asked += 1
             async with gov.slot():
                 peak = max(peak, gov.in_flight)
                 await release.wait()
 
         tasks = [asyncio.create_task(one()) for _ in range(4)]
-        await asyncio.sleep(0.01)
+        await settled(lambda: asked == 4 and gov.in_flight == 2)
         assert gov.in_flight == 2
         gov.observe(200, headers(fake_clock))  # +1: one waiter gets in
-        await asyncio.sleep(0.01)
+        await settled(lambda: gov.in_flight == 3)
         assert gov.in_flight == 3
         release.set()
         await asyncio.gather(*tasks)

@@ -1,4 +1,5 @@
-"""Confluence Cloud resource syncers, one module per resource type, sharing a `SyncContext`."""
+"""The resource syncers, one module per resource type, sharing a `SyncContext`; the same syncers
+serve Cloud and Data Center (the space-role ones run only where the site has space roles)."""
 
 from baton_confluence.confluence.syncers.access_classes import AccessClassSyncer
 from baton_confluence.confluence.syncers.context import SyncContext

@@ -1,12 +1,10 @@
-"""Shared fixtures for the simulated-site tests: small sites, authenticated clients, page walkers."""
+"""Helpers for the simulated-site tests: a small site, an authenticated client, page walkers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 
 SMALL = SiteSpec(
@@ -25,27 +23,6 @@ SMALL = SiteSpec(
 
 def client_for(site: SimulatedSite, **kwargs: Any) -> httpx.Client:
     return httpx.Client(base_url=site.url, auth=(site.spec.username, site.spec.api_token), timeout=10, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SimulatedSite]:
-    """A read-mostly site shared by a module's tests (tests that write use their own site)."""
-    with SimulatedSite(SMALL) as s:
-        yield s
-        assert s.internal_errors == []
-
-
-@pytest.fixture()
-def fresh_site() -> Iterator[SimulatedSite]:
-    with SimulatedSite(SMALL) as s:
-        yield s
-        assert s.internal_errors == []
-
-
-@pytest.fixture()
-def client(site: SimulatedSite) -> Iterator[httpx.Client]:
-    with client_for(site) as c:
-        yield c
 
 
 def walk_v1(client: httpx.Client, path: str, params: dict[str, Any]) -> tuple[list[Any], list[dict[str, Any]]]:

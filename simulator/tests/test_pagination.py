@@ -8,8 +8,7 @@ import json
 import httpx
 import pytest
 from confluence_simulator import SimulatedSite
-
-from tests.simulator.conftest import walk_v1, walk_v2
+from site_helpers import walk_v1, walk_v2
 
 
 @pytest.mark.parametrize("limit", [1, 7, None])

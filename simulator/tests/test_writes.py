@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 from confluence_simulator import SimulatedSite
-
-from tests.simulator.conftest import client_for
+from site_helpers import client_for
 
 XSRF = {"X-Atlassian-Token": "no-check"}
 

@@ -13,8 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from confluence_simulator import FaultSpec, SimulatedSite, SiteSpec
-
-from tests.simulator.conftest import client_for
+from site_helpers import client_for
 
 TINY = SiteSpec(users=6, groups=4, spaces=3)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 from confluence_simulator import SimulatedSite, SiteSpec
-
-from tests.simulator.conftest import client_for
+from site_helpers import client_for
 
 
 def test_missing_credentials_get_401_in_each_api_style(site: SimulatedSite) -> None:

@@ -12,8 +12,7 @@ import pytest
 from confluence_simulator import DataVariants, SimulatedSite, SiteSpec
 from confluence_simulator.generator import APP_GROUP, generate
 from confluence_simulator.state import SiteState
-
-from tests.simulator.conftest import client_for, walk_v1, walk_v2
+from site_helpers import client_for, walk_v1, walk_v2
 
 BASE = SiteSpec(seed=11, users=30, groups=8, spaces=8, permissions_per_space=8, guest_accounts=2,
                 app_accounts=2, customer_accounts=1, members_per_group=5, rbac_enabled=True)

@@ -9,8 +9,7 @@ from typing import Any
 from confluence_simulator import SimulatedSite, SiteSpec
 from confluence_simulator.generator import generate
 from confluence_simulator.state import SiteState
-
-from tests.simulator.conftest import SMALL, client_for, walk_v1, walk_v2
+from site_helpers import SMALL, client_for, walk_v1, walk_v2
 
 
 def _summary(state: SiteState) -> dict[str, Any]:
