@@ -10,6 +10,8 @@ package importing its own submodules, or a module its own ancestor package, is n
 from __future__ import annotations
 
 import ast
+import graphlib
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,54 +90,26 @@ def edges(root: Path) -> dict[Edge, tuple[str, str]]:
     return found
 
 
-def cycles(graph: set[Edge]) -> list[list[str]]:
-    """The strongly connected components with more than one node (Tarjan), each sorted."""
-    successors: dict[str, list[str]] = {}
+def cycle(graph: set[Edge]) -> list[str]:
+    """One import cycle (its nodes, the first repeated at the end), or [] when there is none."""
+    predecessors: dict[str, set[str]] = {}
     for a, b in graph:
-        successors.setdefault(a, []).append(b)
-        successors.setdefault(b, [])
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in successors[node]:
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(successors):
-        if node not in index:
-            visit(node)
-    return sorted(found)
+        predecessors.setdefault(b, set()).add(a)
+        predecessors.setdefault(a, set())
+    try:
+        graphlib.TopologicalSorter(predecessors).prepare()
+    except graphlib.CycleError as err:
+        return list(err.args[1])
+    return []
 
 
 def test_no_import_cycle_between_packages() -> None:
     found = edges(PACKAGE)
     assert ("baton_confluence.confluence", "baton_confluence.baton") in found, "the walk found no imports"
-    problems = []
-    for component in cycles(set(found)):
-        members = set(component)
-        witnesses = [f"{a} imports {b}" for (x, y), (a, b) in sorted(found.items()) if x in members and y in members]
-        problems.append(f"cycle {' <-> '.join(component)}: " + "; ".join(witnesses))
-    assert problems == []
+    loop = cycle(set(found))
+    pairs = itertools.pairwise(loop)
+    steps = [found.get((x, y)) or found[(y, x)] for x, y in pairs]  # one module import per step
+    assert loop == [], "import cycle: " + "; ".join(f"{a} imports {b}" for a, b in steps)
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -165,7 +139,7 @@ def test_the_walk_finds_a_cycle_through_sibling_packages(tmp_path: Path) -> None
     graph = set(edges(root))
     assert ("pkg.provisioning", "pkg.syncers") in graph
     assert ("pkg.leaf", "pkg.syncers") not in graph
-    assert cycles(graph) == [["pkg.provisioning", "pkg.syncers"]]
+    assert sorted(set(cycle(graph))) == ["pkg.provisioning", "pkg.syncers"]
 
 
 def test_a_function_level_import_and_an_own_package_are_no_edge(tmp_path: Path) -> None:
@@ -179,4 +153,4 @@ def test_a_function_level_import_and_an_own_package_are_no_edge(tmp_path: Path) 
         },
     )
     assert set(edges(root)) == {("pkg.a", "pkg.b")}
-    assert cycles(set(edges(root))) == []
+    assert cycle(set(edges(root))) == []
