@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 import structlog
+from google.protobuf import any_pb2
 from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
@@ -34,11 +34,11 @@ class Finding:
     def line(self) -> str:
         return f"{self.problem}: {self.fix}"
 
-    def annotation(self) -> Any:
+    def annotation(self) -> any_pb2.Any:
         return ann.pack(error_details_pb2.LocalizedMessage(locale="en-US", message=self.line))
 
 
-def report(findings: list[Finding]) -> list[Any]:
+def report(findings: list[Finding]) -> list[any_pb2.Any]:
     """Log each finding once and return them as Validate response annotations."""
     for finding in findings:
         log.warning("confluence_validate_finding", finding=finding.line)
