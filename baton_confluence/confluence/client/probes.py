@@ -53,6 +53,7 @@ class CloudProbes:
         """Why space permissions cannot be synced on this site ('' on Cloud: always available)."""
         return ""
 
+    # The two role probes belong to the SpaceRolesAPI capability (capability_space_roles.py).
     async def probe_space_roles(self) -> None:
         await self.http.get_json(f"{_V2}/space-roles", ONE)
 
