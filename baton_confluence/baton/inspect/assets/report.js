@@ -178,7 +178,7 @@
       return `<h2 id="h-dormant">Dormant accounts</h2><p class="note" id="activity-missing">${notSynced()}.</p>`;
     }
     const when = (n) => lastActive(n) || `<span class="badge never">never</span>`;
-    let html = `<h2 id="h-dormant-admins">Dormant administrators <span class="count">${M.highlightTotals.dormantAdmins || h.dormantAdmins.length}</span>${cutNote("dormantAdmins", h.dormantAdmins.length)}</h2>`;
+    let html = `<h2 id="h-dormant-admins" class="${h.dormantAdmins.length ? "finding" : ""}">Dormant administrators <span class="count">${M.highlightTotals.dormantAdmins || h.dormantAdmins.length}</span>${cutNote("dormantAdmins", h.dormantAdmins.length)}</h2>`;
     html += `<p class="muted">Accounts that administer the site or a space, with ${idleText()}.</p>`;
     html += table(["account", "last active", "administers"], h.dormantAdmins.map(([n, rs]) => [nodeLink(n), when(n), rs.map(nodeLink).join(", ")]), "dormant-admins");
     html += `<h2 id="h-dormant">Dormant accounts that still hold access <span class="count">${M.highlightTotals.dormant || h.dormant.length}</span>${cutNote("dormant", h.dormant.length)}</h2>`;
@@ -199,8 +199,10 @@
     ]), "site-permissions");
     const more = site.adminsTotal > site.admins.length ? ` <span class="count">(showing ${site.admins.length} of ${site.adminsTotal})</span>` : "";
     html += `<h3 id="h-site-admins">Who can administer the site <span class="count">${site.adminsTotal}</span>${more}</h3>`;
-    const idle = (n) => lastActive(n) || (M.highlights.activity.synced ? "never" : "");
-    html += table(["account", "permission", "how", "last active"], site.admins.map(([n, e, code]) => [nodeLink(n), esc(M.entitlements[e][1]), howText(code), idle(n)]), "site-admins");
+    const dormant = new Set(M.highlights.dormant.map(([n]) => n));
+    const idle = (n) => (lastActive(n) || (M.highlights.activity.synced ? "never" : "")) + (dormant.has(n) ? ` <span class="badge dormant">dormant</span>` : "");
+    const admins = [...site.admins].sort((a, b) => name(a[0]).localeCompare(name(b[0])) || M.entitlements[a[1]][1].localeCompare(M.entitlements[b[1]][1]));
+    html += table(["account", "permission", "how", "last active"], admins.map(([n, e, code]) => [nodeLink(n), esc(M.entitlements[e][1]), howText(code), idle(n)]), "site-admins");
     return html;
   }
 
