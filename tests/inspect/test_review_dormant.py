@@ -7,14 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from baton_confluence.baton.c1z import C1ZReader
-from baton_confluence.baton.inspect import AccessView, ResourceRef, export, lookups, report
+from baton_confluence.baton.c1z import C1ZReader, SyncRun
+from baton_confluence.baton.inspect import AccessView, ResourceRef, dormancy, export, lookups, report
+from baton_confluence.baton.inspect.access import AccountType, Holding, ResourceInfo, Status
 from baton_confluence.baton.inspect.review import ReviewRules
+from baton_confluence.baton.inspect.site_review import SiteTally
 from tests.e2e.cli import run_cli
 from tests.inspect import activity_oracle as oracle
 from tests.inspect.handmade_activity import ACCOUNTS, ENDED, write_activity
@@ -140,3 +143,53 @@ def test_the_command_line_passes_the_site_type_and_dormant_days(activity_file: P
     bad = run_cli(["inspect", "report", str(activity_file), "-o", "other.html", "--dormant-days", "0"], tmp_path)
     assert bad.returncode == 2 and bad.stderr == "error: --dormant-days must be at least 1\n"
     assert not (tmp_path / "other.html").exists()
+
+
+def test_long_lists_are_cut_with_their_totals(activity_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "LIST_LIMIT", 1)
+    m = review(activity_file)
+    h = m["highlights"]
+    assert [ref_of(m, n) for n, _ in h["dormant"]] == [who for who, _ in oracle.dormant(90)][:1]
+    assert m["highlightTotals"]["dormant"] == len(oracle.dormant(90))
+    assert m["highlightTotals"]["dormantAdmins"] == len(oracle.dormant_admins(90))
+
+
+def test_site_lists_keep_counting_past_their_limit() -> None:
+    tally = SiteTally(frozenset({"user"}), limit=2)
+    users = [ResourceRef("user", f"u{i}") for i in range(5)]
+    for user in users:
+        for slug in ("use-application", "administer-application"):
+            holding = Holding(
+                grant_id=f"site:x:{slug}:{user}",
+                entitlement_id=f"site:x:{slug}",
+                slug=slug,
+                resource=ResourceRef("site", "x"),
+                principal=user,
+                direct=True,
+                via=(),
+            )
+            tally.add(holding, administers=RULES.administers(slug))
+    used = tally.permission("site:x:use-application")
+    assert (used.direct, used.direct_total, used.accounts) == (users[:2], 5, 5)
+    assert ([h.principal for h in tally.admins], tally.admins_total) == (users[:2], 5)
+
+
+@pytest.mark.parametrize(
+    ("stored", "want"),
+    [
+        ("2026-06-30 12:00:00", datetime(2026, 6, 30, 12).astimezone(UTC)),  # Go's format: local time, no zone
+        ("2026-06-30T12:00:00Z", datetime(2026, 6, 30, 12, tzinfo=UTC)),
+        ("2026-06-30 12:00:00+02:00", datetime(2026, 6, 30, 10, tzinfo=UTC)),
+        ("not a time", None),
+    ],
+)
+def test_the_sync_end_is_read_in_every_stored_shape(stored: str, want: datetime | None) -> None:
+    run = SyncRun("s", "full", stored, stored, "", "", "", False, None)
+    assert dormancy.sync_end(run) == want
+
+
+def test_no_end_time_flags_no_one() -> None:
+    rule = dormancy.Dormancy(now=None, days=90, synced=True)
+    never = ResourceInfo(ResourceRef("user", "x"), "x", account_type=AccountType.HUMAN, status=Status.ENABLED)
+    assert not rule.dormant(never)
+    assert dormancy.Dormancy(now=ENDED, days=90, synced=True).dormant(never)
