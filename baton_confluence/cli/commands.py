@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from baton_confluence.baton.service import ServiceConfig
 
 log = structlog.get_logger("baton_confluence")
+# The resource type of the site's global permissions (issue 20; README "What it syncs").
+SITE_RESOURCE_TYPE = "site"
 
 
 def print_capabilities() -> int:
@@ -62,7 +64,7 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
         if kind == "report":
             from baton_confluence.baton.inspect import report
 
-            summary = report.write_report(reader, Path(args.output), review_rules(args.many))
+            summary = report.write_report(reader, Path(args.output), review_rules(args.many, args.dormant_days))
             print(summary, file=sys.stderr)
             return 0
         if kind == "access":
@@ -93,19 +95,25 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def review_rules(many: int) -> ReviewRules:
-    """What the review page singles out, in Confluence's terms: space administration, and the
-    access classes (anonymous users and the like, docs/access-classes.md)."""
+def review_rules(many: int, dormant_days: int = 90) -> ReviewRules:
+    """What the review page singles out, in Confluence's terms: space administration, the access
+    classes (anonymous users and the like, docs/access-classes.md), the `site` resource of the
+    global permissions, and the option that syncs last-activity dates (issue 20)."""
     from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.confluence.permissions import Permission
     from baton_confluence.confluence.resource_types import ACCESS_CLASS, SPACE
 
     if many < 1:
         raise UsageError("--many must be at least 1")
+    if dormant_days < 1:
+        raise UsageError("--dormant-days must be at least 1")
     return ReviewRules(
         admin_slugs=frozenset({Permission("administer", SPACE).slug}),
         open_access_types=frozenset({ACCESS_CLASS}),
         many_admin_threshold=many,
+        site_types=frozenset({SITE_RESOURCE_TYPE}),
+        dormant_days=dormant_days,
+        activity_option="--last-activity",
     )
 
 

@@ -127,6 +127,13 @@ def add_inspect_commands(inspect: argparse.ArgumentParser, common: argparse.Argu
         metavar="N",
         help="highlight accounts that administer N or more resources (default 10)",
     )
+    report.add_argument(
+        "--dormant-days",
+        type=int,
+        default=90,
+        metavar="N",
+        help="highlight accounts holding access with no activity for N days before the sync ended, or never (default 90)",
+    )
     sync_choice(report)
 
 

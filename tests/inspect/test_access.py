@@ -23,7 +23,7 @@ def cells(table: str) -> list[list[str]]:
 def test_access_of_an_account_direct_and_via_its_group(handmade_reader: C1ZReader) -> None:
     view = AccessView(handmade_reader)
     assert cells(lookups.access(view, ResourceRef("user", "ada"))) == [
-        ["RESOURCE", "NAME", "ENTITLEMENT", "HOW"],
+        ["RESOURCE", "NAME", "ENTITLEMENT", "HOW", "LAST ACTIVE"],
         ["group:eng", "Engineers", "member", "direct"],
         ["space:s1", "Handbook", "read-space", "direct, via Engineers (group:eng)"],
     ]
@@ -48,6 +48,7 @@ def test_access_in_an_earlier_sync_through_the_group_only(handmade: Handmade) ->
         "email": "",
         "account_type": "human",
         "status": "disabled",
+        "last_active": "",  # the hand-made file has no last-active dates
     }
 
 
@@ -66,7 +67,7 @@ def test_principals_of_an_entitlement_and_of_a_resource(handmade_reader: C1ZRead
         ("user", "gone", "deleted", True),
     ]
     assert cells(lookups.principals(view, resource=ResourceRef("space", "s1"))) == [
-        ["PRINCIPAL", "NAME", "STATUS", "ENTITLEMENT", "HOW"],
+        ["PRINCIPAL", "NAME", "STATUS", "ENTITLEMENT", "HOW", "LAST ACTIVE"],
         ["user:bot", "Deploy Bot", "enabled", "administer-space", "direct"],
         ["group:eng", "Engineers", "read-space", "direct"],  # a group has no status: the cell is blank
         ["user:ada", "Ada Lovelace", "enabled", "read-space", "direct, via Engineers (group:eng)"],

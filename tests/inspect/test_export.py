@@ -36,7 +36,7 @@ def test_rows_of_a_hand_made_file(handmade: Handmade) -> None:
         "principal_type": "user", "principal_id": "ada", "principal_name": "Ada Lovelace",
         "principal_email": "ada@example.com", "account_type": "human", "status": "enabled",
         "resource_type": "space", "resource_id": "s1", "resource_name": "Handbook", "resource_key": "HAND",
-        "entitlement_id": "space:s1:read-space", "entitlement": "read-space",
+        "entitlement_id": "space:s1:read-space", "entitlement": "read-space", "last_active": "",
     }  # fmt: skip
     assert ada_read == [
         {**common, "how": "direct", "via_type": "", "via_id": "", "via_name": ""},

@@ -13,6 +13,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -96,10 +97,17 @@ class ResourceInfo:
     account_type: AccountType = AccountType.UNSPECIFIED
     status: Status = Status.UNSPECIFIED
     known: bool = True  # False: the sync holds no such resource (only grants name it)
+    last_active: datetime | None = None  # UserTrait.last_login (UTC); None when the sync has no date
 
     @property
     def inactive(self) -> bool:
         return self.status in (Status.DISABLED, Status.DELETED)
+
+    @property
+    def last_active_text(self) -> str:
+        """The last-active moment as RFC 3339 UTC (`2026-03-01T09:30:00Z`), or '' without one: the
+        one format of every output (tables, JSON, CSV, the review page)."""
+        return self.last_active.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_active else ""
 
 
 @dataclass(frozen=True)
@@ -129,12 +137,15 @@ class Holding:
 
 
 def resource_info(resource: pb.resource.Resource) -> ResourceInfo:
-    """The one place that reads names, keys, emails, account types and statuses from a resource."""
+    """The one place that reads names, keys, emails, account types, statuses and last-active dates
+    from a resource."""
     ref = ResourceRef(resource.id.resource_type, resource.id.resource)
     trait = ann.find(resource.annotations, pb.trait.UserTrait)
     status = _RESOURCE_STATUS.get(resource.status.status, Status.UNSPECIFIED)
-    email = account_type = None
+    email = account_type = last_active = None
     if trait is not None:
+        if trait.HasField("last_login"):
+            last_active = trait.last_login.ToDatetime(tzinfo=UTC)
         status = _TRAIT_STATUS.get(trait.status.status, status)
         primary = [e.address for e in trait.emails if e.is_primary] or [e.address for e in trait.emails]
         email = primary[0] if primary else ""
@@ -146,6 +157,7 @@ def resource_info(resource: pb.resource.Resource) -> ResourceInfo:
         email=email or "",
         account_type=account_type or AccountType.UNSPECIFIED,
         status=status,
+        last_active=last_active,
     )
 
 

@@ -36,6 +36,7 @@ HEADER = (
     "via_type",
     "via_id",
     "via_name",
+    "last_active",  # the principal's, RFC 3339 UTC; empty when unknown (added last: scripts index columns)
 )
 STDOUT = "-"
 # `how`: held directly, via the source in the via_* columns, or derived with no source recorded
@@ -66,11 +67,12 @@ def write_csv(view: AccessView, out: TextIO) -> int:
             holding.slug,
         )
         if holding.direct:
-            writer.writerow((*head, DIRECT, "", "", ""))
+            writer.writerow((*head, DIRECT, "", "", "", who.last_active_text))
         elif holding.source_unknown:
-            writer.writerow((*head, DERIVED, "", "", ""))
+            writer.writerow((*head, DERIVED, "", "", "", who.last_active_text))
         for via in holding.via:
-            writer.writerow((*head, VIA, via.resource.type, via.resource.id, info(via.resource).name))
+            via_name = info(via.resource).name
+            writer.writerow((*head, VIA, via.resource.type, via.resource.id, via_name, who.last_active_text))
         rows += len(holding.via) + (1 if holding.direct or holding.source_unknown else 0)
     return rows
 

@@ -14,14 +14,16 @@ Output = Literal["table", "json"]
 
 
 def access(view: AccessView, principal: ResourceRef, output: Output = "table") -> str:
-    view.require(principal, "principal")
+    who = view.require(principal, "principal")
     holdings = list(view.held_by(principal))
     if output == "json":
         return _json(view.resolver, holdings)
+    # the principal's last-active date on every row, so that a filtered or pasted row keeps it
     rows = [
-        (str(h.resource), view.resolver.info(h.resource).name, h.slug, how_text(h, view.resolver)) for h in holdings
+        (str(h.resource), view.resolver.info(h.resource).name, h.slug, how_text(h, view.resolver), who.last_active_text)
+        for h in holdings
     ]
-    return format_table(("RESOURCE", "NAME", "ENTITLEMENT", "HOW"), rows)
+    return format_table(("RESOURCE", "NAME", "ENTITLEMENT", "HOW", "LAST ACTIVE"), rows)
 
 
 def principals(
@@ -46,8 +48,10 @@ def principals(
     rows = []
     for h in holdings:
         info = view.resolver.info(h.principal)
-        rows.append((str(h.principal), info.name, info.status.value, h.slug, how_text(h, view.resolver)))
-    return format_table(("PRINCIPAL", "NAME", "STATUS", "ENTITLEMENT", "HOW"), rows)
+        rows.append(
+            (str(h.principal), info.name, info.status.value, h.slug, how_text(h, view.resolver), info.last_active_text)
+        )
+    return format_table(("PRINCIPAL", "NAME", "STATUS", "ENTITLEMENT", "HOW", "LAST ACTIVE"), rows)
 
 
 def how_text(holding: Holding, resolver: ResourceResolver) -> str:
@@ -69,7 +73,12 @@ def holding_json(holding: Holding, resolver: ResourceResolver) -> dict[str, Any]
 
 def principal_json(ref: ResourceRef, resolver: ResourceResolver) -> dict[str, str]:
     info = resolver.info(ref)
-    account = {"email": info.email, "account_type": info.account_type.value, "status": info.status.value}
+    account = {
+        "email": info.email,
+        "account_type": info.account_type.value,
+        "status": info.status.value,
+        "last_active": info.last_active_text,
+    }
     return {**_ref_json(ref, resolver), **account}
 
 

@@ -29,7 +29,8 @@ from typing import Any, TextIO
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS
-from baton_confluence.baton.inspect import diff
+from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.inspect import diff, dormancy
 from baton_confluence.baton.inspect.access import (
     AccessView,
     Holding,
@@ -41,7 +42,8 @@ from baton_confluence.baton.inspect.access import (
     resource_info,
 )
 from baton_confluence.baton.inspect.export import replaced_atomically
-from baton_confluence.baton.inspect.review import ReviewRules, ReviewTally
+from baton_confluence.baton.inspect.review import ADMINISTRATIVE_PREFIX, ReviewRules, ReviewTally
+from baton_confluence.baton.inspect.site_review import SiteTally
 
 GRANTS_PER_BLOCK = 32_768
 # Lists longer than this are cut on the page (with the full count shown): the highlights and
@@ -75,17 +77,18 @@ class _Tables:
         if found is None:
             found = self.node_index[info.ref] = len(self.nodes)
             self.infos[info.ref] = info
-            self.nodes.append(
-                [
-                    self.type_of(info.ref.type),
-                    info.ref.id,
-                    info.name,
-                    info.key,
-                    info.email,
-                    info.account_type.value,
-                    info.status.value,
-                ]
-            )
+            node = [
+                self.type_of(info.ref.type),
+                info.ref.id,
+                info.name,
+                info.key,
+                info.email,
+                info.account_type.value,
+                info.status.value,
+            ]
+            if info.last_active:  # only accounts with a date carry an 8th field: no cost without them
+                node.append(info.last_active_text)
+            self.nodes.append(node)
         return found
 
     def entitlement(self, entitlement_id: str, owner: int, slug: str) -> int:
@@ -213,11 +216,14 @@ def _meta(
         "manyAdmins": [[n[ref], count] for ref, count in tally.many_admins()],
         "directUsers": [[n[ref], count] for ref, count in tally.direct_users()],
         "adminSlugs": sorted(tally.rules.admin_slugs),
+        "adminPrefix": ADMINISTRATIVE_PREFIX,
         "manyThreshold": tally.rules.many_admin_threshold,
+        **_dormancy_highlights(run, tables, tally),
     }
     cut = {k: len(v) for k, v in highlights.items() if isinstance(v, list) and len(v) > limit and k != "adminSlugs"}
     for key in cut:
         highlights[key] = highlights[key][:limit]  # type: ignore[index]
+    highlights["site"] = _site_highlights(view, tables, tally)
     return {
         "file": reader.path.name,
         "sync": {
@@ -237,6 +243,66 @@ def _meta(
         "highlightTotals": cut,
         "changes": _changes(reader),
         "listLimit": limit,
+    }
+
+
+def _dormancy_highlights(run: SyncRun | None, tables: _Tables, tally: ReviewTally) -> dict[str, Any]:
+    """`activity` (whether the sync has dates, "now", the threshold), `dormant` ([account, holdings])
+    and `dormantAdmins` ([account, [resources it administers]]); dates are in the nodes."""
+    rules = tally.rules
+    synced = any(info.last_active is not None for info in tables.infos.values())
+    rule = dormancy.Dormancy(now=dormancy.sync_end(run), days=rules.dormant_days, synced=synced)
+    dormant = dormancy.dormant_accounts(tally, tables.infos, rule)
+    n = tables.node_index
+    return {
+        "activity": {
+            "synced": synced,
+            "now": rule.now.strftime("%Y-%m-%dT%H:%M:%SZ") if rule.now else "",
+            "days": rules.dormant_days,
+            "option": rules.activity_option,
+        },
+        "dormant": [[n[ref], count] for ref, count in dormant],
+        "dormantAdmins": [[n[ref], [n[r] for r in rs]] for ref, rs in dormancy.dormant_admins(tally, dormant)],
+    }
+
+
+def _site_highlights(view: AccessView, tables: _Tables, tally: ReviewTally) -> dict[str, Any]:
+    """The site's global permissions: `resources` (the site resources), `permissions` ([entitlement,
+    accounts holding it, [principals granted it directly], how many were, [[group, members via it]]],
+    administration first) and `admins` ([account, entitlement, route] of accounts that can
+    administer the site)."""
+    site: SiteTally = tally.site
+    site_types = tally.rules.site_types
+    resources = [i for i, node in enumerate(tables.nodes) if tables.types[node[0]] in site_types]
+    on_site = set(resources)
+    permissions: list[tuple[bool, str, list[Any]]] = []  # (not administrative, entitlement id, row)
+    for index, (owner, slug, entitlement_id) in enumerate(tables.entitlements):
+        if owner not in on_site:
+            continue
+        held = site.permission(entitlement_id)
+        groups = sorted(held.via_members.items(), key=lambda item: (-item[1], str(item[0])))
+        row = [
+            index,
+            held.accounts,
+            [tables.node(view.resolver.info(ref)) for ref in held.direct],
+            held.direct_total,
+            [[tables.node(view.resolver.info(ref)), count] for ref, count in groups],
+        ]
+        permissions.append((not tally.rules.administers(slug), entitlement_id, row))
+    admins = [
+        [
+            tables.node(view.resolver.info(h.principal)),
+            tables.entitlement_index[h.entitlement_id],
+            tables.route(h, view),
+        ]
+        for h in site.admins
+        if h.entitlement_id in tables.entitlement_index
+    ]
+    return {
+        "resources": resources,
+        "permissions": [row for _, _, row in sorted(permissions, key=lambda p: p[:2])],
+        "admins": admins,
+        "adminsTotal": site.admins_total,
     }
 
 

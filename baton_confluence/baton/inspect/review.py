@@ -1,7 +1,10 @@
 """Review highlights: the holdings an access review looks at first, tallied in one pass.
 
-What counts as administration or as open access depends on the connector, so the caller says
-(`ReviewRules`); accounts, their status and type come from the Baton user trait.
+What counts as open access depends on the connector, so the caller says (`ReviewRules`);
+accounts, their status and type come from the Baton user trait. Administration is one rule,
+`ReviewRules.administers`: the slugs the caller names, and any `administer-*` slug (Baton's
+verb-noun slugs: `administer-space` on a space, `administer-application` or `administer-system`
+on the site).
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from baton_confluence.baton.inspect.access import AccountType, Holding, ResourceInfo, ResourceRef
+from baton_confluence.baton.inspect.site_review import SiteTally
+
+# Every slug with this prefix administers its resource, whatever the connector (docs/inspect.md).
+ADMINISTRATIVE_PREFIX = "administer-"
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,14 @@ class ReviewRules:
     admin_slugs: frozenset[str] = frozenset()  # entitlement slugs that administer their resource
     open_access_types: frozenset[str] = frozenset()  # principal types that stand for classes of users (anonymous)
     many_admin_threshold: int = 10  # "administers many": at least this many resources
+    # The site and its dormant accounts (issue 20)
+    site_types: frozenset[str] = frozenset()  # resource types that stand for the whole site (global permissions)
+    dormant_days: int = 90  # no activity for this many days before the sync ended: dormant
+    activity_option: str = ""  # the connector option that syncs last-activity dates, named when a file has none
+
+    def administers(self, slug: str) -> bool:
+        """The one rule for "this entitlement administers its resource"."""
+        return slug in self.admin_slugs or slug.startswith(ADMINISTRATIVE_PREFIX)
 
 
 @dataclass
@@ -32,12 +47,19 @@ class ReviewTally:
     open_access: defaultdict[tuple[ResourceRef, ResourceRef], set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    site: SiteTally = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.site = SiteTally(self.user_types)
 
     def add(self, holding: Holding) -> None:
         principal = holding.principal
         self.holdings_of[principal] += 1
-        if holding.slug in self.rules.admin_slugs:
+        administers = self.rules.administers(holding.slug)
+        if administers:
             self.administered[principal].add(holding.resource)
+        if holding.resource.type in self.rules.site_types:
+            self.site.add(holding, administers=administers)
         if principal.type in self.rules.open_access_types:
             self.open_access[(holding.resource, principal)].add(holding.slug)
         if holding.direct and principal.type in self.user_types and holding.resource.type not in self.membership_types:

@@ -66,6 +66,8 @@
   const ref = (n) => M.types[M.nodes[n][0]] + ":" + M.nodes[n][1];
   const name = (n) => M.nodes[n][2];
   const isAccount = (n) => M.userTypes.includes(M.types[M.nodes[n][0]]);
+  // An account's last-active date (the 8th node field, present only when the sync has one).
+  const lastActive = (n) => (M.nodes[n][7] || "").slice(0, 10);
   function findNode(text) {
     for (let n = 0; n < M.nodes.length; n++) if (ref(n) === text) return n;
     return -1;
@@ -118,10 +120,11 @@
   // ------------------------------------------------------------------ highlights
   function renderHighlights() {
     const h = M.highlights;
-    const admin = h.adminSlugs.join(", ") || "administration";
+    const admin = [...h.adminSlugs.filter((s) => !s.startsWith(h.adminPrefix)), h.adminPrefix + "*"].join(", ");
     const total = (key) => M.highlightTotals[key] || h[key].length;
     const c = M.changes;
     const summary = [
+      ...activitySummary(),
       ["inactive", `${num(total("inactive"))} disabled or deleted accounts still hold access`],
       ["service-admins", `${num(total("serviceAdmins"))} app accounts with ${esc(admin)}`],
       ["open", `${num(total("open"))} resources open to classes of users (anonymous and the like)`],
@@ -131,6 +134,7 @@
         `${num(c.resources_added.count)} resources added, ${num(c.resources_removed.count)} removed` : "no earlier sync to compare with"],
     ];
     let html = `<ul class="summary">${summary.map(([id, line]) => `<li><a href="#tab=highlights" data-jump="h-${id}">${line}</a></li>`).join("")}</ul>`;
+    html += renderActivity() + renderSite();
     html += `<h2 id="h-inactive">Disabled or deleted accounts that still hold access <span class="count">${M.highlightTotals.inactive || h.inactive.length}</span>${cutNote("inactive", h.inactive.length)}</h2>`;
     html += table(["account", "status", "holdings"], h.inactive.map(([n, c]) => [nodeLink(n), esc(M.nodes[n][6]), c]), "inactive");
     html += `<h2 id="h-service-admins">App accounts with ${esc(admin)} <span class="count">${h.serviceAdmins.length}</span></h2>`;
@@ -143,6 +147,63 @@
     html += table(["account", "direct grants"], h.directUsers.map(([n, c]) => [nodeLink(n), c]), "direct-users");
     html += renderChanges();
     document.getElementById("highlights").innerHTML = html;
+  }
+
+  // ------------------------------------------------------------------ dormant accounts and the site (issue 20)
+  function idleText() {
+    const a = M.highlights.activity;
+    return `no activity for ${a.days} days before the sync ended (${esc(a.now.slice(0, 10))}), or never`;
+  }
+  function activitySummary() {
+    const h = M.highlights;
+    const site = h.site;
+    const lines = [];
+    if (h.activity.synced) {
+      lines.push(["dormant-admins", `${num(total("dormantAdmins"))} dormant administrators (${idleText()})`]);
+      lines.push(["dormant", `${num(total("dormant"))} dormant accounts still hold access`]);
+    } else {
+      lines.push(["dormant", notSynced()]);
+    }
+    if (site.resources.length) lines.push(["site", `${num(new Set(site.admins.map(([n]) => n)).size)} accounts can administer the site`]);
+    return lines;
+    function total(key) { return M.highlightTotals[key] || h[key].length; }
+  }
+  function notSynced() {
+    const option = M.highlights.activity.option;
+    return `last activity not synced${option ? " (" + esc(option) + ")" : ""}: no account in this sync has a last-active date`;
+  }
+  function renderActivity() {
+    const h = M.highlights;
+    if (!h.activity.synced) {
+      return `<h2 id="h-dormant">Dormant accounts</h2><p class="note" id="activity-missing">${notSynced()}.</p>`;
+    }
+    const when = (n) => lastActive(n) || `<span class="badge never">never</span>`;
+    let html = `<h2 id="h-dormant-admins" class="${h.dormantAdmins.length ? "finding" : ""}">Dormant administrators <span class="count">${M.highlightTotals.dormantAdmins || h.dormantAdmins.length}</span>${cutNote("dormantAdmins", h.dormantAdmins.length)}</h2>`;
+    html += `<p class="muted">Accounts that administer the site or a space, with ${idleText()}.</p>`;
+    html += table(["account", "last active", "administers"], h.dormantAdmins.map(([n, rs]) => [nodeLink(n), when(n), rs.map(nodeLink).join(", ")]), "dormant-admins");
+    html += `<h2 id="h-dormant">Dormant accounts that still hold access <span class="count">${M.highlightTotals.dormant || h.dormant.length}</span>${cutNote("dormant", h.dormant.length)}</h2>`;
+    html += `<p class="muted">Enabled accounts with ${idleText()}; never active first, then the longest idle.</p>`;
+    html += table(["account", "last active", "holdings"], h.dormant.map(([n, c]) => [nodeLink(n), when(n), c]), "dormant");
+    return html;
+  }
+  function renderSite() {
+    const site = M.highlights.site;
+    if (!site.resources.length) return "";
+    const who = (n) => nodeLink(n) + (isAccount(n) ? "" : ` <span class="muted">${esc(ref(n))}</span>`);
+    let html = `<h2 id="h-site">Site-wide permissions of ${site.resources.map(nodeLink).join(", ")}</h2>`;
+    html += table(["permission", "accounts", "granted directly to", "via groups (members)"], site.permissions.map(([e, accounts, direct, directTotal, groups]) => [
+      esc(M.entitlements[e][1]),
+      num(accounts),
+      direct.map(who).join(", ") + (directTotal > direct.length ? ` <span class="count">(showing ${direct.length} of ${directTotal})</span>` : ""),
+      groups.map(([g, c]) => `${nodeLink(g)} (${num(c)})`).join(", "),
+    ]), "site-permissions");
+    const more = site.adminsTotal > site.admins.length ? ` <span class="count">(showing ${site.admins.length} of ${site.adminsTotal})</span>` : "";
+    html += `<h3 id="h-site-admins">Who can administer the site <span class="count">${site.adminsTotal}</span>${more}</h3>`;
+    const dormant = new Set(M.highlights.dormant.map(([n]) => n));
+    const idle = (n) => (lastActive(n) || (M.highlights.activity.synced ? "never" : "")) + (dormant.has(n) ? ` <span class="badge dormant">dormant</span>` : "");
+    const admins = [...site.admins].sort((a, b) => name(a[0]).localeCompare(name(b[0])) || M.entitlements[a[1]][1].localeCompare(M.entitlements[b[1]][1]));
+    html += table(["account", "permission", "how", "last active"], admins.map(([n, e, code]) => [nodeLink(n), esc(M.entitlements[e][1]), howText(code), idle(n)]), "site-admins");
+    return html;
   }
 
   function renderChanges() {
@@ -230,8 +291,8 @@
     await allBlocks();
     const rows = matchingAccounts();
     list.innerHTML = `<p class="count" id="account-count">${rows.length} accounts</p>` +
-      paged("accounts", rows, (shown) => table(["account", "id", "type", "status", "holdings"],
-        shown.map((n) => [nodeLink(n), esc(M.nodes[n][1]), esc(M.nodes[n][5] || "-"), esc(M.nodes[n][6] || "-"), holdingCount[n]]), "accounts"));
+      paged("accounts", rows, (shown) => table(["account", "id", "type", "status", "holdings", "last active"],
+        shown.map((n) => [nodeLink(n), esc(M.nodes[n][1]), esc(M.nodes[n][5] || "-"), esc(M.nodes[n][6] || "-"), holdingCount[n], esc(lastActive(n))]), "accounts"));
     if (rows.length === 1) await renderAccount(rows[0]);
     else document.getElementById("account-detail").innerHTML = "";
   }
@@ -259,7 +320,7 @@
     const detail = document.getElementById("account-detail");
     detail.innerHTML =
       `<h2 id="account-title">${esc(nm)} <span class="count">${esc(ref(n))}</span></h2>` +
-      `<p>${email ? esc(email) + " · " : ""}account type ${esc(kind || "unspecified")} · status <span class="badge ${esc(status)}">${esc(status || "unspecified")}</span> · ${entries.length} holdings</p>` +
+      `<p>${email ? esc(email) + " · " : ""}account type ${esc(kind || "unspecified")} · status <span class="badge ${esc(status)}">${esc(status || "unspecified")}</span> · ${entries.length} holdings${lastActive(n) ? " · last active " + esc(lastActive(n)) : ""}</p>` +
       `<div class="filters"><label>Filter <input id="access-q" type="search" placeholder="resource, key or permission" value="${esc(state.accessQ || "")}"></label>` +
       `<label>How <select id="access-how"><option value="">direct or via a group</option><option value="direct">direct</option><option value="via">via a group</option></select></label>` +
       `<span class="count" id="access-count">${shownEntries.length} shown</span></div>` +
