@@ -19,6 +19,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.client.capability_site import GlobalPermissionReader, SiteIdentityReader
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
@@ -32,6 +33,7 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
+from baton_confluence.confluence.syncers.site import SiteSources, SiteSyncer
 from baton_confluence.confluence.validation import validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")
@@ -72,6 +74,7 @@ class ConfluenceConnector(Connector):
         if self.options.use_rbac:
             syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
         syncers.append(AccessClassSyncer())
+        syncers.append(SiteSyncer(self.ctx, site_sources(self.api)))
         return syncers
 
     def metadata(self) -> pb.connector.ConnectorMetadata:
@@ -101,6 +104,23 @@ class ConfluenceConnector(Connector):
         self.ctx.data.close()
         if self._owns_client:
             await self.api.http.aclose()
+
+
+NO_ORG_ADMIN_KEY = "no_org_admin_key"
+
+
+def site_sources(api: ConfluenceAPI) -> SiteSources:
+    """Where the `site` resource's id and grants come from (syncers/site.py)."""
+    identity = api if isinstance(api, SiteIdentityReader) else None
+    if isinstance(api, GlobalPermissionReader):
+        return SiteSources(identity, api)
+    return SiteSources(
+        identity,
+        None,
+        NO_ORG_ADMIN_KEY,
+        "Confluence Cloud lists no site permissions on the site itself; pass --org-id and --org-api-key to "
+        "read the Confluence product roles from the organization admin API",
+    )
 
 
 def permission_catalog(deployment: Deployment, options: ConfluenceOptions) -> PermissionCatalog:

@@ -1,0 +1,61 @@
+"""Switches for the site-wide data (issue 20): global permissions, the cloudId, the organization
+admin API (last-active dates, product roles). Facts and guesses behind each: FACTS.md §Site and
+organization, DC_FACTS.md §Global permissions.
+
+Defaults give a site whose global permissions are readable (Data Center 9.2+ with an admin
+caller) and an organization whose admin API has the bulk user search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How Data Center's `/rest/api/permissions` spells a subject (only `type` is documented).
+SUBJECT_FLAT = "flat"  # {"type": "user", "userKey": ...} / {"type": "group", "name": ...}
+SUBJECT_NESTED = "nested"  # {"type": "user", "user": {"userKey", "username"}} / {"type": "group", "group": {"name"}}
+SUBJECT_USERNAME = "username"  # {"type": "user", "username": ...}: users by login name only
+SUBJECT_SHAPES = (SUBJECT_FLAT, SUBJECT_NESTED, SUBJECT_USERNAME)
+
+# Where Data Center lists anonymous access (undocumented): only under /permissions/anonymous, or
+# inline in /permissions as well.
+CLASSES_SEPARATE = "separate"
+CLASSES_INLINE = "inline"
+
+# Shapes of the org admin API's product-role data (FACTS.md: likely, not certain).
+ROLES_ON_USERS = "user_role_assignments"  # per-account role assignments
+ROLES_ON_GROUPS = "group_role_assignments"  # per-group role assignments
+ROLE_SHAPES = (ROLES_ON_USERS, ROLES_ON_GROUPS)
+
+
+@dataclass(frozen=True)
+class SiteAdminSpec:
+    cloud_id: str = ""  # '' = derived from the site's seed
+    # --- Data Center global permissions ------------------------------------------------------
+    dc_subject_shape: str = SUBJECT_FLAT
+    dc_classes: str = CLASSES_SEPARATE
+    dc_wrapped: bool = False  # the listing comes as {"results": [...]} instead of a bare array
+    anonymous_use: bool = True  # anonymous users may use the site
+    unlicensed_use: bool = False  # unlicensed authenticated users may use the site
+    # --- Data Center admin user listing (9.3+): /rest/api/admin/users/list/active ------------
+    dc_last_login_shape: str = "epoch_ms"  # epoch_ms | iso | object ({"date": iso})
+    # --- organization admin API -----------------------------------------------------------------
+    org_id: str = "simulated-org"
+    org_api_key: str = "simulated-org-api-key"
+    bulk_search: bool = True  # POST /admin/v2/orgs/{o}/directories/-/users/search exists
+    bulk_absent_status: int = 404  # what the absent bulk route answers: 404, 405 or 403
+    bulk_page_size: int = 50
+    admin_rate_limit_rps: float | None = None  # the admin API's own token bucket
+    never_active_fraction: float = 0.15  # org members with no Confluence activity
+    role_shape: str = ROLES_ON_GROUPS
+
+    def __post_init__(self) -> None:
+        if self.dc_subject_shape not in SUBJECT_SHAPES:
+            raise ValueError(f"dc_subject_shape must be one of {SUBJECT_SHAPES}")
+        if self.dc_classes not in (CLASSES_SEPARATE, CLASSES_INLINE):
+            raise ValueError("dc_classes must be separate or inline")
+        if self.bulk_absent_status not in (403, 404, 405):
+            raise ValueError("bulk_absent_status must be 403, 404 or 405")
+        if self.role_shape not in ROLE_SHAPES:
+            raise ValueError(f"role_shape must be one of {ROLE_SHAPES}")
+        if not 0.0 <= self.never_active_fraction <= 1.0:
+            raise ValueError("never_active_fraction must be within 0..1")
