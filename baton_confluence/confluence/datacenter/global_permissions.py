@@ -47,7 +47,7 @@ class DcGlobalPermissions:
         self.http = http
         self.users = users
         self._features = features
-        self._probed: JsonResponse | None = None  # Validate's answer, for the sync's one read
+        self._probed: JsonResponse | ConnectorError | None = None  # Validate's answer, for the sync's one read
 
     async def probe_admin(self) -> bool | None:
         """Validate: True when the caller may read global permissions (an administrator), False
@@ -55,26 +55,26 @@ class DcGlobalPermissions:
         try:
             self._probed = await self.http.get_json(GLOBAL_PERMISSIONS)
         except ConnectorError as err:
+            self._probed = err
             if err.code == grpc.StatusCode.PERMISSION_DENIED:
                 return False
             return None
         return True
 
     async def global_permissions(self) -> GlobalPermissionListing:
-        main, self._probed = self._probed, None
+        probed, self._probed = self._probed, None
         features = await self._features()
-        if main is None and not features.global_permissions:
+        if probed is None and not features.global_permissions:
             shown = f"Confluence {features.version}" if features.version else "this Confluence (older than 9.1)"
             return GlobalPermissionListing(
                 unavailable=REASON_ABSENT,
                 detail=f"{shown} has no Global Permissions REST API (Data Center 9.2.18+); the site resource "
                 "has no grants",
             )
-        if main is None:
-            try:
-                main = await self.http.get_json(GLOBAL_PERMISSIONS)
-            except ConnectorError as err:
-                return _unavailable(err)
+        try:
+            main = probed if isinstance(probed, JsonResponse) else await self._main(probed)
+        except ConnectorError as err:
+            return _unavailable(err)
         extra = await asyncio.gather(*(self._class_items(kind, path) for kind, path in CLASS_LISTINGS.items()))
         found: dict[GlobalPermission, None] = {}
         for raw in _items(main.data):
@@ -87,6 +87,11 @@ class DcGlobalPermissions:
                 if item is not None:
                     found[item] = None
         return GlobalPermissionListing(tuple(found))
+
+    async def _main(self, probed: ConnectorError | None) -> JsonResponse:
+        if probed is not None:
+            raise probed
+        return await self.http.get_json(GLOBAL_PERMISSIONS)
 
     async def _class_items(self, kind: str, path: str) -> tuple[str, list[dict[str, Any]]]:
         try:

@@ -1,0 +1,97 @@
+"""The `site` resource on the simulated Data Center site: global permissions in every subject
+shape, group grants expanded, and the report's reason when they cannot be read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from confluence_simulator import SimulatedSite, SiteSpec, datacenter_flavor
+from confluence_simulator.dc_directory import user_key_of
+from confluence_simulator.site_admin_spec import CLASSES_INLINE, SUBJECT_SHAPES, SiteAdminSpec
+from confluence_simulator.site_global import GROUP, USER, global_grants
+
+from baton_confluence.baton.inspect.render import completeness_of
+from tests.datacenter.dc_expected import PAT, dc_env
+from tests.e2e.cli import run_cli
+from tests.runtime.c1z_rows import latest_sync, open_c1z, synced
+
+SPEC = SiteSpec(seed=5, users=25, groups=6, spaces=4, permissions_per_space=6, personal_access_token=PAT)
+CONTEXT = "/confluence"
+
+
+def expected_site_grants(site: SimulatedSite, site_id: str) -> tuple[set[str], set[str]]:
+    """(direct, expanded) grant ids the site's global permissions must give, from the state."""
+    state = site.state
+    humans = {a for a, u in state.users.items() if u.account_type == "atlassian"}
+    direct: set[str] = set()
+    expanded: set[str] = set()
+    for grant in global_grants(state, site.spec):
+        entitlement = f"site:{site_id}:{grant.operation}-{grant.target}"
+        if grant.subject_type == USER:
+            direct.add(f"{entitlement}:user:{user_key_of(grant.subject_id)}")
+        elif grant.subject_type == GROUP:
+            direct.add(f"{entitlement}:group:{grant.subject_id}")
+            members = state.groups_by_name[grant.subject_id].members
+            expanded.update(f"{entitlement}:user:{user_key_of(m)}" for m in members if m in humans)
+        else:
+            direct.add(f"{entitlement}:access_class:{grant.subject_type}")
+    return direct, expanded - direct
+
+
+def _report(path: Path) -> dict[str, int]:
+    conn = open_c1z(path)
+    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
+    return dict(completeness_of(token).counters)
+
+
+def _site_id(site: SimulatedSite) -> str:
+    return site.site_url.split("://", 1)[1]  # the configured address without its scheme
+
+
+VARIANTS = {shape: SiteAdminSpec(dc_subject_shape=shape) for shape in SUBJECT_SHAPES} | {
+    "wrapped-inline-unlicensed": SiteAdminSpec(dc_wrapped=True, dc_classes=CLASSES_INLINE, unlicensed_use=True),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS), ids=list(VARIANTS))
+def test_site_holds_exactly_the_global_permissions(variant: str, tmp_path: Path) -> None:
+    spec = replace(SPEC, server_version="9.3.1", site_admin=VARIANTS[variant])
+    with SimulatedSite(spec, flavor=datacenter_flavor(CONTEXT)) as site:
+        result = run_cli([], tmp_path, dc_env(site))
+        assert result.returncode == 0, result.stderr
+        site_id = _site_id(site)
+        rows = synced(tmp_path / "sync.c1z")
+        assert [k for k in rows["resources"] if k.startswith("site:")] == [f"site:{site_id}"]
+        slugs = {k.rsplit(":", 1)[1] for k in rows["entitlements"] if k.startswith("site:")}
+        assert slugs == {
+            "use-application", "administer-application", "administer-system", "create-space", "create-personal_space"
+        }
+        direct, expanded = expected_site_grants(site, site_id)
+        assert {g for g in rows["grants"] if g.startswith("site:")} == direct | expanded
+        # One read of the listing serves Validate and the sync.
+        counts = site.stats.snapshot().by_request
+        assert counts[("GET", f"{CONTEXT}/rest/api/permissions")] == 1
+    assert not any(k.startswith("site.") for k in _report(tmp_path / "sync.c1z"))
+
+
+@pytest.mark.parametrize(
+    ("version", "admin", "reason", "asked"),
+    [("9.1.0", True, "endpoint_absent", 0), ("9.3.1", False, "not_permitted", 1)],
+    ids=["before-the-rest-group", "caller-not-allowed"],
+)
+def test_site_without_readable_permissions_is_emitted_and_reported(
+    tmp_path: Path, version: str, admin: bool, reason: str, asked: int
+) -> None:
+    spec = replace(SPEC, server_version=version, account_admin=admin)
+    with SimulatedSite(spec, flavor=datacenter_flavor(CONTEXT)) as site:
+        result = run_cli([], tmp_path, dc_env(site))
+        assert result.returncode == 0, result.stderr
+        rows = synced(tmp_path / "sync.c1z")
+        assert f"site:{_site_id(site)}" in rows["resources"]
+        assert not [g for g in rows["grants"] if g.startswith("site:")]
+        # One read serves Validate and the sync (the 403 too); none before 9.2.
+        counts = site.stats.snapshot().by_request
+        assert counts.get(("GET", f"{CONTEXT}/rest/api/permissions"), 0) == asked
+    assert _report(tmp_path / "sync.c1z")[f"site.grants_unavailable.{reason}"] == 1
