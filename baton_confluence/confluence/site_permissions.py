@@ -50,7 +50,7 @@ def describe(permission: Permission) -> str:
 
 def normalise_target(target: str) -> str:
     """`personalSpace`, `PERSONAL_SPACE`, `personal-space` -> `personal_space`."""
-    out = []
+    out: list[str] = []
     for char in target.strip():
         if char.isupper() and out and out[-1] != "_":
             out.append("_")

@@ -21,6 +21,12 @@ SUBJECT_SHAPES = (SUBJECT_FLAT, SUBJECT_NESTED, SUBJECT_USERNAME)
 CLASSES_SEPARATE = "separate"
 CLASSES_INLINE = "inline"
 
+# How Data Center's admin user listing spells `lastLogin` (undocumented).
+LAST_LOGIN_EPOCH_MS = "epoch_ms"
+LAST_LOGIN_ISO = "iso"
+LAST_LOGIN_OBJECT = "object"  # {"date": iso}
+LAST_LOGIN_SHAPES = (LAST_LOGIN_EPOCH_MS, LAST_LOGIN_ISO, LAST_LOGIN_OBJECT)
+
 # Shapes of the org admin API's product-role data (FACTS.md: likely, not certain).
 ROLES_ON_USERS = "user_role_assignments"  # per-account role assignments
 ROLES_ON_GROUPS = "group_role_assignments"  # per-group role assignments
@@ -37,7 +43,7 @@ class SiteAdminSpec:
     anonymous_use: bool = True  # anonymous users may use the site
     unlicensed_use: bool = False  # unlicensed authenticated users may use the site
     # --- Data Center admin user listing (9.3+): /rest/api/admin/users/list/active ------------
-    dc_last_login_shape: str = "epoch_ms"  # epoch_ms | iso | object ({"date": iso})
+    dc_last_login_shape: str = LAST_LOGIN_EPOCH_MS
     # --- organization admin API -----------------------------------------------------------------
     org_id: str = "simulated-org"
     org_api_key: str = "simulated-org-api-key"
@@ -55,6 +61,8 @@ class SiteAdminSpec:
             raise ValueError("dc_classes must be separate or inline")
         if self.bulk_absent_status not in (403, 404, 405):
             raise ValueError("bulk_absent_status must be 403, 404 or 405")
+        if self.dc_last_login_shape not in LAST_LOGIN_SHAPES:
+            raise ValueError(f"dc_last_login_shape must be one of {LAST_LOGIN_SHAPES}")
         if self.role_shape not in ROLE_SHAPES:
             raise ValueError(f"role_shape must be one of {ROLE_SHAPES}")
         if not 0.0 <= self.never_active_fraction <= 1.0:

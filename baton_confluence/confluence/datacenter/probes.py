@@ -12,9 +12,6 @@ kept for the sync that follows (`DcGlobalPermissions`), so the listing is fetche
 
 from __future__ import annotations
 
-import grpc
-
-from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.contract import space_roles_unavailable
 from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
