@@ -73,7 +73,7 @@ class SiteSyncer(ResourceSyncer):
             return Page([])
         identity = self.sources.identity
         found = await identity.site_identity() if identity is not None else instance_identity(self.ctx.options.domain_url)
-        return Page([site_resource(found, self.ctx.options.domain_url)])
+        return Page([site_resource(found)])
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         grantable = [user_type(), group_type(), access_class_type()]
@@ -115,9 +115,9 @@ def site_grants(resource: pb.resource.Resource, listing: GlobalPermissionListing
     return Page(grants, "", [note(skipped)] if skipped else [])
 
 
-def site_resource(identity: SiteIdentity, url: str) -> pb.resource.Resource:
+def site_resource(identity: SiteIdentity) -> pb.resource.Resource:
     profile = struct_pb2.Struct()
-    profile.update({"site_id": identity.id, "host": identity.name, "url": url})
+    profile.update({"site_id": identity.id, "host": identity.name})
     return pb.resource.Resource(
         id=pb.resource.ResourceId(resource_type=SITE, resource=identity.id),
         display_name=identity.name,
