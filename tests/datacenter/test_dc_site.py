@@ -95,3 +95,36 @@ def test_site_without_readable_permissions_is_emitted_and_reported(
         counts = site.stats.snapshot().by_request
         assert counts.get(("GET", f"{CONTEXT}/rest/api/permissions"), 0) == asked
     assert _report(tmp_path / "sync.c1z")[f"site.grants_unavailable.{reason}"] == 1
+
+
+def test_the_global_permission_listing_is_the_only_extra_cost_of_a_default_sync(tmp_path: Path) -> None:
+    """A default sync against the same sync without the `site` type: only the class listings
+    (the main listing is read by Validate's admin probe either way); other output identical."""
+    others = "user,group,space,access_class"
+    counts = {}
+    outputs = {}
+    with SimulatedSite(replace(SPEC, server_version="9.3.1"), flavor=datacenter_flavor(CONTEXT)) as site:
+        for name, extra in (("all", {}), ("no-site", {"BATON_SYNC_RESOURCE_TYPES": others})):
+            work = tmp_path / name
+            work.mkdir()
+            site.reset_stats()
+            result = run_cli([], work, dc_env(site) | extra)
+            assert result.returncode == 0, result.stderr
+            counts[name] = site.stats.snapshot().by_request
+            outputs[name] = {
+                table: {k: v for k, v in rows.items() if not k.startswith("site:")}
+                for table, rows in synced(work / "sync.c1z").items()
+            }
+    extra_requests = {k: n - counts["no-site"].get(k, 0) for k, n in counts["all"].items()}
+    assert {k: n for k, n in extra_requests.items() if n} == {
+        ("GET", f"{CONTEXT}/rest/api/permissions/anonymous"): 1,
+        ("GET", f"{CONTEXT}/rest/api/permissions/unlicensed"): 1,
+    }
+    # Besides the site's rows: the access classes only the site's grants name (anonymous use here).
+    classes = {f"access_class:{g.subject_type}" for g in global_grants(site.state, site.spec)
+               if g.subject_type not in (USER, GROUP)}
+    assert classes == {"access_class:anonymous"}
+    for rows in outputs.values():
+        for key in classes:
+            rows["resources"].pop(key, None)
+    assert outputs["all"] == outputs["no-site"]
