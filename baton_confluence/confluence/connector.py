@@ -23,6 +23,7 @@ from baton_confluence.confluence.client.capability_last_activity import LastActi
 from baton_confluence.confluence.client.capability_site import GlobalPermissionReader, SiteIdentityReader
 from baton_confluence.confluence.client.org_admin import OrgAdmin
 from baton_confluence.confluence.client.org_last_activity import OrgLastActivity
+from baton_confluence.confluence.client.org_product_roles import OrgProductRoles
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
@@ -139,6 +140,8 @@ def site_sources(api: ConfluenceAPI, org_admin: OrgAdmin | None) -> SiteSources:
     identity = api if isinstance(api, SiteIdentityReader) else None
     if isinstance(api, GlobalPermissionReader):
         return SiteSources(identity, api)
+    if org_admin is not None and identity is not None:
+        return SiteSources(identity, OrgProductRoles(org_admin, identity))
     return SiteSources(
         identity,
         None,

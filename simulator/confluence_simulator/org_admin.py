@@ -10,7 +10,7 @@ has what is documented and what is guessed.
   body `{"limit", "cursor", "expand": ["productAccess"]}`, answer `{"data": [{"accountId",
   "name", "email", "productAccess": [{"key", "id", "lastActiveTimestamp"}]}], "links": {"next"}}`.
   Without it the route answers `bulk_absent_status` (404, 405 or 403).
-- Product roles (likely/uncertain; `SiteAdminSpec.role_shape`), see `org_roles.py`.
+- Product roles given to groups (likely/uncertain; `SiteAdminSpec.role_shape`): `org_roles.py`.
 - Auth: `Authorization: Bearer <org_api_key>`; a missing or wrong key is 401. Another org id is 404.
 """
 
@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from confluence_simulator.activity import OTHER_SITE_CLOUD_ID, activity_of, iso_timestamp
 from confluence_simulator.errors import STYLE_V2, ApiError
 from confluence_simulator.flavor import Flavor
+from confluence_simulator.org_roles import GROUP_ROLES, GROUPS, OrgRolesApi
 from confluence_simulator.routing import Request, Response, Router, json_response
 from confluence_simulator.server import SimulatedSite
 from confluence_simulator.site_global import cloud_id_of
@@ -130,6 +131,9 @@ def build_org_admin_router(state: SiteState, spec: SiteSpec) -> Router:
     router = Router(default_style=lambda _path: STYLE_V2)
     router.add("GET", PER_ACCOUNT, api.last_active_dates, family=None, style=STYLE_V2, denied_status=403)
     router.add("POST", BULK_SEARCH, api.bulk_search, family=None, style=STYLE_V2, denied_status=403)
+    roles = OrgRolesApi(state, spec)
+    router.add("GET", GROUPS, roles.groups, family=None, style=STYLE_V2, denied_status=403)
+    router.add("GET", GROUP_ROLES, roles.group_roles, family=None, style=STYLE_V2, denied_status=403)
     return router
 
 

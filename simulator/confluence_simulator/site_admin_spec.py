@@ -27,10 +27,11 @@ LAST_LOGIN_ISO = "iso"
 LAST_LOGIN_OBJECT = "object"  # {"date": iso}
 LAST_LOGIN_SHAPES = (LAST_LOGIN_EPOCH_MS, LAST_LOGIN_ISO, LAST_LOGIN_OBJECT)
 
-# Shapes of the org admin API's product-role data (FACTS.md: likely, not certain).
-ROLES_ON_USERS = "user_role_assignments"  # per-account role assignments
-ROLES_ON_GROUPS = "group_role_assignments"  # per-group role assignments
-ROLE_SHAPES = (ROLES_ON_USERS, ROLES_ON_GROUPS)
+# How a group's role assignments name the role (FACTS.md: likely, not certain).
+ROLES_NESTED = "nested"  # {"resourceId", "roleAssignments": [{"role", "roleAssignmentMethods"}]}
+ROLES_LIST = "list"  # {"resourceId", "roles": ["atlassian/admin", ...]}
+ROLES_FLAT = "flat"  # {"resourceId", "role": "atlassian/admin"}, one item per role
+ROLE_SHAPES = (ROLES_NESTED, ROLES_LIST, ROLES_FLAT)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class SiteAdminSpec:
     bulk_page_size: int = 50
     admin_rate_limit_rps: float | None = None  # the admin API's own token bucket
     never_active_fraction: float = 0.15  # org members with no Confluence activity
-    role_shape: str = ROLES_ON_GROUPS
+    role_shape: str = ROLES_NESTED
+    group_page_size: int = 50
 
     def __post_init__(self) -> None:
         if self.dc_subject_shape not in SUBJECT_SHAPES:

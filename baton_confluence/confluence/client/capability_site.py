@@ -41,6 +41,8 @@ class GlobalPermissionListing:
     # completeness report, and a sentence for the log.
     unavailable: str = ""
     detail: str = ""
+    # Read, but known to leave something out: a snake_case reason the report counts.
+    partial: str = ""
 
 
 @runtime_checkable

@@ -107,7 +107,7 @@ class OrgLastActivity:
                     account_id = text(user.get("accountId")) or text(user.get("account_id"))
                     if account_id:
                         found[account_id] = _on_site(user.get("productAccess"), cloud_id)
-            cursor = _cursor(obj(page.get("links")).get("next"))
+            cursor = next_cursor(obj(page.get("links")).get("next"))
             if not cursor or not page.get("data"):
                 return found
 
@@ -141,7 +141,7 @@ def _on_site(entries: Any, cloud_id: str) -> LastActive:
     return LastActive(latest) if latest is not None else LastActive.none(NoDate.NEVER_ACTIVE)
 
 
-def _cursor(link: Any) -> str:
+def next_cursor(link: Any) -> str:
     """The next cursor from `links.next`: the cursor itself, or a URL carrying `cursor=`."""
     value = text(link)
     if "cursor=" in value:

@@ -46,6 +46,7 @@ from baton_confluence.confluence.syncers.resource_types import SITE, access_clas
 log = structlog.get_logger("baton_confluence.confluence.syncers.site")
 
 UNAVAILABLE = "site.grants_unavailable"  # + ".<reason>"
+PARTIAL = "site.grants_partial"  # + ".<reason>"
 SKIPPED_UNKNOWN = "site.permissions_skipped.unknown"  # + ".<slug>"
 SKIPPED_NO_PRINCIPAL = "site.permissions_skipped.no_principal"
 
@@ -86,7 +87,10 @@ class SiteSyncer(ResourceSyncer):
         listing = await reader.global_permissions()
         if listing.unavailable:
             return Page([], "", [self._unavailable(listing.unavailable, listing.detail)])
-        return site_grants(resource, listing)
+        page = site_grants(resource, listing)
+        if listing.partial:
+            page.annotations.append(note({f"{PARTIAL}.{listing.partial}": 1}))
+        return page
 
     @staticmethod
     def _unavailable(reason: str, detail: str) -> any_pb2.Any:
