@@ -28,7 +28,7 @@ from confluence_simulator.org_admin import org_admin_site
 from confluence_simulator.site_admin_spec import SiteAdminSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.run import ROOT, benchmark_site, cli_env  # noqa: E402
+from benchmarks.run import ROOT, benchmark_site, cli_env
 
 
 @dataclass
