@@ -15,20 +15,14 @@ from confluence_simulator.site_admin_spec import LAST_LOGIN_SHAPES, SiteAdminSpe
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.inspect.render import completeness_of
 from tests.datacenter.dc_expected import PAT, dc_env
 from tests.e2e.cli import run_cli
-from tests.runtime.c1z_rows import latest_sync, open_c1z, synced
+from tests.e2e.report import report_counters
+from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=17, users=30, groups=5, spaces=3, permissions_per_space=5, personal_access_token=PAT,
                 server_version="9.3.1")
 ACTIVE_LISTING = "/confluence/rest/api/admin/users/list/active"
-
-
-def _report(path: Path) -> dict[str, int]:
-    conn = open_c1z(path)
-    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
-    return {k: v for k, v in completeness_of(token).counters.items() if k.startswith("accounts.last_login.")}
 
 
 def _users(path: Path) -> dict[str, pb.resource.Resource]:
@@ -66,7 +60,7 @@ def test_licensed_users_carry_their_last_login(shape: str, tmp_path: Path) -> No
             continue
         assert not trait.HasField("last_login") and resource.profile.fields["last_login_missing"].string_value == reason
         want[f"accounts.last_login.unknown.{reason}"] = want.get(f"accounts.last_login.unknown.{reason}", 0) + 1
-    assert _report(tmp_path / "sync.c1z") == want
+    assert report_counters(tmp_path / "sync.c1z", "accounts.last_login.") == want
     assert len(want) == 3  # dated, never signed in, and unlicensed accounts all occur
     # The listing is read once (one page here), whatever the number of accounts asked about.
     assert site.stats.snapshot().count("GET", ACTIVE_LISTING) == 1
@@ -83,7 +77,7 @@ def test_without_the_listing_every_account_is_counted_with_the_reason(
     _sync(replace(SPEC, server_version=version, account_admin=admin), tmp_path)
     users = _users(tmp_path / "sync.c1z")
     assert all(r.profile.fields["last_login_missing"].string_value == reason for r in users.values())
-    assert _report(tmp_path / "sync.c1z") == {f"accounts.last_login.unknown.{reason}": len(users)}
+    assert report_counters(tmp_path / "sync.c1z", "accounts.last_login.") == {f"accounts.last_login.unknown.{reason}": len(users)}
 
 
 def test_without_the_option_nothing_is_asked_and_users_are_unchanged(tmp_path: Path) -> None:
@@ -94,4 +88,4 @@ def test_without_the_option_nothing_is_asked_and_users_are_unchanged(tmp_path: P
     assert not [path for _, path in requests if path.startswith(ACTIVE_LISTING)]
     users = _users(tmp_path / "sync.c1z")
     assert users and not any("last_login_missing" in r.profile.fields for r in users.values())
-    assert _report(tmp_path / "sync.c1z") == {}
+    assert report_counters(tmp_path / "sync.c1z", "accounts.last_login.") == {}

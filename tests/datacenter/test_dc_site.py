@@ -12,10 +12,10 @@ from confluence_simulator.dc_directory import user_key_of
 from confluence_simulator.site_admin_spec import CLASSES_INLINE, SUBJECT_SHAPES, SiteAdminSpec
 from confluence_simulator.site_global import GROUP, USER, global_grants
 
-from baton_confluence.baton.inspect.render import completeness_of
 from tests.datacenter.dc_expected import PAT, dc_env
 from tests.e2e.cli import run_cli
-from tests.runtime.c1z_rows import latest_sync, open_c1z, synced
+from tests.e2e.report import report_counters
+from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=5, users=25, groups=6, spaces=4, permissions_per_space=6, personal_access_token=PAT)
 CONTEXT = "/confluence"
@@ -38,12 +38,6 @@ def expected_site_grants(site: SimulatedSite, site_id: str) -> tuple[set[str], s
         else:
             direct.add(f"{entitlement}:access_class:{grant.subject_type}")
     return direct, expanded - direct
-
-
-def _report(path: Path) -> dict[str, int]:
-    conn = open_c1z(path)
-    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
-    return dict(completeness_of(token).counters)
 
 
 def _site_id(site: SimulatedSite) -> str:
@@ -73,7 +67,7 @@ def test_site_holds_exactly_the_global_permissions(variant: str, tmp_path: Path)
         # One read of the listing serves Validate and the sync.
         counts = site.stats.snapshot().by_request
         assert counts[("GET", f"{CONTEXT}/rest/api/permissions")] == 1
-    assert not any(k.startswith("site.") for k in _report(tmp_path / "sync.c1z"))
+    assert not any(k.startswith("site.") for k in report_counters(tmp_path / "sync.c1z"))
 
 
 @pytest.mark.parametrize(
@@ -94,7 +88,7 @@ def test_site_without_readable_permissions_is_emitted_and_reported(
         # One read serves Validate and the sync (the 403 too); none before 9.2.
         counts = site.stats.snapshot().by_request
         assert counts.get(("GET", f"{CONTEXT}/rest/api/permissions"), 0) == asked
-    assert _report(tmp_path / "sync.c1z")[f"site.grants_unavailable.{reason}"] == 1
+    assert report_counters(tmp_path / "sync.c1z")[f"site.grants_unavailable.{reason}"] == 1
 
 
 def test_the_global_permission_listing_is_the_only_extra_cost_of_a_default_sync(tmp_path: Path) -> None:

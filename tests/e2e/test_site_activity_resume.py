@@ -15,9 +15,8 @@ from confluence_simulator import DataVariants, SimulatedSite, SiteSpec
 from confluence_simulator.org_admin import org_admin_site
 from confluence_simulator.site_admin_spec import SiteAdminSpec
 
-from baton_confluence.baton.inspect.render import completeness_of
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import latest_sync, open_c1z
+from tests.e2e.report import report_counters
 from tests.runtime.c1z_rows import sync_content as content
 
 SPEC = SiteSpec(
@@ -36,12 +35,6 @@ def _env(site: SimulatedSite, admin: SimulatedSite) -> dict[str, str]:
         "BATON_CHECKPOINT_INTERVAL_SECONDS": "0.2",
         "BATON_CONCURRENCY": "2",
     }
-
-
-def _last_login_report(path: Path) -> dict[str, int]:
-    conn = open_c1z(path)
-    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
-    return {k: v for k, v in completeness_of(token).counters.items() if k.startswith(("accounts.", "site."))}
 
 
 @pytest.mark.parametrize("kill_at", [0.2, 0.6], ids=["during-the-user-listing", "mid-sweep"])
@@ -73,4 +66,4 @@ def test_kill_9_then_resume_keeps_last_activity_and_site(tmp_path: Path, kill_at
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed" in resumed.stdout
     assert content(work / "sync.c1z") == expected
-    assert _last_login_report(work / "sync.c1z") == _last_login_report(clean / "sync.c1z")
+    assert report_counters(work / "sync.c1z", "accounts.", "site.") == report_counters(clean / "sync.c1z", "accounts.", "site.")

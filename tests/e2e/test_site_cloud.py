@@ -12,20 +12,14 @@ from confluence_simulator import SimulatedSite, SiteSpec
 from confluence_simulator.site_global import TENANT_INFO, cloud_id_of
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.inspect.render import completeness_of
 from baton_confluence.baton.runner.local_sync import served
 from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import latest_sync, open_c1z, synced
+from tests.e2e.report import report_counters
+from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=9, users=20, groups=5, spaces=4, permissions_per_space=6)
-
-
-def _report(path: Path) -> dict[str, int]:
-    conn = open_c1z(path)
-    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
-    return dict(completeness_of(token).counters)
 
 
 def test_cloud_site_resource_costs_one_request_and_reports_missing_roles(tmp_path: Path) -> None:
@@ -44,7 +38,7 @@ def test_cloud_site_resource_costs_one_request_and_reports_missing_roles(tmp_pat
     # The only request outside the Confluence API is the one for the cloudId.
     assert requests[("GET", TENANT_INFO)] == 1
     assert {path for _, path in requests if not path.startswith("/wiki/")} == {TENANT_INFO}
-    assert _report(tmp_path / "sync.c1z")["site.grants_unavailable.no_org_admin_key"] == 1
+    assert report_counters(tmp_path / "sync.c1z")["site.grants_unavailable.no_org_admin_key"] == 1
 
 
 @pytest.mark.parametrize("method", ["Grant", "Revoke"])

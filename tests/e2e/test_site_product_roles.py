@@ -14,18 +14,12 @@ from confluence_simulator.org_roles import product_roles
 from confluence_simulator.site_admin_spec import ROLE_SHAPES, SiteAdminSpec
 from confluence_simulator.site_global import cloud_id_of
 
-from baton_confluence.baton.inspect.render import completeness_of
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import latest_sync, open_c1z, synced
+from tests.e2e.report import report_counters
+from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=23, users=25, groups=6, spaces=3, permissions_per_space=5)
 SLUGS = {"atlassian/admin": "administer-application", "atlassian/user": "use-application"}
-
-
-def _report(path: Path) -> dict[str, int]:
-    conn = open_c1z(path)
-    (token,) = conn.execute("select sync_token from v1_sync_runs where sync_id = ?", (latest_sync(conn),)).fetchone()
-    return {k: v for k, v in completeness_of(token).counters.items() if k.startswith("site.")}
 
 
 @pytest.mark.parametrize("shape", ROLE_SHAPES)
@@ -54,7 +48,7 @@ def test_site_grants_are_the_groups_product_roles(shape: str, tmp_path: Path) ->
     assert direct and expanded and unknown  # every case occurs on this site
     rows = synced(tmp_path / "sync.c1z")
     assert {g for g in rows["grants"] if g.startswith("site:")} == direct | expanded
-    report = _report(tmp_path / "sync.c1z")
+    report = report_counters(tmp_path / "sync.c1z", "site.")
     assert report.pop("site.grants_partial.direct_user_roles_not_read") == 1
     assert sum(report.values()) == unknown and all(k.startswith("site.permissions_skipped.unknown.") for k in report)
     # One request per group page and per group; nothing about activity without --last-activity.
