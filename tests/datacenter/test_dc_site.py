@@ -15,6 +15,7 @@ from confluence_simulator.site_global import GROUP, USER, global_grants
 from tests.datacenter.dc_expected import PAT, dc_env
 from tests.e2e.cli import run_cli
 from tests.e2e.report import report_counters
+from tests.e2e.site_cost import cost_of_site_type
 from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=5, users=25, groups=6, spaces=4, permissions_per_space=6, personal_access_token=PAT)
@@ -94,23 +95,9 @@ def test_site_without_readable_permissions_is_emitted_and_reported(
 def test_the_global_permission_listing_is_the_only_extra_cost_of_a_default_sync(tmp_path: Path) -> None:
     """A default sync against the same sync without the `site` type: only the class listings
     (the main listing is read by Validate's admin probe either way); other output identical."""
-    others = "user,group,space,access_class"
-    counts = {}
-    outputs = {}
     with SimulatedSite(replace(SPEC, server_version="9.3.1"), flavor=datacenter_flavor(CONTEXT)) as site:
-        for name, extra in (("all", {}), ("no-site", {"BATON_SYNC_RESOURCE_TYPES": others})):
-            work = tmp_path / name
-            work.mkdir()
-            site.reset_stats()
-            result = run_cli([], work, dc_env(site) | extra)
-            assert result.returncode == 0, result.stderr
-            counts[name] = site.stats.snapshot().by_request
-            outputs[name] = {
-                table: {k: v for k, v in rows.items() if not k.startswith("site:")}
-                for table, rows in synced(work / "sync.c1z").items()
-            }
-    extra_requests = {k: n - counts["no-site"].get(k, 0) for k, n in counts["all"].items()}
-    assert {k: n for k, n in extra_requests.items() if n} == {
+        cost = cost_of_site_type(site, dc_env(site), "user,group,space,access_class", tmp_path)
+    assert cost.extra_requests == {
         ("GET", f"{CONTEXT}/rest/api/permissions/anonymous"): 1,
         ("GET", f"{CONTEXT}/rest/api/permissions/unlicensed"): 1,
     }
@@ -118,7 +105,7 @@ def test_the_global_permission_listing_is_the_only_extra_cost_of_a_default_sync(
     classes = {f"access_class:{g.subject_type}" for g in global_grants(site.state, site.spec)
                if g.subject_type not in (USER, GROUP)}
     assert classes == {"access_class:anonymous"}
-    for rows in outputs.values():
+    for rows in (cost.with_site, cost.without_site):
         for key in classes:
             rows["resources"].pop(key, None)
-    assert outputs["all"] == outputs["no-site"]
+    assert cost.with_site == cost.without_site

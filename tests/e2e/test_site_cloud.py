@@ -17,6 +17,7 @@ from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.report import report_counters
+from tests.e2e.site_cost import cost_of_site_type
 from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=9, users=20, groups=5, spaces=4, permissions_per_space=6)
@@ -74,20 +75,7 @@ def test_site_entitlements_are_read_only(method: str) -> None:
 def test_the_site_resource_is_the_only_extra_cost_of_a_default_sync(tmp_path: Path) -> None:
     """Requests of a default sync minus those of the same sync without the `site` type: exactly
     the one tenant_info request; the rest of the output is identical."""
-    others = "user,group,space,space_role,access_class"
-    counts = {}
-    outputs = {}
-    for name, extra in (("all", {}), ("no-site", {"BATON_SYNC_RESOURCE_TYPES": others})):
-        work = tmp_path / name
-        work.mkdir()
-        with SimulatedSite(SPEC) as site:
-            result = run_cli([], work, site_env(site) | extra)
-            assert result.returncode == 0, result.stderr
-            counts[name] = site.stats.snapshot().by_request
-        outputs[name] = {
-            table: {k: v for k, v in rows.items() if not k.startswith("site:")}
-            for table, rows in synced(work / "sync.c1z").items()
-        }
-    extra_requests = {k: n - counts["no-site"].get(k, 0) for k, n in counts["all"].items()}
-    assert {k: n for k, n in extra_requests.items() if n} == {("GET", TENANT_INFO): 1}
-    assert outputs["all"] == outputs["no-site"]
+    with SimulatedSite(SPEC) as site:
+        cost = cost_of_site_type(site, site_env(site), "user,group,space,space_role,access_class", tmp_path)
+    assert cost.extra_requests == {("GET", TENANT_INFO): 1}
+    assert cost.with_site == cost.without_site
