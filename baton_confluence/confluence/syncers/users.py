@@ -18,6 +18,10 @@ resource, typed by the user trait (`account_kind`): an app account that administ
 exactly what an access review must see. Accounts no listing returns (past the search ceiling, in
 no group) are fetched one by one when a grant names them (`get`, called by the sync engine).
 
+With `--last-activity` each emitted account (listed or looked up) carries its last activity
+(`last_activity.stamp_last_activity`); a page waits for its accounts' dates, which come from
+their own client and governor (docs/site-and-activity.md).
+
 Completeness notes: each search page adds its result count to `accounts.search`; reaching the
 search ceiling sets `accounts.search_ceiling_reached`.
 
