@@ -8,7 +8,8 @@ has what is documented and what is guessed.
   404 for an account the organization does not know.
 - `POST /admin/v2/orgs/{orgId}/directories/-/users/search` (likely; `SiteAdminSpec.bulk_search`):
   body `{"limit", "cursor", "expand": ["productAccess"]}`, answer `{"data": [{"accountId",
-  "name", "email", "productAccess": [{"key", "id", "lastActiveTimestamp"}]}], "links": {"next"}}`.
+  "name", "email", "productAccess": [{"key", "id", "lastActiveTimestamp"}]}], "links": {"next"}}`,
+  or (`bulk_shape` "date") entries `{"key", "last_active"}` and `links.next` a URL with `?cursor=`.
   Without it the route answers `bulk_absent_status` (404, 405 or 403).
 - Product roles given to groups (likely/uncertain; `SiteAdminSpec.role_shape`): `org_roles.py`.
 - Auth: `Authorization: Bearer <org_api_key>`; a missing or wrong key is 401. Another org id is 404.
@@ -28,6 +29,7 @@ from confluence_simulator.flavor import Flavor
 from confluence_simulator.org_roles import GROUP_ROLES, GROUPS, OrgRolesApi
 from confluence_simulator.routing import Request, Response, Router, json_response
 from confluence_simulator.server import SimulatedSite
+from confluence_simulator.site_admin_spec import BULK_DATE, BULK_TIMESTAMP
 from confluence_simulator.site_global import cloud_id_of
 from confluence_simulator.spec import SiteSpec
 from confluence_simulator.state import SiteState, User
@@ -85,7 +87,8 @@ class OrgAdminApi:
         data = [self._user(u, expand) for u in page]
         links: dict[str, Any] = {}
         if start + limit < len(members):
-            links["next"] = _encode_cursor(start + limit)
+            cursor = _encode_cursor(start + limit)
+            links["next"] = cursor if admin.bulk_shape == BULK_TIMESTAMP else f"{req.base_url}{req.path}?cursor={cursor}"
         return json_response(200, {"data": data, "links": links})
 
     def _user(self, user: User, expand: bool) -> dict[str, Any]:
@@ -95,7 +98,10 @@ class OrgAdminApi:
             activity = activity_of(self.spec, user)
             access = [{"key": "jira-software", "id": "ari:cloud:jira::site/" + self.cloud_id,
                        "lastActiveTimestamp": "2026-12-02T08:00:00.000Z"}]
-            if activity.at is not None:
+            if activity.at is not None and self.spec.site_admin.bulk_shape == BULK_DATE:
+                # Entries without a site id: only this site's Confluence is listed.
+                access.append({"key": "confluence", "last_active": activity.at.date().isoformat()})
+            elif activity.at is not None:
                 access.append({"key": "confluence", "id": site_ari(self.cloud_id),
                                "lastActiveTimestamp": iso_timestamp(activity.at)})
                 access.append({"key": "confluence", "id": site_ari(OTHER_SITE_CLOUD_ID),

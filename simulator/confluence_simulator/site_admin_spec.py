@@ -27,6 +27,11 @@ LAST_LOGIN_ISO = "iso"
 LAST_LOGIN_OBJECT = "object"  # {"date": iso}
 LAST_LOGIN_SHAPES = (LAST_LOGIN_EPOCH_MS, LAST_LOGIN_ISO, LAST_LOGIN_OBJECT)
 
+# How the bulk user search spells a product entry's activity and its next page (likely, not certain).
+BULK_TIMESTAMP = "timestamp"  # {"key", "id", "lastActiveTimestamp": ISO}, links.next a bare cursor
+BULK_DATE = "date"  # {"key", "last_active": "YYYY-MM-DD"} without an id, links.next a URL with ?cursor=
+BULK_SHAPES = (BULK_TIMESTAMP, BULK_DATE)
+
 # How a group's role assignments name the role (FACTS.md: likely, not certain).
 ROLES_NESTED = "nested"  # {"resourceId", "roleAssignments": [{"role", "roleAssignmentMethods"}]}
 ROLES_LIST = "list"  # {"resourceId", "roles": ["atlassian/admin", ...]}
@@ -51,6 +56,7 @@ class SiteAdminSpec:
     bulk_search: bool = True  # POST /admin/v2/orgs/{o}/directories/-/users/search exists
     bulk_absent_status: int = 404  # what the absent bulk route answers: 404, 405 or 403
     bulk_page_size: int = 50
+    bulk_shape: str = BULK_TIMESTAMP
     admin_rate_limit_rps: float | None = None  # the admin API's own token bucket
     never_active_fraction: float = 0.15  # org members with no Confluence activity
     role_shape: str = ROLES_NESTED
@@ -65,6 +71,8 @@ class SiteAdminSpec:
             raise ValueError("bulk_absent_status must be 403, 404 or 405")
         if self.dc_last_login_shape not in LAST_LOGIN_SHAPES:
             raise ValueError(f"dc_last_login_shape must be one of {LAST_LOGIN_SHAPES}")
+        if self.bulk_shape not in BULK_SHAPES:
+            raise ValueError(f"bulk_shape must be one of {BULK_SHAPES}")
         if self.role_shape not in ROLE_SHAPES:
             raise ValueError(f"role_shape must be one of {ROLE_SHAPES}")
         if not 0.0 <= self.never_active_fraction <= 1.0:

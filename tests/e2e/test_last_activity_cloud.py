@@ -13,7 +13,7 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 from confluence_simulator.activity import activity_of
 from confluence_simulator.org_admin import BULK_SEARCH, org_admin_site
-from confluence_simulator.site_admin_spec import SiteAdminSpec
+from confluence_simulator.site_admin_spec import BULK_DATE, BULK_SHAPES, SiteAdminSpec
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
@@ -78,13 +78,14 @@ def _check_users(site: SimulatedSite, c1z: Path, *, date_only: bool) -> None:
     }
 
 
-def test_bulk_route_dates_every_account_the_org_knows(tmp_path: Path) -> None:
-    spec = replace(SPEC, site_admin=SiteAdminSpec(bulk_page_size=7))
+@pytest.mark.parametrize("shape", BULK_SHAPES)
+def test_bulk_route_dates_every_account_the_org_knows(tmp_path: Path, shape: str) -> None:
+    spec = replace(SPEC, site_admin=SiteAdminSpec(bulk_page_size=7, bulk_shape=shape))
     with SimulatedSite(spec) as site, org_admin_site(site) as admin:
         result = run_cli([], tmp_path, _env(site, admin))
         assert result.returncode == 0, result.stderr
         admin_requests = admin.stats.snapshot().by_request
-    _check_users(site, tmp_path / "sync.c1z", date_only=False)
+    _check_users(site, tmp_path / "sync.c1z", date_only=shape == BULK_DATE)
     # Only the bulk search: every page once, no per-account request.
     members = sum(1 for u in site.state.users.values() if activity_of(spec, u).in_org)
     pages = -(-members // 7)
