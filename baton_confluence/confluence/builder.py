@@ -36,6 +36,7 @@ from baton_confluence.confluence.client import (
     Deployment,
     validate_base_url,
 )
+from baton_confluence.confluence.client.org_admin import OrgAdmin, org_admin_client
 from baton_confluence.confluence.connector import ConfluenceConnector, permission_catalog
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 from baton_confluence.confluence.options import ConfluenceOptions
@@ -67,9 +68,10 @@ def build_connector(settings: ConfluenceSettings) -> ConfluenceConnector:
     auth = cloud_auth(settings) if deployment is Deployment.CLOUD else datacenter_auth(settings)
     options = replace(options_from(settings), domain_url=url)
     catalog = permission_catalog(deployment, options)  # an impossible selection fails before any client exists
+    org_admin = org_admin_of(settings, deployment)
     http = http_client(settings, url, auth)
     api: ConfluenceAPI = ConfluenceCloudAPI(http) if deployment is Deployment.CLOUD else ConfluenceDataCenterAPI(http)
-    connector = ConfluenceConnector(options, api, catalog=catalog, owns_client=True)
+    connector = ConfluenceConnector(options, api, catalog=catalog, owns_client=True, org_admin=org_admin)
     if deployment is Deployment.DATACENTER:
         log.info("confluence_deployment", deployment=deployment.value, site=url, auth=type(auth).__name__)
     return connector
@@ -94,6 +96,7 @@ def options_from(settings: ConfluenceSettings) -> ConfluenceOptions:
         exclude_space_keys=tuple(settings.exclude_spaces),
         skip_archived_spaces=settings.skip_archived_spaces,
         concurrency=settings.concurrency,
+        last_activity=settings.last_activity,
     )
 
 
@@ -107,6 +110,40 @@ def http_client(settings: ConfluenceSettings, url: str, auth: Credentials) -> Co
         timeout=float(settings.http_timeout_seconds),
         ca_cert=settings.ca_cert or None,
         insecure_skip_verify=settings.insecure_skip_verify,
+    )
+
+
+def org_admin_of(settings: ConfluenceSettings, deployment: Deployment) -> OrgAdmin | None:
+    """The organization admin API client (Cloud, with --org-id and --org-api-key), or None.
+
+    `--last-activity` on Cloud without both is a usage error, raised before any request."""
+    if deployment is Deployment.DATACENTER:
+        if settings.org_id or settings.org_api_key:
+            log.info("confluence_org_admin_ignored", detail="--org-id/--org-api-key are for Confluence Cloud")
+        return None
+    given = [flag for flag, value in (("--org-id", settings.org_id), ("--org-api-key", settings.org_api_key)) if value]
+    if settings.last_activity and len(given) < 2:
+        raise SettingsError(
+            "--last-activity on Confluence Cloud needs --org-id and --org-api-key (BATON_ORG_ID, BATON_ORG_API_KEY): "
+            "last activity comes from the organization admin API; create a key at admin.atlassian.com > Settings > "
+            "API keys"
+        )
+    if len(given) == 1:
+        missing = "--org-api-key" if given == ["--org-id"] else "--org-id"
+        raise SettingsError(f"{given[0]} needs {missing} too (the organization admin API takes both)")
+    if not given:
+        return None
+    try:
+        url = validate_base_url(settings.admin_api_url)
+    except ConnectorError as err:
+        raise ConnectorError(err.code, f"--admin-api-url (BATON_ADMIN_API_URL): {err.message}") from None
+    return org_admin_client(
+        url,
+        settings.org_id,
+        settings.org_api_key,
+        max_rps=settings.admin_api_max_rps or None,
+        timeout=float(settings.http_timeout_seconds),
+        ca_cert=settings.ca_cert or None,
     )
 
 

@@ -20,9 +20,15 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles, space_roles_of
+from baton_confluence.confluence.client.capability_last_activity import LastActivityReader
+from baton_confluence.confluence.client.capability_site import GlobalPermissionReader, SiteIdentityReader
+from baton_confluence.confluence.client.org_admin import OrgAdmin
+from baton_confluence.confluence.client.org_last_activity import OrgLastActivity
+from baton_confluence.confluence.client.org_product_roles import OrgProductRoles
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
+from baton_confluence.confluence.settings import SettingsError
 from baton_confluence.confluence.sync_data import SyncData
 from baton_confluence.confluence.syncers import (
     AccessClassSyncer,
@@ -33,6 +39,7 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
+from baton_confluence.confluence.syncers.site import SiteSources, SiteSyncer
 from baton_confluence.confluence.validation import report, validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")
@@ -51,16 +58,19 @@ class ConfluenceConnector(Connector):
         catalog: PermissionCatalog | None = None,
         cache: SyncCache | None = None,
         owns_client: bool = False,
+        org_admin: OrgAdmin | None = None,
     ) -> None:
         if options.use_rbac:
             require_space_roles(api)
         self.options = options
         self.api = api
+        self.org_admin = org_admin  # Cloud's organization admin API (client/org_admin.py), when configured
         self.ctx = SyncContext(
             api=api,
             options=options,
             catalog=catalog or permission_catalog(api.deployment, options),
             data=SyncData(cache),
+            last_activity=last_activity_reader(api, options, org_admin),
         )
         self._owns_client = owns_client
         self._syncers = self._build_syncers()
@@ -73,6 +83,7 @@ class ConfluenceConnector(Connector):
         if self.options.use_rbac:
             syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
         syncers.append(AccessClassSyncer())
+        syncers.append(SiteSyncer(self.ctx, site_sources(self.api, self.org_admin)))
         return syncers
 
     def metadata(self) -> pb.connector.ConnectorMetadata:
@@ -96,13 +107,50 @@ class ConfluenceConnector(Connector):
         self.ctx.reset()
 
     def requests_sent(self) -> int:
-        """How many API requests the connector's HTTP client has sent (for the sync summary)."""
-        return self.api.requests_sent()
+        """How many API requests the connector's HTTP clients have sent (for the sync summary)."""
+        admin = self.org_admin.http.stats.total if self.org_admin is not None else 0
+        return self.api.requests_sent() + admin
 
     async def close(self) -> None:
         self.ctx.data.close()
         if self._owns_client:
             await self.api.aclose()
+            if self.org_admin is not None:
+                await self.org_admin.http.aclose()
+
+
+NO_ORG_ADMIN_KEY = "no_org_admin_key"
+
+
+def last_activity_reader(
+    api: ConfluenceAPI, options: ConfluenceOptions, org_admin: OrgAdmin | None
+) -> LastActivityReader | None:
+    """Where `--last-activity` reads from: the org admin API on Cloud, the site on Data Center."""
+    if not options.last_activity:
+        return None
+    if org_admin is not None and isinstance(api, SiteIdentityReader):
+        return OrgLastActivity(org_admin, api)
+    if isinstance(api, LastActivityReader):
+        return api
+    raise SettingsError(
+        "--last-activity on Confluence Cloud needs --org-id and --org-api-key (BATON_ORG_ID, BATON_ORG_API_KEY)"
+    )
+
+
+def site_sources(api: ConfluenceAPI, org_admin: OrgAdmin | None) -> SiteSources:
+    """Where the `site` resource's id and grants come from (syncers/site.py)."""
+    identity = api if isinstance(api, SiteIdentityReader) else None
+    if isinstance(api, GlobalPermissionReader):
+        return SiteSources(identity, api)
+    if org_admin is not None and identity is not None:
+        return SiteSources(identity, OrgProductRoles(org_admin, identity))
+    return SiteSources(
+        identity,
+        None,
+        NO_ORG_ADMIN_KEY,
+        "Confluence Cloud lists no site permissions on the site itself; pass --org-id and --org-api-key to "
+        "read the Confluence product roles from the organization admin API",
+    )
 
 
 def permission_catalog(deployment: Deployment, options: ConfluenceOptions) -> PermissionCatalog:

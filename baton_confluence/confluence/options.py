@@ -33,6 +33,8 @@ class ConfluenceOptions:
     skip_archived_spaces: bool = False
     # How many API calls one listing step may have in flight (the HTTP client caps the total).
     concurrency: int = DEFAULT_CONCURRENCY
+    # --last-activity: each account's last activity on its user resource (docs/site-and-activity.md).
+    last_activity: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -16,6 +16,7 @@ SPACE = "space"
 SPACE_ROLE = "space_role"
 SPACE_ROLE_ASSIGNMENT = "space_role_assignment"
 ACCESS_CLASS = "access_class"  # new in this connector; docs/access-classes.md
+SITE = "site"  # new in this connector; docs/site-and-activity.md
 
 _Trait = pb.resource.ResourceType
 
@@ -65,3 +66,8 @@ def access_class_type() -> pb.resource.ResourceType:
     does not list, so it carries the group trait and has no entitlements or grants of its own.
     """
     return _type(ACCESS_CLASS, "Access Class", [_Trait.TRAIT_GROUP], [pb.resource_tree.SkipEntitlementsAndGrants()])
+
+
+def site_type() -> pb.resource.ResourceType:
+    """The site itself, one resource per sync, holding the global permissions (read-only)."""
+    return _type(SITE, "Site", [], [])

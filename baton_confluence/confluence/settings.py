@@ -5,6 +5,7 @@ from __future__ import annotations
 from baton_confluence.baton.config.field import Export, setting
 from baton_confluence.baton.config.settings import BatonSettings, CommaList
 
+DEFAULT_ADMIN_API_URL = "https://api.atlassian.com"  # the organization admin API (client/org_admin.py)
 SUGGESTED_NOUNS = ("space",)
 SUGGESTED_VERBS = ("administer", "create", "delete", "export", "read", "restrict_content")
 
@@ -94,5 +95,24 @@ class ConfluenceSettings(BatonSettings):
         "use --ca-cert instead"
     )
 
+    # --- the site's activity and the organization admin API (docs/site-and-activity.md) ---------
+    last_activity: bool = setting(
+        False,
+        "Sync each account's last Confluence activity (UserTrait last_login). Cloud: needs --org-id and "
+        "--org-api-key; Data Center 9.3+: read from the admin user listing",
+    )
+    org_id: str = setting("", "Cloud: the Atlassian organization id (admin.atlassian.com), for the organization admin API")
+    org_api_key: str = setting(
+        "", "Cloud: an organization admin API key (sent as Bearer): last activity and Confluence product roles",
+        secret=True,
+    )
+    admin_api_url: str = setting(
+        DEFAULT_ADMIN_API_URL, "Cloud: the organization admin API's address (for proxies and tests)"
+    )
+    admin_api_max_rps: float = setting(
+        0.0, "Cloud: upper bound on organization admin API requests per second, apart from the site's "
+        "(0 = adaptive)",
+    )
+
     def secrets(self) -> list[str]:
-        return [self.api_key, self.client_secret, self.personal_access_token, self.password]
+        return [self.api_key, self.client_secret, self.personal_access_token, self.password, self.org_api_key]

@@ -13,6 +13,7 @@ from confluence_simulator.cloud_v2 import CloudV2Api
 from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.routing import Handler, Router
+from confluence_simulator.site_global import TENANT_INFO, tenant_info
 from confluence_simulator.spec import SiteSpec
 from confluence_simulator.state import SiteState
 
@@ -76,6 +77,7 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
     add_v2("POST", "/spaces/{id}/role-assignments", v2.set_role_assignments,
            families.FAMILY_ROLE_ASSIGNMENT_WRITE)
     add_v2("POST", "/users-bulk", v2.users_bulk, families.FAMILY_USERS_BULK)
+    router.add("GET", TENANT_INFO, tenant_info(spec), family=None, style=STYLE_V1, denied_status=_V1_DENIED)
     return router
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from confluence_simulator import spec as families
+from confluence_simulator.dc_admin_users import DcAdminUsersApi
 from confluence_simulator.dc_auth import authenticate_datacenter
 from confluence_simulator.dc_directory import Directory
 from confluence_simulator.dc_people import DcPeopleApi
@@ -20,6 +21,7 @@ from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.ratelimit import STYLE_DATACENTER
 from confluence_simulator.routing import Handler, Router
+from confluence_simulator.site_global import DcGlobalPermissionsApi
 from confluence_simulator.spec import SiteSpec
 from confluence_simulator.state import SiteState
 
@@ -73,7 +75,12 @@ def build_datacenter_router(state: SiteState, spec: SiteSpec, context: str) -> R
         _add_permission_routes(add, spaces)
         add("GET", "/server-information", spaces.server_information, None)
     if version >= (9, 2):
-        add("GET", "/permissions", spaces.global_permissions, None)
+        global_permissions = DcGlobalPermissionsApi(state, spec, directory)
+        add("GET", "/permissions", global_permissions.all, None)
+        add("GET", "/permissions/anonymous", global_permissions.anonymous, None)
+        add("GET", "/permissions/unlicensed", global_permissions.unlicensed, None)
+    if version >= (9, 3):
+        add("GET", "/admin/users/list/active", DcAdminUsersApi(state, spec, directory, context).active, None)
     remote = DcRemoteApi(state, spec, directory, context)
     router.add("POST", context + RPC_PATH, remote.handle, family=None, style=STYLE_V1, denied_status=_DENIED)
     return router

@@ -1,5 +1,5 @@
-"""Data Center handlers for spaces and space permissions (9.1+), plus the version and global
-permissions. Facts each one rests on: DC_FACTS.md §Spaces and §Space permissions.
+"""Data Center handlers for spaces and space permissions (9.1+), plus the version (global
+permissions: site_global.py). Facts each one rests on: DC_FACTS.md §Spaces and §Space permissions.
 
 Space permissions have no ids on Data Center: reads list `{operation, subject}` entries, writes
 name the subject in the path and the pairs in the body (`[{targetType, operationKey}]`). Grants
@@ -102,18 +102,6 @@ class DcSpacesApi:
             "buildNumber": 9000 + sum(int(n) for n in self.spec.server_version.split(".")[:2] if n.isdigit()),
             "buildDate": "2025-01-01T00:00:00.000Z",
         })
-
-    def global_permissions(self, _req: Request, _params: dict[str, str]) -> Response:
-        if not self.spec.account_is_admin:
-            raise ApiError(403, "com.atlassian.confluence.api.service.exceptions.PermissionException: "
-                                "User does not have necessary permission")
-        admin = self.directory.by_account[self.state.admin_account_id]
-        return json_response(200, [
-            {"operation": {"targetType": "application", "operationKey": "use"},
-             "subject": {"type": "group", "name": "confluence-users", "displayName": "confluence-users"}},
-            {"operation": {"targetType": "application", "operationKey": "administer"},
-             "subject": {"type": "user", "userKey": admin.user_key, "displayName": admin.username}},
-        ])
 
     # --- helpers -----------------------------------------------------------------------------
     def _by_key(self) -> list[Space]:

@@ -175,10 +175,12 @@ class SimulatedSite:
         port: int = 0,
         flavor: Flavor = CLOUD,
         tls: ssl.SSLContext | None = None,
+        state: SiteState | None = None,
     ) -> None:
         self.spec = spec or SiteSpec()
         self.flavor = flavor
-        self.state: SiteState = generate(self.spec)
+        # A given state is shared with another server (the org admin API beside its site).
+        self.state: SiteState = state if state is not None else generate(self.spec)
         self.stats = SiteStats()
         self.router = flavor.build_router(self.state, self.spec)
         self.url = ""

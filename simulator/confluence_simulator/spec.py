@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from confluence_simulator.paging_spec import PagingSpec
+from confluence_simulator.site_admin_spec import SiteAdminSpec
 from confluence_simulator.variants_spec import DataVariants
 
 # Endpoint families that `SiteSpec.denied` can switch off for the calling account. Names are
@@ -119,6 +120,8 @@ class SiteSpec:
     search_max_limit: int = 1000  # page size cap for user search (not documented; see FACTS.md)
     # How v1 listings page: `_links.next`, page caps, echoed limit, totalSize (paging_spec.py).
     paging: PagingSpec = field(default_factory=PagingSpec)
+    # --- the site itself and its organization (issue 20; site_admin_spec.py) ------------------
+    site_admin: SiteAdminSpec = field(default_factory=SiteAdminSpec)
 
     @property
     def account_is_admin(self) -> bool:

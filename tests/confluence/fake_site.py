@@ -18,6 +18,7 @@ import httpx
 BASE = "https://example.atlassian.net"
 V1 = "/wiki/rest/api"
 V2 = "/wiki/api/v2"
+CLOUD_ID = "fake-cloud-id"
 
 
 def user(
@@ -87,10 +88,14 @@ class FakeSite:
             (f"{V2}/spaces/", self._space_sub),
             (f"{V2}/space-role-mode", self._role_mode),
             (f"{V2}/space-roles", self._roles),
+            ("/_edge/tenant_info", self._tenant_info),
         ]
 
     def repeated(self) -> dict[str, int]:
         return {url: n for url, n in self.calls.items() if n > 1}
+
+    def _tenant_info(self, path: str, query: dict[str, str]) -> httpx.Response:
+        return _json({"cloudId": CLOUD_ID})
 
     # --- v1 -------------------------------------------------------------------------------
     def _current_user(self, path: str, query: dict[str, str]) -> httpx.Response:

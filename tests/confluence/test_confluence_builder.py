@@ -136,6 +136,7 @@ def test_capabilities_connector_registers_every_type_without_io() -> None:
             "space_role",
             "space_role_assignment",
             "access_class",
+            "site",
         ]
         assert connector.requests_sent() == 0
     finally:

@@ -27,7 +27,7 @@ def test_role_catalogue_in_both_modes_assignments_only_with_rbac(site: FakeSite)
     async def type_ids(connector: ConfluenceConnector) -> list[str]:
         return [s.resource_type().id for s in connector.syncers()]
 
-    assert run_against(site, type_ids) == ["user", "group", "space", "space_role", "access_class"]
+    assert run_against(site, type_ids) == ["user", "group", "space", "space_role", "access_class", "site"]
     assert run_against(site, type_ids, use_rbac=True) == [
         "user",
         "group",
@@ -35,6 +35,7 @@ def test_role_catalogue_in_both_modes_assignments_only_with_rbac(site: FakeSite)
         "space_role",
         "space_role_assignment",
         "access_class",
+        "site",
     ]
     assert not site.calls  # registering types asks the site nothing
 
@@ -50,7 +51,7 @@ def test_data_center_has_no_space_roles() -> None:
         finally:
             await connector.close()
 
-    assert asyncio.run(type_ids()) == ["user", "group", "space", "access_class"]
+    assert asyncio.run(type_ids()) == ["user", "group", "space", "access_class", "site"]
 
 
 def test_space_roles_listed_without_rbac(site: FakeSite) -> None:

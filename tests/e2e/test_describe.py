@@ -18,12 +18,14 @@ def test_capabilities_shape(tmp_path: Path) -> None:
     assert [e["resourceType"]["id"] for e in entries] == [
         "access_class",
         "group",
+        "site",
         "space",
         "space_role",
         "space_role_assignment",
         "user",
     ]
     by_id = {e["resourceType"]["id"]: e for e in entries}
+    assert by_id["site"]["capabilities"] == ["CAPABILITY_SYNC"]  # read-only: global permissions are not provisioned
     assert by_id["group"]["capabilities"] == ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]
     assert by_id["user"]["capabilities"] == ["CAPABILITY_SYNC"]
     assert by_id["user"]["resourceType"]["traits"] == ["TRAIT_USER"]

@@ -28,6 +28,7 @@ from typing import Any
 from google.protobuf import any_pb2, struct_pb2
 
 from baton_confluence.baton import annotations as ann
+from baton_confluence.baton import pb
 
 NOTE_KEY = "baton_completeness"
 UNRESOLVED_KEPT = 1000
@@ -37,6 +38,21 @@ LOOKED_UP = "principals.looked_up"  # + ".<type>": fetched with GetResource beca
 GONE = "principals.gone"  # + ".<type>": looked up, and the connector reports them deleted
 NOT_FOUND = "principals.not_found"  # + ".<type>": the connector could not fetch them at all
 UNDECLARED_TYPE = "grants.undeclared_principal_type"  # + ".<type>": kept out, the type is unknown
+# Accounts' last activity, counted from the finished sync's user resources: `.known` for those
+# whose UserTrait has last_login, `.unknown.<reason>` for those whose connector gave the reason
+# in the resource profile under LAST_LOGIN_MISSING (accounts with neither are not counted).
+LAST_LOGIN = "accounts.last_login"
+LAST_LOGIN_MISSING = "last_login_missing"
+
+
+def last_login_counts(resource: pb.resource.Resource, trait: pb.trait.UserTrait) -> dict[str, int]:
+    """The LAST_LOGIN counter a user resource (with its UserTrait) adds to the report."""
+    if trait.HasField("last_login"):
+        return {f"{LAST_LOGIN}.known": 1}
+    missing = resource.profile.fields.get(LAST_LOGIN_MISSING)
+    if missing is not None and missing.string_value:
+        return {f"{LAST_LOGIN}.unknown.{missing.string_value}": 1}
+    return {}
 
 
 def note(counts: Mapping[str, int]) -> any_pb2.Any:

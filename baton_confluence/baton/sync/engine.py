@@ -154,6 +154,7 @@ class SyncEngine:
         finish_started = time.monotonic()
         self.progress.expanded_grants = self.state.expanded_grants
         await in_thread(self._count_accounts)
+        self._checkpoint(force=True)  # the finished sync keeps the account counts in its report
         stats = await in_thread(self.store.end_sync)
         report = self.state.report
         log.info(
@@ -494,7 +495,9 @@ class SyncEngine:
                 status = status_name(trait.status.status).removeprefix("STATUS_")
                 counts[f"accounts.kind.{kind}"] += 1
                 counts[f"accounts.status.{status}"] += 1
-        for name in [n for n in self.state.report.counters if n.startswith(("accounts.kind.", "accounts.status."))]:
+                counts.update(completeness.last_login_counts(resource, trait))
+        counted = ("accounts.kind.", "accounts.status.", completeness.LAST_LOGIN + ".")
+        for name in [n for n in self.state.report.counters if n.startswith(counted)]:
             del self.state.report.counters[name]
         self.state.report.add(counts)
 

@@ -34,6 +34,7 @@ from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
+from baton_confluence.confluence.client.site_identity import CloudSiteIdentity, SiteIdentity
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 
@@ -60,6 +61,11 @@ class ConfluenceCloudAPI(CloudProbes):
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
+        self._site = CloudSiteIdentity(http)
+
+    async def site_identity(self) -> SiteIdentity:
+        """`SiteIdentityReader` (client/capability_site.py): the cloudId, one request per client."""
+        return await self._site.site_identity()
 
     def requests_sent(self) -> int:
         return self.http.stats.total

@@ -36,12 +36,17 @@ from typing import Any, TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.capability_last_activity import LastActive
+from baton_confluence.confluence.client.capability_site import GlobalPermissionListing, SiteIdentity
 from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
 from baton_confluence.confluence.client.records import Account, Group, Space, SpacePermission
+from baton_confluence.confluence.client.site_identity import instance_identity
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 from baton_confluence.confluence.datacenter import shapes
+from baton_confluence.confluence.datacenter.global_permissions import DcGlobalPermissions
+from baton_confluence.confluence.datacenter.last_activity import DcLastActivity
 from baton_confluence.confluence.datacenter.permission_map import to_dc
 from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader
 from baton_confluence.confluence.datacenter.probes import DataCenterProbes
@@ -67,6 +72,8 @@ class ConfluenceDataCenterAPI(DataCenterProbes):
         self.space_keys = SpaceKeys(self._all_spaces_page)
         self.user_keys = UserKeys(http)
         self.permission_reader = SpacePermissionReader(http, self.features, self.user_keys)
+        self.global_permission_reader = DcGlobalPermissions(http, self.features, self.user_keys)
+        self.last_activity_reader = DcLastActivity(http)
         self._features: Features | None = None
         self._features_lock = asyncio.Lock()
 
@@ -75,6 +82,20 @@ class ConfluenceDataCenterAPI(DataCenterProbes):
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    # --- the site (client/capability_site.py) ------------------------------------------------
+    async def site_identity(self) -> SiteIdentity:
+        return instance_identity(self.http.base_url)
+
+    async def global_permissions(self) -> GlobalPermissionListing:
+        return await self.global_permission_reader.global_permissions()
+
+    async def last_active(self, account: Account) -> LastActive:
+        """`LastActivityReader` (client/capability_last_activity.py); asked only with --last-activity."""
+        return await self.last_activity_reader.last_active(account)
+
+    def forget_last_activity(self) -> None:
+        self.last_activity_reader.forget_last_activity()
 
     async def features(self) -> Features:
         """The site's version and what it supports; asked once per client, shared with Validate."""

@@ -6,18 +6,17 @@ The space-permission probe goes through the adapter's `SpacePermissionReader`: o
 no sync URL is fetched twice; before 9.1 it calls the remote API's `getSpacePermissionSets`, and
 `permissions_unavailable` asks the remote API's `getServerInfo` whether the API is turned on. The admin probe reads the
 global permissions (`GET /rest/api/permissions`, 9.2+), which only administrators may see (as
-Confluence's own global-permission screen); other versions give no answer (None).
+Confluence's own global-permission screen); other versions give no answer (None). Its answer is
+kept for the sync that follows (`DcGlobalPermissions`), so the listing is fetched once.
 """
 
 from __future__ import annotations
 
-import grpc
-
-from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
 from baton_confluence.confluence.client.transport import ConfluenceHTTP
 from baton_confluence.confluence.client.urls import api_path
 from baton_confluence.confluence.datacenter import shapes
+from baton_confluence.confluence.datacenter.global_permissions import DcGlobalPermissions
 from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader
 from baton_confluence.confluence.datacenter.version import Features
 
@@ -30,6 +29,7 @@ class DataCenterProbes:
 
     http: ConfluenceHTTP
     permission_reader: SpacePermissionReader  # made by the adapter
+    global_permission_reader: DcGlobalPermissions  # made by the adapter
 
     async def features(self) -> Features:  # provided by the adapter
         raise NotImplementedError
@@ -59,13 +59,7 @@ class DataCenterProbes:
     async def probe_admin(self, current_user: SignedIn) -> bool | None:
         if not (await self.features()).global_permissions:
             return None
-        try:
-            await self.http.get_json(f"{REST}/permissions")
-        except ConnectorError as err:
-            if err.code == grpc.StatusCode.PERMISSION_DENIED:
-                return False
-            return None
-        return True
+        return await self.global_permission_reader.probe_admin()
 
     async def permissions_unavailable(self) -> str:
         """'' when space permissions can be read (9.1 REST, or the remote API turned on)."""

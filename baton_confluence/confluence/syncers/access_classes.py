@@ -23,6 +23,7 @@ from baton_confluence.confluence.resource_types import ACCESS_CLASS, access_clas
 ACCESS_CLASS_NAMES = {
     "anonymous-users": "Anonymous users",
     "anonymous": "Anonymous users",
+    "unlicensed": "Unlicensed users",  # Data Center global permissions (syncers/site.py)
     "authenticated-users": "Authenticated users",
     "all-licensed-users": "All licensed users",
     "all-product-admins": "All product admins",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from baton_confluence.confluence.client import ConfluenceAPI, SpaceRolesAPI, require_space_roles
+from baton_confluence.confluence.client.capability_last_activity import LastActivityReader
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.sync_data import SyncData
@@ -16,6 +17,8 @@ class SyncContext:
     options: ConfluenceOptions
     catalog: PermissionCatalog
     data: SyncData = field(default_factory=SyncData)  # the per-sync data and its rules (sync_data.py)
+    # --last-activity: where each account's last activity comes from (None: not asked for).
+    last_activity: LastActivityReader | None = None
 
     @property
     def space_roles(self) -> SpaceRolesAPI:
@@ -26,3 +29,5 @@ class SyncContext:
     def reset(self) -> None:
         """Forget everything learnt during a sync (called from `Connector.cleanup`)."""
         self.data.reset()
+        if self.last_activity is not None:
+            self.last_activity.forget_last_activity()

@@ -18,6 +18,10 @@ resource, typed by the user trait (`account_kind`): an app account that administ
 exactly what an access review must see. Accounts no listing returns (past the search ceiling, in
 no group) are fetched one by one when a grant names them (`get`, called by the sync engine).
 
+With `--last-activity` each emitted account (listed or looked up) carries its last activity
+(`last_activity.stamp_last_activity`); a page waits for its accounts' dates, which come from
+their own client and governor (docs/site-and-activity.md).
+
 Completeness notes: each search page adds its result count to `accounts.search`; reaching the
 search ceiling sets `accounts.search_ceiling_reached`.
 
@@ -49,6 +53,7 @@ from baton_confluence.confluence.resource_types import USER, user_type
 from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers import tokens
 from baton_confluence.confluence.syncers.context import SyncContext
+from baton_confluence.confluence.syncers.last_activity import stamp_last_activity
 from baton_confluence.confluence.syncers.listings import group_page, member_page
 
 log = structlog.get_logger("baton_confluence.confluence.syncers.users")
@@ -88,7 +93,9 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
             return Page([])
         state = _State.load(token, self.ctx.data.generation)
         (found, annotations), members = await asyncio.gather(self._search(state), self._member_round(state))
-        resources = [user_resource(u) for u in [*found, *members] if self.ctx.data.accounts.first_sighting(u)]
+        emitted = [u for u in [*found, *members] if self.ctx.data.accounts.first_sighting(u)]
+        resources = [user_resource(u) for u in emitted]
+        await stamp_last_activity(self.ctx, emitted, resources)
         if state.done:
             self._finish(state)
             return Page(resources, "", annotations)
@@ -100,8 +107,10 @@ class UserSyncer(ResourceSyncer, ResourceGetter):
         found = await self.ctx.api.get_user(resource_id.resource)
         if found is None or found.id != resource_id.resource:
             log.info("confluence_account_gone", account_id=resource_id.resource)
-            return user_resource(Account.gone_account(resource_id.resource))
-        return user_resource(found)
+            found = Account.gone_account(resource_id.resource)
+        resource = user_resource(found)
+        await stamp_last_activity(self.ctx, [found], [resource])
+        return resource
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:
         return Page([])
