@@ -37,6 +37,7 @@ LOOKED_UP = "principals.looked_up"  # + ".<type>": fetched with GetResource beca
 GONE = "principals.gone"  # + ".<type>": looked up, and the connector reports them deleted
 NOT_FOUND = "principals.not_found"  # + ".<type>": the connector could not fetch them at all
 UNDECLARED_TYPE = "grants.undeclared_principal_type"  # + ".<type>": kept out, the type is unknown
+EXPANSION_UNFINISHED = "expansion.unfinished_entitlements"  # a cycle hit expansion's safety bound
 
 
 def note(counts: Mapping[str, int]) -> any_pb2.Any:

@@ -36,7 +36,7 @@ from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
 from baton_confluence.baton.sync.completeness import CompletenessReport
-from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
+from baton_confluence.baton.sync.expansion import ExpansionOutcome, ExpansionStopped, expand_grants
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
 from baton_confluence.baton.sync.targets import SyncTarget
@@ -207,14 +207,21 @@ class SyncEngine:
 
         stop = threading.Event()
 
-        def expand() -> int:
+        def expand() -> ExpansionOutcome:
             with expansion_store(self.store) as store:
                 return expand_grants(store, count, stop)
 
         try:
-            await in_thread(expand, stop=stop)
+            outcome = await in_thread(expand, stop=stop)
         except ExpansionStopped:
             raise asyncio.CancelledError() from None
+        if outcome.unfinished:
+            # Not silently: the grants of these entitlements may be incomplete (expansion logged them).
+            self.state.report.add({completeness.EXPANSION_UNFINISHED: len(outcome.unfinished)})
+            self._warn(
+                f"grant expansion stopped at its safety bound for {len(outcome.unfinished)} entitlement(s) "
+                f"(first: {outcome.unfinished[0]}); their derived grants may be incomplete"
+            )
         self.state.expanded_grants = self.progress.expanded_grants
 
     # --- checkpointing -------------------------------------------------------------------
