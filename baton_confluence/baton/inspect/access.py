@@ -20,6 +20,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.ids import resource_key, split_resource_key
 
 _IMMUTABLE_URL = ann.type_url(pb.grant_annotations.GrantImmutable)
@@ -31,8 +32,8 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class InspectError(ValueError):
-    """A question the file cannot answer as asked (an unknown principal, a missing sync)."""
+class InspectError(UsageError):
+    """A question the file cannot answer as asked (an unknown principal, a missing sync): exit 2."""
 
 
 class Status(StrEnum):

@@ -40,7 +40,7 @@ from google.protobuf import any_pb2, message
 
 from baton_confluence import __version__
 from baton_confluence.baton import pb
-from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.baton.errors import ConnectorError, UsageError
 from baton_confluence.baton.logsetup import REDACTOR
 from baton_confluence.baton.runner.local_sync import StorageEngine, served, sync_to_file
 from baton_confluence.baton.server.status import status_from_trailer
@@ -316,7 +316,7 @@ def task_storage_engine(config: ServiceConfig, task: pb.baton.Task.SyncFullTask)
         return config.storage_engine
     try:
         return StorageEngine.parse(task.storage_engine, "the task's storage_engine")
-    except ValueError as err:
+    except UsageError as err:
         log.warning("storage_engine_unknown", requested=task.storage_engine, error=str(err))
         return None
 
