@@ -107,7 +107,7 @@ class C1ZReader:
             return {}
         if run.stats and run.stats.get("resource_types"):
             return run.stats
-        return stats.compute(self.conn, run.id, run.type, run.sync_token)
+        return stats.compute(self.conn, run.id, run.type, run.sync_token).to_json_dict()
 
     # ----------------------------------------------------------------- lists
 

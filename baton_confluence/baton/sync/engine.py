@@ -31,6 +31,7 @@ import structlog
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.expansion_store import expansion_store
+from baton_confluence.baton.c1z.stats import SyncStats
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync import completeness
@@ -78,7 +79,7 @@ class SyncResult:
     rpc_calls: int
     warnings: list[str] = field(default_factory=list)
     # the finished sync's row counts as the file holds them (c1z stats), whatever run wrote them
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: SyncStats = field(default_factory=SyncStats)
     report: CompletenessReport = field(default_factory=CompletenessReport)
 
 
