@@ -10,7 +10,7 @@ from structlog.testing import LogCapture
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import StorageEngine
-from baton_confluence.baton.service.platform import CHUNK_BYTES
+from baton_confluence.baton.service.upload import CHUNK_BYTES
 from baton_confluence.baton.sync.engine import SyncOptions
 from tests.service.conftest import Platform
 from tests.service.connectors import Calls, library_factory
