@@ -263,24 +263,16 @@ class C1ZReader:
         for found_entitlement, data in self.conn.execute(sql, (*params, sync_id)):
             yield found_entitlement, pb.grant.Grant.FromString(data)
 
-    def ids_only_in(self, table: str, sync_id: str, other_sync_id: str) -> Iterator[str]:
-        """Ids of `table` (resources, entitlements or grants) in one sync and not the other, in id order."""
-        sql, params = _comparison(table, sync_id, other_sync_id, "a.external_id", changed=False)
+    def ids_compared(self, table: str, sync_id: str, other_sync_id: str, *, changed: bool) -> Iterator[str]:
+        """Ids of `table` (resources, entitlements or grants) in `sync_id` that the other sync lacks,
+        or (`changed`) holds with a different stored message; in id order."""
+        sql, params = _comparison(table, sync_id, other_sync_id, "a.external_id", changed=changed)
         for (external_id,) in self.conn.execute(sql + " order by a.external_id", params):
             yield external_id
 
-    def count_only_in(self, table: str, sync_id: str, other_sync_id: str) -> int:
-        sql, params = _comparison(table, sync_id, other_sync_id, "count(*)", changed=False)
-        return int(self.conn.execute(sql, params).fetchone()[0])
-
-    def ids_changed(self, table: str, sync_id: str, other_sync_id: str) -> Iterator[str]:
-        """Ids in both syncs whose stored message differs, in id order."""
-        sql, params = _comparison(table, sync_id, other_sync_id, "a.external_id", changed=True)
-        for (external_id,) in self.conn.execute(sql + " order by a.external_id", params):
-            yield external_id
-
-    def count_changed(self, table: str, sync_id: str, other_sync_id: str) -> int:
-        sql, params = _comparison(table, sync_id, other_sync_id, "count(*)", changed=True)
+    def count_compared(self, table: str, sync_id: str, other_sync_id: str, *, changed: bool) -> int:
+        """How many `ids_compared` lists."""
+        sql, params = _comparison(table, sync_id, other_sync_id, "count(*)", changed=changed)
         return int(self.conn.execute(sql, params).fetchone()[0])
 
     # ----------------------------------------------------------------- internals

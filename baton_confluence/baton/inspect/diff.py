@@ -74,17 +74,13 @@ def _sync(reader: C1ZReader, sync_id: str) -> SyncRun:
 
 def count(reader: C1ZReader, pair: SyncPair, kind: Kind, change: Change) -> int:
     listed, other = _sides(pair, change)
-    if change == Change.CHANGED:
-        return reader.count_changed(_TABLES[kind], listed, other)
-    return reader.count_only_in(_TABLES[kind], listed, other)
+    return reader.count_compared(_TABLES[kind], listed, other, changed=change == Change.CHANGED)
 
 
 def changes(reader: C1ZReader, pair: SyncPair, kind: Kind, change: Change) -> Iterator[str]:
     """Ids of one kind and change, in id order."""
     listed, other = _sides(pair, change)
-    if change == Change.CHANGED:
-        return reader.ids_changed(_TABLES[kind], listed, other)
-    return reader.ids_only_in(_TABLES[kind], listed, other)
+    return reader.ids_compared(_TABLES[kind], listed, other, changed=change == Change.CHANGED)
 
 
 def _sides(pair: SyncPair, change: Change) -> tuple[str, str]:
