@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import structlog
 
@@ -20,10 +20,9 @@ from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.completeness import CompletenessReport
 from baton_confluence.baton.sync.resource_getter import NotFetched, get_resource
+from baton_confluence.baton.sync.sweep_steps import PutResources
 
 log = structlog.get_logger("baton.sync")
-
-PutResources = Callable[[Sequence[pb.resource.Resource], pb.resource.ResourceType], None]
 
 
 class PrincipalLookup:
