@@ -209,9 +209,10 @@ class SyncEngine:
         except ExpansionStopped:
             raise asyncio.CancelledError() from None
         if outcome.unfinished:
-            # Not silently: the grants of these entitlements may be incomplete (expansion logged them).
+            # Not silently: the grants of these entitlements may be incomplete (expansion logged
+            # them as `expansion_unfinished`; the warning goes to the summary).
             self.state.report.add({completeness.EXPANSION_UNFINISHED: len(outcome.unfinished)})
-            self._warn(
+            self.warnings.append(
                 f"grant expansion stopped at its safety bound for {len(outcome.unfinished)} entitlement(s) "
                 f"(first: {outcome.unfinished[0]}); their derived grants may be incomplete"
             )
