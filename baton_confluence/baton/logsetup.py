@@ -13,6 +13,8 @@ from typing import Any
 
 import structlog
 
+from baton_confluence.baton.errors import UsageError
+
 LEVELS = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
@@ -60,11 +62,11 @@ def default_format() -> str:
 
 def configure(level: str = "info", fmt: str = "", secrets: Iterable[str] = ()) -> None:
     if level.lower() not in LEVELS:
-        raise ValueError(f"unknown log level {level!r}; use one of debug, info, warn, error")
+        raise UsageError(f"unknown log level {level!r}; use one of debug, info, warn, error")
     REDACTOR.add(secrets)
     fmt = fmt or default_format()
     if fmt not in ("json", "console"):
-        raise ValueError(f"unknown log format {fmt!r}; use json or console")
+        raise UsageError(f"unknown log format {fmt!r}; use json or console")
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"

@@ -8,14 +8,18 @@ import os
 import select
 import stat
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+
+import pydantic
+import structlog
 
 from baton_confluence import __version__
 from baton_confluence.baton.config.args import add_setting_flags, given_flags
 from baton_confluence.baton.config.settings import BatonSettings
 from baton_confluence.baton.logsetup import configure
-from baton_confluence.cli.errors import UsageError, one_line
+from baton_confluence.cli.errors import UsageError, invalid_setting, is_bug, one_line
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 DESCRIPTION = """\
@@ -35,8 +39,8 @@ commands:
                 who has access: access, principals; what changed: diff; for reviews: export, report
   serve         serve the connector over gRPC for another sync engine
 
-exit codes: 0 success, 1 unusable c1z file, 2 usage error, otherwise the gRPC status code
-(3 invalid argument, 7 permission denied, 14 unavailable, 16 unauthenticated)."""
+exit codes: 0 success, 1 unusable c1z file (or a bug: please report), 2 usage error, otherwise
+the gRPC status code (3 invalid argument, 7 permission denied, 14 unavailable, 16 unauthenticated)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,20 +142,25 @@ def add_inspect_commands(inspect: argparse.ArgumentParser, common: argparse.Argu
 
 
 def load_settings(args: argparse.Namespace) -> ConfluenceSettings:
-    return ConfluenceSettings(**given_flags(args, ConfluenceSettings))
+    try:
+        return ConfluenceSettings(**given_flags(args, ConfluenceSettings))
+    except pydantic.ValidationError as err:
+        raise invalid_setting(err) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging_ready = False
     try:
         settings = load_settings(args)
         configure(settings.log_level, settings.log_format, settings.secrets())
+        logging_ready = True
         code = asyncio.run(dispatch(args, settings))
         sys.stdout.flush()  # a closed pipe shows up here for output still in the buffer
         return code
     except BrokenPipeError as err:
         if not stdout_reader_gone():
-            return report_failure(err)
+            return report_failure(err, logging_ready)
         # `... | head -1`: the reader has what it wanted. What the command did is done (a sync's
         # file is written before its summary is printed), so the exit is quiet and 0.
         silence_stdout()
@@ -160,11 +169,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted; run the same command again to resume the sync", file=sys.stderr)
         return 1
     except Exception as err:
-        return report_failure(err)
+        return report_failure(err, logging_ready)
 
 
-def report_failure(err: Exception) -> int:
-    """Every failure becomes one readable line, never a traceback."""
+def report_failure(err: Exception, logging_ready: bool = True) -> int:
+    """Every failure becomes one readable line, never a traceback on the terminal. A bug's
+    traceback goes to the debug log (redacted like every log line), once logging is set up:
+    before that, structlog's defaults would print it."""
+    if logging_ready and is_bug(err):
+        trace = "".join(traceback.format_exception(err))
+        structlog.get_logger("baton_confluence").debug("unexpected_error", error=type(err).__name__, traceback=trace)
     message, code = one_line(err)
     print(f"error: {message}", file=sys.stderr)
     return code

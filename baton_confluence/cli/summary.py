@@ -13,11 +13,13 @@ def render(result: SyncResult, path: Path, requests: int | None = None) -> str:
     stats, progress = result.stats, result.progress
     kind = ", partial: only the resources given by --sync-resources" if result.sync_type == "partial" else ""
     lines = [f"Synced to {path} (sync {result.sync_id}{', resumed' if result.resumed else ''}{kind})"]
-    by_type = stats.get("resources_by_resource_type") or dict(progress.resources)
+    by_type = stats.resources_by_resource_type or dict(progress.resources)
     for type_id, count in sorted(by_type.items()):
         lines.append(f"  {type_id:<24} {count:>9,}")
-    total_grants = stats.get("grants", progress.grants + progress.expanded_grants)
-    lines.append(f"  {'entitlements':<24} {stats.get('entitlements', progress.entitlements):>9,}")
+    # A finished sync always has resource types; without any, its stats were never counted.
+    counted = stats.resource_types > 0
+    total_grants = stats.grants if counted else progress.grants + progress.expanded_grants
+    lines.append(f"  {'entitlements':<24} {stats.entitlements if counted else progress.entitlements:>9,}")
     lines.append(f"  {'grants':<24} {total_grants - progress.expanded_grants:>9,}")
     lines.append(f"  {'expanded grants':<24} {progress.expanded_grants:>9,}")
     report = list(result.report.lines())

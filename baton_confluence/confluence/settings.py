@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from baton_confluence.baton.config.field import Export, setting
 from baton_confluence.baton.config.settings import BatonSettings, CommaList
+from baton_confluence.baton.errors import UsageError
 
 DEFAULT_ADMIN_API_URL = "https://api.atlassian.com"  # the organization admin API (client/org_admin.py)
 SUGGESTED_NOUNS = ("space",)
 SUGGESTED_VERBS = ("administer", "create", "delete", "export", "read", "restrict_content")
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError):
     """A Confluence setting is missing, wrong, or impossible for the site; the message names the
-    flag and the fix. A ValueError, so the command line reports it as a usage error (exit 2)."""
+    flag and the fix. A usage error of the runtime's error tree (exit 2)."""
 
 
 class ConfluenceSettings(BatonSettings):

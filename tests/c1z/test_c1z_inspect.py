@@ -12,6 +12,7 @@ from c1z_helpers import entitlement, grant, resource, resource_type
 from baton_confluence.baton import annotations as annos
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z import C1ZReader, SyncStore
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.inspect import KINDS, derived_marker, render
 
 
@@ -102,7 +103,7 @@ def test_derived_marker() -> None:
 
 
 def test_unknown_kind(reader: C1ZReader) -> None:
-    with pytest.raises(ValueError, match="unknown kind"):
+    with pytest.raises(UsageError, match="unknown kind"):
         render("users", reader)
 
 

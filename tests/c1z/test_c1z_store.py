@@ -331,7 +331,8 @@ def test_end_sync_stats_json(c1z_path: Path, tmp_path: Path) -> None:
         '"grants_by_resource_type":{"group":2},"entitlements_by_resource_type":{"group":1},'
         '"step_durations_ms":{"list-grants":12}}'
     )
-    assert json.loads(text) == result
+    assert json.loads(text) == result.to_json_dict()
+    assert (result.resource_types, result.grants, result.step_durations_ms) == (3, 2, {"list-grants": 12})
     flags = conn.execute("select sync_type, supports_diff, grants_backfilled from v1_sync_runs").fetchone()
     assert flags == ("full", 1, 1)
     assert sync_id

@@ -42,7 +42,7 @@ def test_put_200k_grants(tmp_path: Path) -> None:
         start = time.perf_counter()
         stats = store.end_sync()
         end_seconds = time.perf_counter() - start
-        assert stats["grants"] == N
+        assert stats.grants == N
         assert sum(1 for _ in store.iter_expandable_grants()) == N // 100
     print(
         f"\nput_grants: {N} rows in {put_seconds:.2f}s = {N / put_seconds:,.0f} rows/s; "

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
-from baton_confluence.baton.sync.validation import check_resource, skips
+from baton_confluence.baton.sync.response_checks import check_resource, skips
 from baton_confluence.baton.syncer import Connector, Page, ResourceSyncer, StaticEntitlements
 
 T = TypeVar("T")

@@ -22,6 +22,7 @@ import pytest
 import zstandard
 from confluence_simulator import SimulatedSite, SiteSpec
 
+from tests.e2e.checkpoints import wait_for_next_checkpoint
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import open_c1z
 
@@ -96,7 +97,7 @@ def test_a_resume_of_a_file_over_the_cap_finishes(tmp_path: Path) -> None:
         while site.stats.snapshot().total_requests < full_requests // 2 and time.monotonic() < deadline:
             assert proc.poll() is None
             time.sleep(0.02)
-        time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
+        wait_for_next_checkpoint(tmp_path / "sync.c1z.work.db", proc)  # that progress is committed
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert (tmp_path / "sync.c1z.work.db").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from confluence_simulator import DataVariants, FaultSpec, SimulatedSite, SiteSpec
 
+from tests.e2e.checkpoints import wait_for_next_checkpoint
 from tests.e2e.cli import run_cli, site_env
 from tests.runtime.c1z_rows import sync_content as content
 
@@ -98,7 +99,7 @@ def test_kill_9_then_resume(tmp_path: Path, kill_at: float) -> None:
         while site.stats.snapshot().total_requests < fresh_requests * kill_at and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
-        time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
+        wait_for_next_checkpoint(work / "sync.c1z.work.db", proc)  # that progress is committed
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert old.read_bytes() == before

@@ -41,7 +41,7 @@ def _expand(
     store: SyncStore, on_added: Callable[[int], None] | None = None, stop: threading.Event | None = None
 ) -> int:
     with expansion_store(store) as view:
-        return expand_grants(view, on_added, stop)
+        return expand_grants(view, on_added, stop).added
 
 
 def test_progress_is_reported_per_destination(tmp_path: Path) -> None:

@@ -81,4 +81,4 @@ def test_a_resumed_sync_has_the_same_content_and_report(tmp_path: Path, nth: int
     assert resumed.resumed
     assert sync_content(path) == sync_content(clean)
     assert resumed.report.to_json() == straight.report.to_json()
-    assert resumed.stats["grants"] == straight.stats["grants"]
+    assert resumed.stats.grants == straight.stats.grants

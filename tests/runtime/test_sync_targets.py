@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baton_confluence.baton import pb
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.sync.targets import SyncTarget, parse_target, parse_targets
 
 
@@ -38,7 +39,7 @@ def test_accepted_forms(text: str, target: SyncTarget) -> None:
     ],
 )
 def test_rejected_values_name_both_forms(text: str, complaint: str) -> None:
-    with pytest.raises(ValueError, match="--sync-resources: ") as err:
+    with pytest.raises(UsageError, match="--sync-resources: ") as err:
         parse_target(text)
     assert complaint in str(err.value) and "expected <type>:<id> or bid:r:" in str(err.value)
 

@@ -14,7 +14,7 @@ import pytest
 
 from baton_confluence.baton.service import ServiceConfig, Timing, run_service
 from baton_confluence.baton.service.config import CA_FILE_ENV, HOST_ID_ENV
-from baton_confluence.baton.service.platform import API_HOST_ENV
+from baton_confluence.baton.service.credentials import API_HOST_ENV
 from baton_confluence.baton.syncer import Connector
 from tests.pki import Pki, make_pki
 from tests.service.credentials_util import TestClient, make_client

@@ -27,6 +27,15 @@ class Calls:
     closed: int = 0
 
 
+@dataclass
+class ValidateGate:
+    """A slow site without a clock: every Validate waits until `opened` is set (a gate never
+    opened keeps a sync waiting until it is cancelled); `entered` is set once one is waiting."""
+
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class ProvisionedTeams(Teams, GrantProvisioner):
     """Team membership that can be granted and revoked; one principal is always refused."""
 
@@ -49,14 +58,16 @@ class ProvisionedTeams(Teams, GrantProvisioner):
 
 
 class TestLibrary(LibraryConnector):
-    """The library connector with provisionable teams, an optionally slow Validate, and call records."""
+    """The library connector with provisionable teams, an optionally gated Validate, and call records."""
 
     __test__ = False
 
-    def __init__(self, calls: Calls, validate_delay: float = 0.0, validate_error: ConnectorError | None = None) -> None:
+    def __init__(
+        self, calls: Calls, validate_gate: ValidateGate | None = None, validate_error: ConnectorError | None = None
+    ) -> None:
         super().__init__(sample_library())
         self.calls = calls
-        self.validate_delay = validate_delay
+        self.validate_gate = validate_gate
         self.validate_error = validate_error
         teams = ProvisionedTeams(sample_library(), 2, self.faults, TEAM)
         teams.calls = calls
@@ -64,7 +75,9 @@ class TestLibrary(LibraryConnector):
         calls.built += 1
 
     async def validate(self) -> list[any_pb2.Any]:
-        await asyncio.sleep(self.validate_delay)  # a slow site: gives heartbeats time to cancel the sync
+        if self.validate_gate is not None:
+            self.validate_gate.entered.set()
+            await self.validate_gate.opened.wait()
         if self.validate_error is not None:
             raise self.validate_error
         return []
@@ -74,6 +87,6 @@ class TestLibrary(LibraryConnector):
 
 
 def library_factory(
-    calls: Calls, validate_delay: float = 0.0, validate_error: ConnectorError | None = None
+    calls: Calls, validate_gate: ValidateGate | None = None, validate_error: ConnectorError | None = None
 ) -> Callable[[], Connector]:
-    return lambda: TestLibrary(calls, validate_delay, validate_error)
+    return lambda: TestLibrary(calls, validate_gate, validate_error)

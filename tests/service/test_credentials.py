@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from baton_confluence.baton.service import ServiceConfig, ServiceConfigError
-from baton_confluence.baton.service.platform import host_without_port, load_credentials
+from baton_confluence.baton.service.credentials import host_without_port, load_credentials
 from tests.service.credentials_util import b64url, jwk_of, raw_public, secret_from_jwk
 
 KEY = Ed25519PrivateKey.generate()

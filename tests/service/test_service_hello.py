@@ -9,7 +9,7 @@ import pytest
 
 from baton_confluence import __version__
 from baton_confluence.baton.service import PlatformError, ServiceConfigError
-from baton_confluence.baton.service.platform import API_HOST_ENV
+from baton_confluence.baton.service.credentials import API_HOST_ENV
 from baton_confluence.cli.errors import one_line
 from tests.service.conftest import Platform
 from tests.service.connectors import Calls, library_factory

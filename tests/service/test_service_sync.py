@@ -10,10 +10,10 @@ from structlog.testing import LogCapture
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import StorageEngine
-from baton_confluence.baton.service.platform import CHUNK_BYTES
+from baton_confluence.baton.service.upload import CHUNK_BYTES
 from baton_confluence.baton.sync.engine import SyncOptions
 from tests.service.conftest import Platform
-from tests.service.connectors import Calls, library_factory
+from tests.service.connectors import Calls, ValidateGate, library_factory
 from tests.service.fake_baton import eventually
 from tests.service.tasks_util import finished, open_c1z, sync_task, type_counts
 
@@ -64,7 +64,7 @@ def test_cancelled_heartbeat_stops_the_sync_without_upload(platform: Platform) -
     calls = Calls()
 
     async def scenario() -> None:
-        async with platform.serving(library_factory(calls, validate_delay=30)) as running:
+        async with platform.serving(library_factory(calls, validate_gate=ValidateGate())) as running:
             running.service.cancel_after["sync-3"] = 3  # two heartbeats fine, the third cancels
             running.service.queue.append(sync_task("sync-3"))
             done = await finished(running.service, "sync-3", timeout=5)
@@ -83,7 +83,7 @@ def test_nine_failed_heartbeats_stop_the_sync(platform: Platform) -> None:
     """Upstream cancels a task after nine heartbeats in a row fail (docs/protocol.md §4.3)."""
 
     async def scenario() -> None:
-        async with platform.serving(library_factory(Calls(), validate_delay=30)) as running:
+        async with platform.serving(library_factory(Calls(), validate_gate=ValidateGate())) as running:
             running.service.fail_heartbeats_from["sync-4"] = 2
             running.service.queue.append(sync_task("sync-4"))
             done = await finished(running.service, "sync-4", timeout=5)
@@ -131,7 +131,7 @@ def test_failed_sync_is_reported_and_the_service_goes_on(platform: Platform) -> 
 
 def test_shutdown_reports_a_running_sync_as_cancelled(platform: Platform) -> None:
     async def scenario() -> None:
-        async with platform.serving(library_factory(Calls(), validate_delay=30)) as running:
+        async with platform.serving(library_factory(Calls(), validate_gate=ValidateGate())) as running:
             running.service.queue.append(sync_task("sync-7"))
             await eventually(lambda: running.service.seen.heartbeats["sync-7"] >= 1, what="the sync to start")
             running.stop.set()

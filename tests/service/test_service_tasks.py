@@ -8,7 +8,7 @@ import grpc
 
 from baton_confluence.baton import pb
 from tests.service.conftest import Platform
-from tests.service.connectors import Calls, library_factory
+from tests.service.connectors import Calls, ValidateGate, library_factory
 from tests.service.fake_baton import eventually
 from tests.service.tasks_util import grant_task, sync_task
 
@@ -104,12 +104,23 @@ def test_none_tasks_and_empty_polls_do_nothing(platform: Platform) -> None:
 
 
 def finish_order(platform: Platform, concurrency: int) -> list[str]:
-    """A slow sync queued before a quick grant; the order in which they finish."""
+    """A sync held in Validate, queued before a quick grant; the order in which they finish.
+
+    With one task at a time the grant waits in the queue while the sync is held, so the sync is
+    let go as soon as it is held; with two, the grant runs beside it, and the sync is let go
+    once the grant has finished."""
 
     async def scenario() -> list[str]:
-        factory = library_factory(Calls(), validate_delay=0.5)
+        gate = ValidateGate()
+        factory = library_factory(Calls(), validate_gate=gate)
         async with platform.serving(factory, task_concurrency=concurrency, provisioning=True) as running:
             running.service.queue.extend([sync_task("slow-sync"), grant_task("quick-grant", "u5")])
+            await asyncio.wait_for(gate.entered.wait(), timeout=10)
+            if concurrency == 1:
+                assert len(running.service.queue) == 1, "the grant was claimed while the only slot was taken"
+            else:
+                await eventually(lambda: "quick-grant" in running.service.seen.finished, what="the grant")
+            gate.opened.set()
             await eventually(lambda: len(running.service.seen.finished) == 2, what="both tasks")
         return list(running.service.seen.finished)
 

@@ -13,7 +13,7 @@ from google.protobuf import duration_pb2
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.service import Timing
-from baton_confluence.baton.service.platform import CHUNK_BYTES, file_sha256, upload_messages
+from baton_confluence.baton.service.upload import CHUNK_BYTES, file_sha256, upload_messages
 
 
 def duration(seconds: float) -> duration_pb2.Duration:

@@ -14,13 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from baton_confluence.baton.service import PlatformError
-from baton_confluence.baton.service.platform import (
-    REFRESH_MARGIN_SECONDS,
-    ClientCredentials,
-    TokenSource,
-    client_assertion,
-    load_credentials,
-)
+from baton_confluence.baton.service.credentials import ClientCredentials, client_assertion, load_credentials
+from baton_confluence.baton.service.token_source import REFRESH_MARGIN_SECONDS, TokenSource
 from tests.service.credentials_util import jwk_of, secret_from_jwk
 
 KEY = Ed25519PrivateKey.generate()

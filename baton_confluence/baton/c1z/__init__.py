@@ -2,7 +2,8 @@
 
 - `SyncStore` writes one (resumable) sync into a c1z.
 - `C1ZReader` reads a c1z for `inspect` and one-shot provisioning.
-- `C1ZError` is raised for any file that cannot be read or written, with a one-line message.
+- `C1ZError` is raised for any file that cannot be read or written, with a one-line message
+  (a `BatonError` of the runtime's error tree, exit code 1).
 """
 
 from __future__ import annotations

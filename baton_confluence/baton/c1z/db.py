@@ -1,4 +1,4 @@
-"""Opening the SQLite database inside a c1z: connection settings and validation."""
+"""Opening the SQLite database inside a c1z: connection settings, and refusing a payload that is not SQLite."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -92,6 +93,14 @@ class C1ZReader:
         """Every sync in the file, oldest first."""
         return runs.list_all(self.conn)
 
+    def sync(self, sync_id: str) -> SyncRun | None:
+        """The sync with this id, or None when the file has none."""
+        return runs.get(self.conn, sync_id)
+
+    def latest_finished_full_sync(self, before: SyncRun | None = None) -> SyncRun | None:
+        """The latest finished full sync (of those that ended before `before`, if given)."""
+        return runs.latest_finished(self.conn, "full", before=before)
+
     def current_sync(self) -> SyncRun | None:
         return runs.get(self.conn, self.sync_id) if self.sync_id else None
 
@@ -107,7 +116,7 @@ class C1ZReader:
             return {}
         if run.stats and run.stats.get("resource_types"):
             return run.stats
-        return stats.compute(self.conn, run.id, run.type, run.sync_token)
+        return stats.compute(self.conn, run.id, run.type, run.sync_token).to_json_dict()
 
     # ----------------------------------------------------------------- lists
 
@@ -169,6 +178,103 @@ class C1ZReader:
     def get_grant(self, grant_id: str) -> pb.grant.Grant | None:
         return self._get(GRANTS, pb.grant.Grant, [("external_id", grant_id)])
 
+    # ----------------------------------------------------------------- one given sync
+    # What inspect's access views, diffs and review page ask of one named sync: no fallback to
+    # another sync, each an indexed query.
+
+    def resource_in(self, sync_id: str | None, resource_type: str, resource_id: str) -> pb.resource.Resource | None:
+        row = self.conn.execute(
+            f"select data from {RESOURCES} where external_id = ? and sync_id = ?",
+            (f"{resource_type}:{resource_id}", sync_id),
+        ).fetchone()
+        return pb.resource.Resource.FromString(row[0]) if row else None
+
+    def entitlement_in(self, sync_id: str | None, entitlement_id: str) -> pb.entitlement.Entitlement | None:
+        row = self.conn.execute(
+            f"select data from {ENTITLEMENTS} where external_id = ? and sync_id = ?", (entitlement_id, sync_id)
+        ).fetchone()
+        return pb.entitlement.Entitlement.FromString(row[0]) if row else None
+
+    def entitlement_owner_in(self, sync_id: str | None, entitlement_id: str) -> tuple[str, str] | None:
+        """(resource type, resource id) the entitlement belongs to, without decoding it."""
+        row = self.conn.execute(
+            f"select resource_type_id, resource_id from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
+            (entitlement_id, sync_id),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def has_entitlement_in(self, sync_id: str | None, entitlement_id: str) -> bool:
+        row = self.conn.execute(
+            f"select 1 from {ENTITLEMENTS} where external_id = ? and sync_id = ?", (entitlement_id, sync_id)
+        ).fetchone()
+        return row is not None
+
+    def entitlements_in_id_order(self, sync_id: str | None) -> Iterator[pb.entitlement.Entitlement]:
+        """A sync's entitlements by id: a resource's entitlements share its id as a prefix, so they come together."""
+        rows = self.conn.execute(f"select data from {ENTITLEMENTS} where sync_id = ? order by external_id", (sync_id,))
+        for (data,) in rows:
+            yield pb.entitlement.Entitlement.FromString(data)
+
+    def principal_has_grants_in(self, sync_id: str | None, principal_type: str, principal_id: str) -> bool:
+        row = self.conn.execute(
+            f"select 1 from {GRANTS} where principal_resource_type_id = ? and principal_resource_id = ? "
+            "and sync_id = ? limit 1",
+            (principal_type, principal_id, sync_id),
+        ).fetchone()
+        return row is not None
+
+    def grant_parties_in(self, sync_id: str | None, grant_id: str) -> GrantParties | None:
+        """Who holds what on which resource, from the grant's indexed columns (nothing decoded)."""
+        row = self.conn.execute(
+            f"select entitlement_id, resource_type_id, resource_id, principal_resource_type_id, principal_resource_id "
+            f"from {GRANTS} where external_id = ? and sync_id = ?",
+            (grant_id, sync_id),
+        ).fetchone()
+        return GrantParties(row[0], (row[1], row[2]), (row[3], row[4])) if row else None
+
+    def grants_in(
+        self,
+        sync_id: str | None,
+        *,
+        principal: tuple[str, str] | None = None,
+        entitlement_id: str | None = None,
+        resource: tuple[str, str] | None = None,
+        by_entitlement: bool = False,
+    ) -> Iterator[tuple[str, pb.grant.Grant]]:
+        """(entitlement id, grant) of one sync, at most one filter given, each in the order of an
+        index (no sort): a principal's by resource and entitlement, an entitlement's by principal,
+        a resource's by entitlement and principal; all of them by rowid, or by entitlement."""
+        params: tuple[str, ...]
+        if principal is not None:
+            where, params = "principal_resource_type_id = ? and principal_resource_id = ?", principal
+            order = "resource_type_id, resource_id, entitlement_id"
+        elif entitlement_id is not None:
+            where, params, order = (
+                "entitlement_id = ?",
+                (entitlement_id,),
+                "principal_resource_type_id, principal_resource_id",
+            )
+        elif resource is not None:
+            where, params = "resource_type_id = ? and resource_id = ?", resource
+            order = "entitlement_id, principal_resource_type_id, principal_resource_id"
+        else:
+            where, params, order = "1 = 1", (), "entitlement_id, id" if by_entitlement else "id"
+        sql = f"select entitlement_id, data from {GRANTS} where {where} and sync_id = ? order by {order}"
+        for found_entitlement, data in self.conn.execute(sql, (*params, sync_id)):
+            yield found_entitlement, pb.grant.Grant.FromString(data)
+
+    def ids_compared(self, table: str, sync_id: str, other_sync_id: str, *, changed: bool) -> Iterator[str]:
+        """Ids of `table` (resources, entitlements or grants) in `sync_id` that the other sync lacks,
+        or (`changed`) holds with a different stored message; in id order."""
+        sql, params = _comparison(table, sync_id, other_sync_id, "a.external_id", changed=changed)
+        for (external_id,) in self.conn.execute(sql + " order by a.external_id", params):
+            yield external_id
+
+    def count_compared(self, table: str, sync_id: str, other_sync_id: str, *, changed: bool) -> int:
+        """How many `ids_compared` lists."""
+        sql, params = _comparison(table, sync_id, other_sync_id, "count(*)", changed=changed)
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
     # ----------------------------------------------------------------- internals
 
     def _where(self, filters: list[tuple[str, str]], sync_id: str | None) -> tuple[str, tuple[str, ...]]:
@@ -201,6 +307,29 @@ class C1ZReader:
             return [sync_id]
         first = self._point_sync_id
         return [first] if self.sync_id in (None, first) else [first, self.sync_id]
+
+
+@dataclass(frozen=True, slots=True)
+class GrantParties:
+    entitlement_id: str
+    resource: tuple[str, str]  # (type, id)
+    principal: tuple[str, str]
+
+
+def _comparison(
+    table: str, sync_id: str, other_sync_id: str, select: str, *, changed: bool
+) -> tuple[str, tuple[str, ...]]:
+    """Rows `a` of one sync that have (changed: with other data) or lack (not changed) a row of the
+    same id in the other sync; each an indexed lookup per row."""
+    if table not in (RESOURCES, ENTITLEMENTS, GRANTS):
+        raise ValueError(f"not a table of synced objects: {table}")
+    other = f"select 1 from {table} b where b.sync_id = ? and b.external_id = a.external_id"
+    if changed:
+        return f"select {select} from {table} a where a.sync_id = ? and exists ({other} and b.data != a.data)", (
+            sync_id,
+            other_sync_id,
+        )
+    return f"select {select} from {table} a where a.sync_id = ? and not exists ({other})", (sync_id, other_sync_id)
 
 
 def _filters(**values: str | None) -> list[tuple[str, str]]:

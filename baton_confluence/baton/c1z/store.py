@@ -145,7 +145,7 @@ class SyncStore:
         runs.set_token(self.conn, self.sync_id, token)
         self._commit()
 
-    def end_sync(self) -> dict[str, Any]:
+    def end_sync(self) -> stats.SyncStats:
         """Mark the sync finished and store its stats JSON; returns the stats."""
         self._ensure_indexes()
         self._begin()

@@ -16,12 +16,13 @@ from pydantic.fields import FieldInfo as PydanticFieldInfo
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from baton_confluence.baton.config.field import Export, setting
+from baton_confluence.baton.errors import UsageError
 
 CommaList = Annotated[list[str], NoDecode]
 
 
-class ConfigFileError(Exception):
-    pass
+class ConfigFileError(UsageError):
+    """The config file (`.baton.yaml`, BATON_CONFIG_PATH) cannot be used."""
 
 
 class YamlSource(PydanticBaseSettingsSource):

@@ -9,7 +9,6 @@ come from the Baton user trait, so nothing here knows which connector wrote the 
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import TypeVar
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.ids import resource_key, split_resource_key
 
 _IMMUTABLE_URL = ann.type_url(pb.grant_annotations.GrantImmutable)
@@ -32,8 +31,8 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class InspectError(ValueError):
-    """A question the file cannot answer as asked (an unknown principal, a missing sync)."""
+class InspectError(UsageError):
+    """A question the file cannot answer as asked (an unknown principal, a missing sync): exit 2."""
 
 
 class Status(StrEnum):
@@ -204,8 +203,8 @@ def grant_sources(grant: pb.grant.Grant) -> tuple[bool, list[str]]:
 class ResourceResolver:
     """Names and entitlement owners for one sync, looked up by index and cached (bounded)."""
 
-    def __init__(self, conn: sqlite3.Connection, sync_id: str | None) -> None:
-        self._conn = conn
+    def __init__(self, reader: C1ZReader, sync_id: str | None) -> None:
+        self._reader = reader
         self._sync_id = sync_id
         self._infos: OrderedDict[ResourceRef, ResourceInfo] = OrderedDict()
         self._owners: OrderedDict[str, ResourceRef] = OrderedDict()
@@ -216,10 +215,8 @@ class ResourceResolver:
         if found is not None:
             self._infos.move_to_end(ref)
             return found
-        row = self._conn.execute(
-            f"select data from {RESOURCES} where external_id = ? and sync_id = ?", (str(ref), self._sync_id)
-        ).fetchone()
-        info = resource_info(pb.resource.Resource.FromString(row[0])) if row else ResourceInfo(ref, ref.id, known=False)
+        resource = self._reader.resource_in(self._sync_id, ref.type, ref.id)
+        info = resource_info(resource) if resource else ResourceInfo(ref, ref.id, known=False)
         self._remember(self._infos, ref, info)
         return info
 
@@ -227,24 +224,18 @@ class ResourceResolver:
         """The resource an entitlement belongs to (the group of `group:<id>:member`)."""
         found = self._owners.get(entitlement_id)
         if found is None:
-            row = self._conn.execute(
-                f"select resource_type_id, resource_id from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
-                (entitlement_id, self._sync_id),
-            ).fetchone()
+            owner = self._reader.entitlement_owner_in(self._sync_id, entitlement_id)
             # An entitlement missing from the sync: its id still starts with `<type>:<id>:`; ids
             # with colons cannot be split reliably, so the type and the rest stand in.
-            found = ResourceRef(row[0], row[1]) if row else _guess_owner(entitlement_id)
+            found = ResourceRef(*owner) if owner else _guess_owner(entitlement_id)
             self._remember(self._owners, entitlement_id, found)
         return found
 
     def slug(self, entitlement_id: str) -> str:
         found = self._slugs.get(entitlement_id)
         if found is None:
-            row = self._conn.execute(
-                f"select data from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
-                (entitlement_id, self._sync_id),
-            ).fetchone()
-            found = entitlement_slug(pb.entitlement.Entitlement.FromString(row[0])) if row else ""
+            entitlement = self._reader.entitlement_in(self._sync_id, entitlement_id)
+            found = entitlement_slug(entitlement) if entitlement else ""
             found = found or entitlement_id.rsplit(":", 1)[-1]
             self._remember(self._slugs, entitlement_id, found)
         return found
@@ -272,7 +263,7 @@ class AccessView:
     def __init__(self, reader: C1ZReader, sync_id: str | None = None) -> None:
         self.reader = reader
         self.sync_id = sync_id if sync_id is not None else reader.sync_id
-        self.resolver = ResourceResolver(reader.conn, self.sync_id)
+        self.resolver = ResourceResolver(reader, self.sync_id)
 
     def user_type(self) -> str:
         """The resource type of accounts (the one with the user trait), for `--user ID`."""
@@ -291,50 +282,31 @@ class AccessView:
         return info
 
     def require_entitlement(self, entitlement_id: str) -> None:
-        row = self.reader.conn.execute(
-            f"select 1 from {ENTITLEMENTS} where external_id = ? and sync_id = ?", (entitlement_id, self.sync_id)
-        ).fetchone()
-        if row is None:
+        if not self.reader.has_entitlement_in(self.sync_id, entitlement_id):
             raise InspectError(
                 f"{self.reader.path}: no entitlement {entitlement_id} in sync {self.sync_id}; "
                 "list them with `inspect entitlements`"
             )
 
     def _has_grants(self, ref: ResourceRef) -> bool:
-        row = self.reader.conn.execute(
-            f"select 1 from {GRANTS} where principal_resource_type_id = ? and principal_resource_id = ? "
-            "and sync_id = ? limit 1",
-            (ref.type, ref.id, self.sync_id),
-        ).fetchone()
-        return row is not None
+        return self.reader.principal_has_grants_in(self.sync_id, ref.type, ref.id)
 
     def held_by(self, principal: ResourceRef) -> Iterator[Holding]:
         """What the principal holds, by resource and entitlement."""
-        return self._holdings(
-            "principal_resource_type_id = ? and principal_resource_id = ?",
-            (principal.type, principal.id),
-            "resource_type_id, resource_id, entitlement_id",
-        )
+        return self._holdings(self.reader.grants_in(self.sync_id, principal=(principal.type, principal.id)))
 
     def holders_of(self, entitlement_id: str) -> Iterator[Holding]:
-        return self._holdings(
-            "entitlement_id = ?", (entitlement_id,), "principal_resource_type_id, principal_resource_id"
-        )
+        return self._holdings(self.reader.grants_in(self.sync_id, entitlement_id=entitlement_id))
 
     def holders_on(self, resource: ResourceRef) -> Iterator[Holding]:
-        return self._holdings(
-            "resource_type_id = ? and resource_id = ?",
-            (resource.type, resource.id),
-            "entitlement_id, principal_resource_type_id, principal_resource_id",
-        )
+        return self._holdings(self.reader.grants_in(self.sync_id, resource=(resource.type, resource.id)))
 
     def all_holdings(self, *, by_entitlement: bool = False) -> Iterator[Holding]:
         """Every grant of the sync, in rowid order or by entitlement; both orders are those of an
         index (no sort), and an entitlement id starts with its resource's, so one resource's
         grants come together."""
-        return self._holdings("1 = 1", (), "entitlement_id, id" if by_entitlement else "id")
+        return self._holdings(self.reader.grants_in(self.sync_id, by_entitlement=by_entitlement))
 
-    def _holdings(self, where: str, params: tuple[str, ...], order: str) -> Iterator[Holding]:
-        sql = f"select entitlement_id, data from {GRANTS} where {where} and sync_id = ? order by {order}"
-        for entitlement_id, data in self.reader.conn.execute(sql, (*params, self.sync_id)):
-            yield holding_of(pb.grant.Grant.FromString(data), self.resolver.slug(entitlement_id), self.resolver)
+    def _holdings(self, grants: Iterator[tuple[str, pb.grant.Grant]]) -> Iterator[Holding]:
+        for entitlement_id, grant in grants:
+            yield holding_of(grant, self.resolver.slug(entitlement_id), self.resolver)

@@ -10,13 +10,11 @@ bounded memory.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, TextIO
 
-from baton_confluence.baton.c1z import sync_runs as runs
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
 from baton_confluence.baton.c1z.sync_runs import SyncRun
@@ -55,11 +53,10 @@ class SyncPair:
 
 def choose_syncs(reader: C1ZReader, from_id: str | None, to_id: str | None) -> SyncPair:
     """The syncs to compare: given ids, else the latest finished full sync and the one before it."""
-    conn = reader.conn
-    after = _sync(reader, to_id) if to_id else runs.latest_finished(conn, "full")
+    after = _sync(reader, to_id) if to_id else reader.latest_finished_full_sync()
     if after is None:
         raise InspectError(f"{reader.path}: holds no finished full sync to compare; run a sync first")
-    before = _sync(reader, from_id) if from_id else runs.latest_finished(conn, "full", before=after)
+    before = _sync(reader, from_id) if from_id else reader.latest_finished_full_sync(before=after)
     if before is None:
         raise InspectError(
             f"{reader.path}: holds only one finished full sync ({after.id}); sync again to have two, "
@@ -69,43 +66,36 @@ def choose_syncs(reader: C1ZReader, from_id: str | None, to_id: str | None) -> S
 
 
 def _sync(reader: C1ZReader, sync_id: str) -> SyncRun:
-    found = runs.get(reader.conn, sync_id)
+    found = reader.sync(sync_id)
     if found is None:
         raise InspectError(f"{reader.path}: has no sync {sync_id}; list the syncs it holds with `inspect syncs`")
     return found
 
 
-def count(conn: sqlite3.Connection, pair: SyncPair, kind: Kind, change: Change) -> int:
-    sql, params = _query(pair, kind, change, "count(*)")
-    return int(conn.execute(sql, params).fetchone()[0])
+def count(reader: C1ZReader, pair: SyncPair, kind: Kind, change: Change) -> int:
+    listed, other = _sides(pair, change)
+    return reader.count_compared(_TABLES[kind], listed, other, changed=change == Change.CHANGED)
 
 
-def changes(conn: sqlite3.Connection, pair: SyncPair, kind: Kind, change: Change) -> Iterator[str]:
+def changes(reader: C1ZReader, pair: SyncPair, kind: Kind, change: Change) -> Iterator[str]:
     """Ids of one kind and change, in id order."""
-    sql, params = _query(pair, kind, change, "a.external_id")
-    for (external_id,) in conn.execute(sql + " order by a.external_id", params):
-        yield external_id
+    listed, other = _sides(pair, change)
+    return reader.ids_compared(_TABLES[kind], listed, other, changed=change == Change.CHANGED)
 
 
-def _query(pair: SyncPair, kind: Kind, change: Change, select: str) -> tuple[str, tuple[str, ...]]:
-    table = _TABLES[kind]
-    # `a` is the side the id is listed from: the later sync for added and changed, the earlier for removed.
-    a, b = (pair.before.id, pair.after.id) if change == Change.REMOVED else (pair.after.id, pair.before.id)
-    other = f"select 1 from {table} b where b.sync_id = ? and b.external_id = a.external_id"
-    if change == Change.CHANGED:
-        other += " and b.data != a.data"
-        return f"select {select} from {table} a where a.sync_id = ? and exists ({other})", (a, b)
-    return f"select {select} from {table} a where a.sync_id = ? and not exists ({other})", (a, b)
+def _sides(pair: SyncPair, change: Change) -> tuple[str, str]:
+    """(the sync the ids are listed from, the other): the later sync for added and changed, the
+    earlier for removed."""
+    return (pair.before.id, pair.after.id) if change == Change.REMOVED else (pair.after.id, pair.before.id)
 
 
 def write_diff(reader: C1ZReader, pair: SyncPair, out: TextIO, output: Output = "table") -> bool:
     """Write the differences; True when there are any (for `--exit-code`)."""
-    conn = reader.conn
-    counts = {(k, c): count(conn, pair, k, c) for k, cs in _CHANGES.items() for c in cs}
+    counts = {(k, c): count(reader, pair, k, c) for k, cs in _CHANGES.items() for c in cs}
     if output == "json":
-        _write_json(conn, pair, counts, out)
+        _write_json(reader, pair, counts, out)
     else:
-        _write_table(conn, pair, counts, out)
+        _write_table(reader, pair, counts, out)
     return any(counts.values())
 
 
@@ -113,7 +103,7 @@ def _describe(run: SyncRun) -> str:
     return f"{run.id} ({run.type}, ended {run.ended_at or 'never'})"
 
 
-def _write_table(conn: sqlite3.Connection, pair: SyncPair, counts: dict[tuple[Kind, Change], int], out: TextIO) -> None:
+def _write_table(reader: C1ZReader, pair: SyncPair, counts: dict[tuple[Kind, Change], int], out: TextIO) -> None:
     out.write(f"from {_describe(pair.before)}\n  to {_describe(pair.after)}\n\n")
     width = max(len(k.value) for k in Kind) + 1
     out.write(f"{'':<{width}}  {'ADDED':>8}  {'REMOVED':>8}  {'CHANGED':>8}\n")
@@ -126,11 +116,11 @@ def _write_table(conn: sqlite3.Connection, pair: SyncPair, counts: dict[tuple[Ki
     out.write("\n")
     for kind, kind_changes in _CHANGES.items():
         for change in kind_changes:
-            for external_id in changes(conn, pair, kind, change):
+            for external_id in changes(reader, pair, kind, change):
                 out.write(f"{_SIGNS[change]} {kind.value:<{width - 1}}  {external_id}\n")
 
 
-def _write_json(conn: sqlite3.Connection, pair: SyncPair, counts: dict[tuple[Kind, Change], int], out: TextIO) -> None:
+def _write_json(reader: C1ZReader, pair: SyncPair, counts: dict[tuple[Kind, Change], int], out: TextIO) -> None:
     """One JSON document, written piece by piece so that no list is held in memory."""
     head = {"from": pair.before.id, "to": pair.after.id}
     out.write(json.dumps(head)[:-1])
@@ -138,7 +128,7 @@ def _write_json(conn: sqlite3.Connection, pair: SyncPair, counts: dict[tuple[Kin
         out.write(f', "{kind.value}s": {{')
         for i, change in enumerate(kind_changes):
             out.write(f'{", " if i else ""}"{change.value}": [')
-            for j, external_id in enumerate(changes(conn, pair, kind, change)):
+            for j, external_id in enumerate(changes(reader, pair, kind, change)):
                 out.write(("" if j == 0 else ", ") + json.dumps(external_id, ensure_ascii=False))
             out.write("]")
         out.write("}")

@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.inspect.access import grant_sources
 from baton_confluence.baton.inspect.table import format_table
 from baton_confluence.baton.sync.completeness import CompletenessReport
@@ -53,7 +54,7 @@ def render(
         return _syncs(reader, output)
     if kind == "stats":
         return _stats(reader, output)
-    raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    raise UsageError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
 
 
 def _messages(items: list[Any], output: Output, table: Callable[[list[Any]], str]) -> str:

@@ -28,7 +28,6 @@ from typing import Any, TextIO
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS
 from baton_confluence.baton.c1z.sync_runs import SyncRun
 from baton_confluence.baton.inspect import diff, dormancy
 from baton_confluence.baton.inspect.access import (
@@ -128,13 +127,9 @@ def write_report(reader: C1ZReader, path: Path, rules: ReviewRules) -> str:
         tables.node(resource_info(resource))
     # Entitlements numbered in id order, the order grants are read in: a resource's entitlements
     # share its id as a prefix, so they are adjacent and each block covers a range of them.
-    rows = reader.conn.execute(
-        f"select external_id, data from {ENTITLEMENTS} where sync_id = ? order by external_id", (reader.sync_id,)
-    )
-    for entitlement_id, data in rows:
-        ent = pb.entitlement.Entitlement.FromString(data)
+    for ent in reader.entitlements_in_id_order(reader.sync_id):
         owner = ResourceRef(ent.resource.id.resource_type, ent.resource.id.resource)
-        tables.entitlement(entitlement_id, tables.node(view.resolver.info(owner)), entitlement_slug(ent))
+        tables.entitlement(ent.id, tables.node(view.resolver.info(owner)), entitlement_slug(ent))
     tally = ReviewTally(
         rules,
         user_types=frozenset(t for t, ts in traits.items() if pb.resource.ResourceType.TRAIT_USER in ts),
@@ -316,15 +311,15 @@ def _changes(reader: C1ZReader) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"from": pair.before.id, "fromEnded": pair.before.ended_at, "to": pair.after.id}
     for change, sync_id in ((diff.Change.ADDED, pair.after.id), (diff.Change.REMOVED, pair.before.id)):
-        resolver = ResourceResolver(reader.conn, sync_id)
+        resolver = ResourceResolver(reader, sync_id)
         for kind in diff.Kind:
             ids: list[str] = []
-            for external_id in diff.changes(reader.conn, pair, kind, change):
+            for external_id in diff.changes(reader, pair, kind, change):
                 if len(ids) == LIST_LIMIT:
                     break
                 ids.append(external_id)
             out[f"{kind.value}s_{change.value}"] = {
-                "count": diff.count(reader.conn, pair, kind, change),
+                "count": diff.count(reader, pair, kind, change),
                 "ids": ids,
                 "labels": [_label(reader, resolver, sync_id, kind, i) for i in ids],
             }
@@ -334,24 +329,15 @@ def _changes(reader: C1ZReader) -> dict[str, Any] | None:
 def _label(reader: C1ZReader, resolver: ResourceResolver, sync_id: str, kind: diff.Kind, external_id: str) -> str:
     """`Ada Lovelace — read-space on Handbook` for a grant, `read-space on Handbook` for an
     entitlement, the name for a resource."""
-    conn = reader.conn
     if kind == diff.Kind.RESOURCE:
         rtype, _, rid = external_id.partition(":")
         return resolver.info(ResourceRef(rtype, rid)).name
     if kind == diff.Kind.ENTITLEMENT:
-        row = conn.execute(
-            f"select resource_type_id, resource_id from {ENTITLEMENTS} where external_id = ? and sync_id = ?",
-            (external_id, sync_id),
-        ).fetchone()
-        on = resolver.info(ResourceRef(row[0], row[1])).name if row else "?"
+        owner = reader.entitlement_owner_in(sync_id, external_id)
+        on = resolver.info(ResourceRef(*owner)).name if owner else "?"
         return f"{resolver.slug(external_id)} on {on}"
-    row = conn.execute(
-        f"select entitlement_id, resource_type_id, resource_id, principal_resource_type_id, principal_resource_id "
-        f"from {GRANTS} where external_id = ? and sync_id = ?",
-        (external_id, sync_id),
-    ).fetchone()
-    if row is None:
+    parties = reader.grant_parties_in(sync_id, external_id)
+    if parties is None:
         return external_id
-    entitlement_id, rtype, rid, ptype, pid = row
-    who = resolver.info(ResourceRef(ptype, pid)).name
-    return f"{who} — {resolver.slug(entitlement_id)} on {resolver.info(ResourceRef(rtype, rid)).name}"
+    who = resolver.info(ResourceRef(*parties.principal)).name
+    return f"{who} — {resolver.slug(parties.entitlement_id)} on {resolver.info(ResourceRef(*parties.resource)).name}"

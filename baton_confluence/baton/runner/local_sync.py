@@ -12,6 +12,7 @@ import structlog
 
 from baton_confluence.baton.c1z import container
 from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.engine import SyncEngine, SyncOptions, SyncResult, in_thread
@@ -34,13 +35,13 @@ class StorageEngine(Enum):
 
     @classmethod
     def parse(cls, value: str, setting: str = "--storage-engine") -> StorageEngine | None:
-        """None for "" (no preference); ValueError, a usage error, for anything unknown."""
+        """None for "" (no preference); a UsageError for anything unknown."""
         if not value.strip():
             return None
         try:
             return cls(value.strip().lower())
         except ValueError:
-            raise ValueError(f"{setting} must be sqlite or pebble, not {value!r}") from None
+            raise UsageError(f"{setting} must be sqlite or pebble, not {value!r}") from None
 
 
 def announce_storage_engine(requested: StorageEngine | None) -> None:

@@ -17,6 +17,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton import pb
+from baton_confluence.baton.errors import BatonError, exit_code_of
 from baton_confluence.baton.server.serve import MAX_MESSAGE_BYTES
 from baton_confluence.baton.server.status import rate_limit_from_trailer
 
@@ -26,11 +27,12 @@ R = TypeVar("R")
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
 
-class SyncError(Exception):
-    """The sync cannot go on; the message is one readable line for the user."""
+class SyncError(BatonError):
+    """The sync cannot go on; the message is one readable line for the user, the exit code that
+    of the gRPC status code."""
 
     def __init__(self, message: str, code: grpc.StatusCode = grpc.StatusCode.UNKNOWN) -> None:
-        super().__init__(message)
+        super().__init__(message, exit_code=exit_code_of(code))
         self.code = code
 
 

@@ -53,6 +53,7 @@ def last_login_counts(resource: pb.resource.Resource, trait: pb.trait.UserTrait)
     if missing is not None and missing.string_value:
         return {f"{LAST_LOGIN}.unknown.{missing.string_value}": 1}
     return {}
+EXPANSION_UNFINISHED = "expansion.unfinished_entitlements"  # a cycle hit expansion's safety bound
 
 
 def note(counts: Mapping[str, int]) -> any_pb2.Any:

@@ -5,6 +5,11 @@ static entitlements, entitlements, grants), then grant expansion and Cleanup. Pe
 runs with bounded concurrency; every page is written as it arrives, and the checkpoint is saved
 every few seconds, so an interrupted sync resumes where it stopped.
 
+The engine runs the phases and schedules the sweep; the work itself lives beside it: each
+resource's steps are strategy objects (`sweep_steps.py`), principals no listing returned are
+looked up by `principal_lookup.py`, accounts are counted by `accounts.py`, expansion is
+`expansion.py`. It reaches the connector only through `ConnectorClient` (`client.py`).
+
 A targeted sync (`SyncOptions.targets`) is a `partial` sync (docs/protocol.md §1.5, §3.3): the
 named resources come from `GetResource` instead of the listings, then the same sweep lists their
 child resources and the entitlements and grants of both, and expansion derives whatever the
@@ -20,7 +25,6 @@ import contextlib
 import functools
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -28,31 +32,27 @@ from typing import Any, TypeVar
 import grpc
 import structlog
 
-from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.c1z.expansion_store import expansion_store
+from baton_confluence.baton.c1z.stats import SyncStats
 from baton_confluence.baton.c1z.store import SyncStore
-from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync import completeness
+from baton_confluence.baton.sync.accounts import count_accounts
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
 from baton_confluence.baton.sync.completeness import CompletenessReport
-from baton_confluence.baton.sync.expansion import ExpansionStopped, expand_grants
+from baton_confluence.baton.sync.expansion import ExpansionOutcome, ExpansionStopped, expand_grants
+from baton_confluence.baton.sync.principal_lookup import PrincipalLookup
 from baton_confluence.baton.sync.progress import SyncProgress
+from baton_confluence.baton.sync.resource_getter import NotFetched, get_resource
+from baton_confluence.baton.sync.response_checks import check_resource
 from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
+from baton_confluence.baton.sync.sweep_steps import SweepContext, steps_for
 from baton_confluence.baton.sync.targets import SyncTarget
-from baton_confluence.baton.sync.validation import check_resource, skips
 
 log = structlog.get_logger("baton.sync")
 
 SWEEP_BATCH = 500
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class NotFetched:
-    """GetResource gave no resource; `reason` is the connector's NOT_FOUND message, if it sent one."""
-
-    reason: str = ""
 
 
 @dataclass
@@ -78,14 +78,8 @@ class SyncResult:
     rpc_calls: int
     warnings: list[str] = field(default_factory=list)
     # the finished sync's row counts as the file holds them (c1z stats), whatever run wrote them
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: SyncStats = field(default_factory=SyncStats)
     report: CompletenessReport = field(default_factory=CompletenessReport)
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: str  # children | static | entitlements | grants
-    child_type: str = ""
 
 
 async def in_thread(fn: Callable[..., R], *args: Any, stop: threading.Event | None = None) -> R:
@@ -119,9 +113,7 @@ class SyncEngine:
         self.static_templates: dict[str, list[pb.entitlement.Entitlement]] = {}
         self.warnings: list[str] = []
         self._last_checkpoint = 0.0
-        # principal lookups in flight, so that concurrent grant pages naming one principal share one
-        self._lookups: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self._lookup_slots = asyncio.Semaphore(max(1, self.options.concurrency))
+        self._sweep_context: SweepContext | None = None
 
     async def run(self, store: SyncStore) -> SyncResult:
         """Runs (or resumes) a sync into `store` (partial when targeted); call `validate()` first."""
@@ -153,7 +145,8 @@ class SyncEngine:
             self.progress.phase_seconds[phase] = time.monotonic() - phase_started
         finish_started = time.monotonic()
         self.progress.expanded_grants = self.state.expanded_grants
-        await in_thread(self._count_accounts)
+        self._load_types()
+        await in_thread(count_accounts, self.store, self.types, self.state.report)
         self._checkpoint(force=True)  # the finished sync keeps the account counts in its report
         stats = await in_thread(self.store.end_sync)
         report = self.state.report
@@ -208,14 +201,22 @@ class SyncEngine:
 
         stop = threading.Event()
 
-        def expand() -> int:
+        def expand() -> ExpansionOutcome:
             with expansion_store(self.store) as store:
                 return expand_grants(store, count, stop)
 
         try:
-            await in_thread(expand, stop=stop)
+            outcome = await in_thread(expand, stop=stop)
         except ExpansionStopped:
             raise asyncio.CancelledError() from None
+        if outcome.unfinished:
+            # Not silently: the grants of these entitlements may be incomplete (expansion logged
+            # them as `expansion_unfinished`; the warning goes to the summary).
+            self.state.report.add({completeness.EXPANSION_UNFINISHED: len(outcome.unfinished)})
+            self.warnings.append(
+                f"grant expansion stopped at its safety bound for {len(outcome.unfinished)} entitlement(s) "
+                f"(first: {outcome.unfinished[0]}); their derived grants may be incomplete"
+            )
         self.state.expanded_grants = self.progress.expanded_grants
 
     # --- checkpointing -------------------------------------------------------------------
@@ -259,8 +260,8 @@ class SyncEngine:
         self.store.put_resource_types(found)
 
     def _load_types(self) -> None:
-        if not self.types:
-            self.types = {rt.id: rt for rt in self.store.iter_resource_types()}
+        if not self.types:  # filled in place: the sweep's context shares this dict
+            self.types.update((rt.id, rt) for rt in self.store.iter_resource_types())
 
     async def _list_top_level(self, type_id: str) -> None:
         token = self.state.listings.get(type_id, "")
@@ -295,36 +296,13 @@ class SyncEngine:
                     f"(it has {', '.join(sorted(self.types))})",
                     grpc.StatusCode.INVALID_ARGUMENT,
                 )
-            resource = await self._get_resource(target.resource_id_message, target.parent_id_message)
+            resource = await get_resource(self.client, target.resource_id_message, target.parent_id_message)
             if isinstance(resource, NotFetched):
                 # The connector's own reason, which names what left it out (a filter, say).
                 why = f" ({resource.reason})" if resource.reason else ""
                 self._warn(f"targeted resource {target}: the connector could not fetch it{why}")
                 continue
             self._put_resources([resource], resource_type)
-
-    async def _get_resource(
-        self, resource_id: pb.resource.ResourceId, parent: pb.resource.ResourceId | None = None
-    ) -> pb.resource.Resource | NotFetched:
-        """GetResource; NotFetched when the connector does not know the resource or cannot fetch its type."""
-        name = f"{resource_id.resource_type}:{resource_id.resource}"
-        request = pb.resource.ResourceGetterServiceGetResourceRequest(resource_id=resource_id)
-        if parent is not None:
-            request.parent_resource_id.CopyFrom(parent)
-        try:
-            resp = await self.client.call(f"GetResource({name})", self.client.resource_getter.GetResource, request)
-        except StepNotFound as err:
-            return NotFetched(err.details)
-        except SyncError as err:
-            if err.code != grpc.StatusCode.UNIMPLEMENTED:
-                raise
-            return NotFetched()
-        if not resp.resource.id.resource:
-            return NotFetched()
-        got = resp.resource.id
-        if (got.resource_type, got.resource) != (resource_id.resource_type, resource_id.resource):
-            raise SyncError(f"GetResource({name}) returned {got.resource_type}:{got.resource}: a connector bug")
-        return resp.resource
 
     def _put_resources(
         self, resources: Sequence[pb.resource.Resource], resource_type: pb.resource.ResourceType
@@ -388,177 +366,48 @@ class SyncEngine:
         self._checkpoint()
         return pending
 
-    def _steps(self, resource: pb.resource.Resource) -> list[Step]:
-        resource_type = self.types.get(resource.id.resource_type)
-        if resource_type is None:
-            return []
-        steps = [
-            Step("children", c.resource_type_id)
-            for c in ann.find_all(resource.annotations, pb.resource_tree.ChildResourceType)
-        ]
-        if self.options.skip_entitlements_and_grants:
-            return steps
-        skip_entitlements, skip_grants = skips(resource, resource_type)
-        if resource.id.resource_type in self.static_templates:
-            steps.append(Step("static"))
-        if not skip_entitlements:
-            steps.append(Step("entitlements"))
-        if not (skip_grants or self.options.skip_grants):
-            steps.append(Step("grants"))
-        return steps
+    def _context(self) -> SweepContext:
+        if self._sweep_context is None:
+            lookup = PrincipalLookup(
+                self.client, self.store, self.types, self.state.report, self._put_resources, self.options.concurrency
+            )
+            self._sweep_context = SweepContext(
+                client=self.client,
+                store=self.store,
+                types=self.types,
+                static_templates=self.static_templates,
+                progress=self.progress,
+                report=self.state.report,
+                put_resources=self._put_resources,
+                # A partial sync's grant principals belong to the full sync it is read with.
+                close_principals=None if self.partial else lookup.close,
+            )
+        return self._sweep_context
 
     async def _sweep_resource(self, rowid: int, resource: pb.resource.Resource) -> None:
+        context = self._context()
+        steps = steps_for(
+            context,
+            resource,
+            skip_entitlements_and_grants=self.options.skip_entitlements_and_grants,
+            skip_grants=self.options.skip_grants,
+        )
         start_step, token = self.state.sweep.steps.get(rowid, (0, ""))
-        for index, step in enumerate(self._steps(resource)):
+        for index, step in enumerate(steps):
             if index < start_step:
                 continue
             if index > start_step:
                 token = ""
+
+            def save(next_token: str, index: int = index) -> None:
+                self.state.sweep.steps[rowid] = (index, next_token)
+
             try:
-                await self._run_step(rowid, index, step, resource, token)
+                await step.run(context, resource, token, save)
             except StepNotFound as err:
                 self._warn(str(err))
             self.state.sweep.steps[rowid] = (index + 1, "")
         self.state.sweep.finish(rowid)
-
-    async def _run_step(self, rowid: int, index: int, step: Step, resource: pb.resource.Resource, token: str) -> None:
-        if step.kind == "static":
-            self._materialise_static(resource)
-            return
-        while True:
-            items, token, annotations = await self._fetch_page(step, resource, token)
-            if step.kind == "grants" and not self.partial:
-                await self._close_principals(items)
-            self._store_items(step, items)
-            self.state.report.add(completeness.read_notes(annotations))
-            if not token:
-                return
-            self.state.sweep.steps[rowid] = (index, token)
-
-    async def _fetch_page(
-        self, step: Step, resource: pb.resource.Resource, token: str
-    ) -> tuple[Sequence[Any], str, Sequence[Any]]:
-        rid = f"{resource.id.resource_type}:{resource.id.resource}"
-        resp: Any
-        if step.kind == "children":
-            request = pb.resource.ResourcesServiceListResourcesRequest(
-                resource_type_id=step.child_type, parent_resource_id=resource.id, page_token=token
-            )
-            resp = await self.client.call(
-                f"ListResources({step.child_type} of {rid})", self.client.resources.ListResources, request
-            )
-        elif step.kind == "entitlements":
-            ent_request = pb.entitlement.EntitlementsServiceListEntitlementsRequest(resource=resource, page_token=token)
-            resp = await self.client.call(
-                f"ListEntitlements({rid})", self.client.entitlements.ListEntitlements, ent_request
-            )
-        else:
-            grant_request = pb.grant.GrantsServiceListGrantsRequest(resource=resource, page_token=token)
-            resp = await self.client.call(f"ListGrants({rid})", self.client.grants.ListGrants, grant_request)
-        return resp.list, resp.next_page_token, resp.annotations
-
-    def _store_items(self, step: Step, items: Sequence[Any]) -> None:
-        if step.kind == "children":
-            child_type = self.types.get(step.child_type)
-            if child_type is not None:
-                self._put_resources(items, child_type)
-        elif step.kind == "entitlements":
-            kept = [e for e in items if e.resource.id.resource_type in self.types]
-            self.store.put_entitlements(kept)
-            self.progress.entitlements += len(kept)
-        else:
-            kept = []
-            for g in items:
-                if g.entitlement.resource.id.resource_type not in self.types:
-                    continue  # a type left out of this sync on purpose (resource_type_ids)
-                if g.principal.id.resource_type not in self.types:
-                    # Not silently: the connector named a principal type it never declared.
-                    self.state.report.add({f"{completeness.UNDECLARED_TYPE}.{g.principal.id.resource_type}": 1})
-                    continue
-                kept.append(g)
-            self.store.put_grants(kept)
-            self.progress.grants += len(kept)
-
-    def _count_accounts(self) -> None:
-        """Accounts by kind and status for the report (`accounts.kind.HUMAN`, `accounts.status.
-        DELETED`...), read from the finished sync, so a resumed sync counts the same."""
-        user_types = [t for t, rt in self.types.items() if pb.resource.ResourceType.Trait.TRAIT_USER in rt.traits]
-        counts: Counter[str] = Counter()
-        kind_name = pb.trait.UserTrait.AccountType.Name
-        status_name = pb.trait.UserTrait.Status.Status.Name
-        for type_id in user_types:
-            for _, resource in self.store.iter_resources(type_id):
-                trait = ann.find(resource.annotations, pb.trait.UserTrait)
-                if trait is None:
-                    continue
-                kind = kind_name(trait.account_type).removeprefix("ACCOUNT_TYPE_")
-                status = status_name(trait.status.status).removeprefix("STATUS_")
-                counts[f"accounts.kind.{kind}"] += 1
-                counts[f"accounts.status.{status}"] += 1
-                counts.update(completeness.last_login_counts(resource, trait))
-        counted = ("accounts.kind.", "accounts.status.", completeness.LAST_LOGIN + ".")
-        for name in [n for n in self.state.report.counters if n.startswith(counted)]:
-            del self.state.report.counters[name]
-        self.state.report.add(counts)
-
-    # --- principal closure -------------------------------------------------------------------
-    async def _close_principals(self, grants: Sequence[pb.grant.Grant]) -> None:
-        """Make every principal these grants name exist in the sync before the grants are stored.
-
-        A principal no listing returned (an app account, a user past a search ceiling, an
-        account deleted since) is fetched once with GetResource; concurrent pages naming the same
-        principal share the lookup. Whatever the lookup says, the grant is kept: a principal that
-        cannot be fetched is named in the completeness report, never dropped silently.
-        """
-        keys = {
-            (g.principal.id.resource_type, g.principal.id.resource)
-            for g in grants
-            if g.principal.id.resource_type in self.types and g.principal.id.resource
-        }
-        if not keys:
-            return
-        # A finished lookup has stored its resource before its task leaves `_lookups`, so a key
-        # that is neither in flight nor in the store really needs one.
-        for key in self.store.missing_resources(k for k in keys if k not in self._lookups):
-            task = asyncio.create_task(self._look_up(key))
-            task.add_done_callback(functools.partial(self._lookup_done, key))
-            self._lookups[key] = task
-        pending = [self._lookups[key] for key in keys if key in self._lookups]
-        if pending:
-            await asyncio.gather(*pending)
-
-    def _lookup_done(self, key: tuple[str, str], _task: asyncio.Task[None]) -> None:
-        self._lookups.pop(key, None)
-
-    async def _look_up(self, key: tuple[str, str]) -> None:
-        type_id, resource_id = key
-        async with self._lookup_slots:
-            resource = await self._get_resource(pb.resource.ResourceId(resource_type=type_id, resource=resource_id))
-        report = self.state.report
-        if isinstance(resource, NotFetched):
-            report.add({f"{completeness.NOT_FOUND}.{type_id}": 1})
-            report.unresolved_principal(f"{type_id}:{resource_id}")
-            log.warning("sync_principal_not_found", principal=f"{type_id}:{resource_id}")
-            return
-        self._put_resources([resource], self.types[type_id])
-        report.add({f"{completeness.LOOKED_UP}.{type_id}": 1})
-        if resource.status.status == pb.resource.Status.RESOURCE_STATUS_DELETED:
-            report.add({f"{completeness.GONE}.{type_id}": 1})
-            report.unresolved_principal(f"{type_id}:{resource_id}")
-
-    def _materialise_static(self, resource: pb.resource.Resource) -> None:
-        made = []
-        for template in self.static_templates.get(resource.id.resource_type, []):
-            entitlement = pb.entitlement.Entitlement()
-            entitlement.CopyFrom(template)
-            entitlement.resource.CopyFrom(resource)
-            slug = template.slug or template.display_name
-            entitlement.id = entitlement_id(resource.id.resource_type, resource.id.resource, slug)
-            if not entitlement.description:
-                entitlement.description = resource.description
-            made.append(entitlement)
-        self.store.put_entitlements(made)
-        self.progress.entitlements += len(made)
 
     async def _connector_cleanup(self, sync_id: str) -> None:
         request = pb.connector.ConnectorServiceCleanupRequest(active_sync_id=sync_id)

@@ -8,8 +8,19 @@ When P is reached through S more than once, directly once is enough: is_direct o
 false to true.
 
 The graph of entitlements (S -> D) is split into strongly connected components, handled
-sources first, so each destination is expanded once its sources are complete; a component
-with a cycle is repeated until nothing changes (at most MAX_CYCLE_ROUNDS rounds).
+sources first, so each destination is expanded once its sources are complete. Within a component
+(a cycle) a destination is expanded again whenever one of its sources changed, until nothing
+changes: a true fixpoint, however long the cycle. That ends, because expansion only ever adds
+(grants, sources, a source turning direct) and there is a finite number of each.
+
+How many passes a member needs: what one pass brings travels one edge, so in a cycle of n
+entitlements a principal's news reaches every member within n passes. A self-loop can turn a
+principal's holding direct (its grant then lists the entitlement among its own sources), which
+starts the travel again, at most once per member: n + 1 travels of at most n + 2 passes each.
+`max_passes_per_member` is that, (n + 1)(n + 2), a safety bound that only a store whose writes
+do not stick should reach: expansion then stops that component, logs a warning and names its
+entitlements in the outcome (`ExpansionOutcome.unfinished`), which the engine adds to the
+completeness report.
 
 Speed. Most principals are reached through one source only and do not hold D yet: their
 derived grants need no merging, so a store offering `BulkDerivation` writes them itself, and
@@ -20,9 +31,11 @@ here; the rules applied are the same.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import structlog
 
 from baton_confluence.baton.expansion_contract import (
     BulkDerivation,
@@ -37,7 +50,12 @@ from baton_confluence.baton.expansion_contract import (
 )
 from baton_confluence.baton.sync.client import SyncError
 
-MAX_CYCLE_ROUNDS = 20
+log = structlog.get_logger("baton.sync")
+
+
+def max_passes_per_member(component_size: int) -> int:
+    """The safety bound on how often one member of a cycle is expanded (see the module docstring)."""
+    return (component_size + 1) * (component_size + 2)
 
 
 @dataclass(frozen=True)
@@ -56,12 +74,21 @@ class ExpansionStopped(Exception):
     """Expansion was asked to stop (the sync is being cancelled); rerunning it is safe."""
 
 
+@dataclass(frozen=True, slots=True)
+class ExpansionOutcome:
+    """What an expansion did: grants added, and the entitlements whose cycle hit the safety bound
+    (sorted; empty unless the store is broken), whose grants may be incomplete."""
+
+    added: int
+    unfinished: tuple[str, ...] = ()
+
+
 def expand_grants(
     store: ExpansionStore,
     on_added: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
-) -> int:
-    """Expands every expandable grant in the store; returns how many grants it added.
+) -> ExpansionOutcome:
+    """Expands every expandable grant in the store to a fixpoint.
 
     Runs in a worker thread during a sync: `on_added` reports progress, `stop` is checked
     between destinations. Expansion is idempotent, so a stopped one is simply run again.
@@ -72,22 +99,55 @@ def expand_grants(
     report = on_added or (lambda _n: None)
     stop = stop or threading.Event()
     added = 0
+    unfinished: list[str] = []
+
+    def expand(destination: str) -> bool:
+        nonlocal added
+        if stop.is_set():
+            raise ExpansionStopped()
+        new, updated = _expand_into(store, bulk, keys, destination, edges[destination])
+        added += new
+        report(new)
+        return bool(new or updated)
+
     for component in components_in_order(edges):
-        rounds = MAX_CYCLE_ROUNDS if _is_cycle(component, edges) else 1
-        for _ in range(rounds):
-            changed = 0
-            for destination in component:
-                if destination not in edges:
-                    continue
-                if stop.is_set():
-                    raise ExpansionStopped()
-                new, updated = _expand_into(store, bulk, keys, destination, edges[destination])
-                added += new
-                report(new)
-                changed += new + updated
-            if not changed:
-                break
-    return added
+        unfinished += _expand_component(component, edges, expand)
+    if unfinished:
+        log.warning(
+            "expansion_unfinished",
+            reason="a cycle of entitlements hit the expansion safety bound; their grants may be incomplete",
+            entitlements=unfinished[:50],
+            count=len(unfinished),
+        )
+    return ExpansionOutcome(added, tuple(sorted(unfinished)))
+
+
+def _expand_component(component: list[str], edges: dict[str, list[Edge]], expand: Callable[[str], bool]) -> list[str]:
+    """Expands a component's destinations until none changes (a worklist: a destination is queued
+    again when one of its sources changed). Returns the component's destinations if it hit the
+    safety bound: its fixpoint was not reached, so none of its grants can be trusted complete."""
+    members = set(component)
+    dependents: dict[str, list[str]] = defaultdict(list)  # source -> destinations in this component
+    for destination in component:
+        for edge in edges.get(destination, []):
+            if edge.source in members:
+                dependents[edge.source].append(destination)
+    queue = deque(d for d in component if d in edges)
+    queued = set(queue)
+    passes: dict[str, int] = defaultdict(int)
+    bound = max_passes_per_member(len(component))
+    while queue:
+        destination = queue.popleft()
+        queued.discard(destination)
+        if passes[destination] >= bound:
+            return [d for d in component if d in edges]
+        passes[destination] += 1
+        if expand(destination):
+            for dependent in dependents[destination]:
+                if dependent not in queued:
+                    queue.append(dependent)
+                    queued.add(dependent)
+    return []
 
 
 def load_edges(store: ExpansionStore) -> dict[str, list[Edge]]:
@@ -162,13 +222,6 @@ def components_in_order(edges: dict[str, list[Edge]]) -> list[list[str]]:
                 order.append(sorted(component))
     order.reverse()  # Tarjan emits sinks first
     return order
-
-
-def _is_cycle(component: list[str], edges: dict[str, list[Edge]]) -> bool:
-    if len(component) > 1:
-        return True
-    node = component[0]
-    return any(edge.source == node for edge in edges.get(node, []))
 
 
 @dataclass(slots=True)

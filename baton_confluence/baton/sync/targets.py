@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from baton_confluence.baton import pb
+from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.ids import resource_key, split_resource_key
 
 BID_PREFIX = "bid:r:"
@@ -47,7 +48,7 @@ class SyncTarget:
 
 
 def parse_target(text: str) -> SyncTarget:
-    """One `--sync-resources` value; ValueError (a usage error) with both accepted forms otherwise."""
+    """One `--sync-resources` value; UsageError with both accepted forms otherwise."""
     value = text.strip()
     if value.startswith(BID_PREFIX):
         parts = _split_bid(value[len(BID_PREFIX) :], value)
@@ -55,10 +56,10 @@ def parse_target(text: str) -> SyncTarget:
             return SyncTarget(parts[0], parts[1])
         if len(parts) == 4 and all(parts):
             return SyncTarget(parts[2], parts[3], parts[0], parts[1])
-        raise ValueError(f"--sync-resources: {value!r} is not a resource BID; expected {FORMS}")
+        raise UsageError(f"--sync-resources: {value!r} is not a resource BID; expected {FORMS}")
     key = split_resource_key(value)
     if key is None:
-        raise ValueError(f"--sync-resources: {value!r} names no resource; expected {FORMS}")
+        raise UsageError(f"--sync-resources: {value!r} names no resource; expected {FORMS}")
     return SyncTarget(*key)
 
 
@@ -85,10 +86,10 @@ def _split_bid(body: str, whole: str) -> list[str]:
             parts.append("".join(current))
             current = []
         elif char == ":":
-            raise ValueError(f"--sync-resources: {whole!r} has an unescaped ':'; expected {FORMS}")
+            raise UsageError(f"--sync-resources: {whole!r} has an unescaped ':'; expected {FORMS}")
         else:
             current.append(char)
     if escaped:
-        raise ValueError(f"--sync-resources: {whole!r} ends in a lone '\\'; expected {FORMS}")
+        raise UsageError(f"--sync-resources: {whole!r} ends in a lone '\\'; expected {FORMS}")
     parts.append("".join(current))
     return parts

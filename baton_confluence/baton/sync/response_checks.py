@@ -1,4 +1,5 @@
-"""Checks the engine applies to what a connector returns, as the Go syncer does."""
+"""Checks the engine applies to what a connector returns, as the Go syncer does (not the
+connector's own Validate checks, nor the c1z file checks of `c1z/db.py`)."""
 
 from __future__ import annotations
 

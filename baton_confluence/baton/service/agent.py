@@ -16,17 +16,17 @@ import httpx
 import structlog
 
 from baton_confluence.baton.service.config import ServiceConfig
+from baton_confluence.baton.service.credentials import ClientCredentials, load_credentials
 from baton_confluence.baton.service.health import HealthServer
+from baton_confluence.baton.service.hello import hello_until_accepted
 from baton_confluence.baton.service.loop import TaskEnv, TaskLoop, Timing, run_until, when_set
 from baton_confluence.baton.service.platform import (
-    ClientCredentials,
     PlatformClient,
-    TokenSource,
     api_target,
-    load_credentials,
     user_agent,
 )
-from baton_confluence.baton.service.tasks import handle_task, hello_until_accepted
+from baton_confluence.baton.service.tasks import handle_task
+from baton_confluence.baton.service.token_source import TokenSource
 from baton_confluence.baton.syncer import Connector
 
 log = structlog.get_logger("baton.service")
