@@ -77,7 +77,7 @@ def build_connector(settings: ConfluenceSettings) -> ConfluenceConnector:
 
 def capabilities_connector() -> ConfluenceConnector:
     """Every resource type the connector can sync (RBAC ones included), without credentials or I/O."""
-    options = ConfluenceOptions(domain_url=PLACEHOLDER_URL, use_rbac=True)
+    options = ConfluenceOptions(domain_url=PLACEHOLDER_URL, use_rbac=True, sync_restricted_content=True)
     http = ConfluenceHTTP(PLACEHOLDER_URL, auth=BasicAuth("capabilities", "no-secret-needed"))
     return ConfluenceConnector(options, ConfluenceCloudAPI(http))
 
@@ -96,6 +96,7 @@ def options_from(settings: ConfluenceSettings) -> ConfluenceOptions:
         exclude_space_keys=tuple(settings.exclude_spaces),
         skip_archived_spaces=settings.skip_archived_spaces,
         concurrency=settings.concurrency,
+        sync_restricted_content=settings.sync_restricted_content,
     )
 
 

@@ -19,6 +19,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.client.capability_content_restrictions import ContentType
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
@@ -32,6 +33,7 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
+from baton_confluence.confluence.syncers.restricted_content import RestrictedContentSyncer
 from baton_confluence.confluence.validation import validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")
@@ -72,6 +74,8 @@ class ConfluenceConnector(Connector):
         if self.options.use_rbac:
             syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
         syncers.append(AccessClassSyncer())
+        if self.options.sync_restricted_content:
+            syncers.extend(RestrictedContentSyncer(self.ctx, content_type) for content_type in ContentType)
         return syncers
 
     def metadata(self) -> pb.connector.ConnectorMetadata:

@@ -34,6 +34,8 @@ class ConfluenceOptions:
     skip_archived_spaces: bool = False
     # How many API calls one listing step may have in flight (the HTTP client caps the total).
     concurrency: int = DEFAULT_CONCURRENCY
+    # Restricted pages and blog posts (docs/restricted-content.md); off: not a single extra request.
+    sync_restricted_content: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -133,6 +133,8 @@ def test_capabilities_connector_registers_every_type_without_io() -> None:
             "space_role",
             "space_role_assignment",
             "access_class",
+            "page",
+            "blogpost",
         ]
         assert connector.requests_sent() == 0
     finally:

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.content_restrictions import DATACENTER_SUBJECT_IDS, ContentRestrictionReads
 from baton_confluence.confluence.client.contract import Deployment, space_roles_unavailable
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
@@ -57,9 +58,13 @@ SPACE_STATUSES = ("current", "archived")  # the `status` values of DC's space fi
 R = TypeVar("R")
 
 
-class ConfluenceDataCenterAPI(DataCenterProbes):
+class ConfluenceDataCenterAPI(DataCenterProbes, ContentRestrictionReads):
     deployment = Deployment.DATACENTER
     supports_space_roles = False
+    # Content restrictions are read (users by userKey, groups by name); restriction writes are not
+    # implemented for Data Center (client/capability_content_restrictions.py).
+    content_base = REST
+    subject_ids = DATACENTER_SUBJECT_IDS
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http

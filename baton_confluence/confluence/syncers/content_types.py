@@ -1,0 +1,28 @@
+"""The resource types and entitlement slugs of restricted content (docs/restricted-content.md).
+
+New in this connector (the Go connector has no content resources): `page:<contentId>` and
+`blogpost:<contentId>`, each with `view` (its read restriction lists the principal) and `edit`
+(its update restriction does), so `page:<id>:view`, `blogpost:<id>:edit`, ...
+"""
+
+from __future__ import annotations
+
+from baton_confluence.baton import pb
+from baton_confluence.confluence.client.capability_content_restrictions import ContentType, RestrictionOperation
+
+PAGE = "page"
+BLOGPOST = "blogpost"
+VIEW = "view"
+EDIT = "edit"
+CONTENT_RESOURCE_TYPES = {ContentType.PAGE: PAGE, ContentType.BLOGPOST: BLOGPOST}
+SLUG_OF = {RestrictionOperation.READ: VIEW, RestrictionOperation.UPDATE: EDIT}
+OPERATION_OF = {slug: operation for operation, slug in SLUG_OF.items()}
+# Profile keys of a content resource; `inspect restricted` names ANCESTORS_KEY (connector's rule).
+ANCESTORS_KEY = "ancestor_ids"
+SPACE_ID_KEY = "space_id"
+NAMES = {ContentType.PAGE: ("Page", "page"), ContentType.BLOGPOST: ("Blog Post", "blog post")}
+
+
+def content_type_resource(content_type: ContentType) -> pb.resource.ResourceType:
+    # No trait: a page is a secured object, like a space (which has none either).
+    return pb.resource.ResourceType(id=CONTENT_RESOURCE_TYPES[content_type], display_name=NAMES[content_type][0])
