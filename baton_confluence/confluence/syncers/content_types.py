@@ -7,6 +7,7 @@ New in this connector (the Go connector has no content resources): `page:<conten
 
 from __future__ import annotations
 
+from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.confluence.client.capability_content_restrictions import ContentType, RestrictionOperation
 
@@ -24,5 +25,13 @@ NAMES = {ContentType.PAGE: ("Page", "page"), ContentType.BLOGPOST: ("Blog Post",
 
 
 def content_type_resource(content_type: ContentType) -> pb.resource.ResourceType:
-    # No trait: a page is a secured object, like a space (which has none either).
-    return pb.resource.ResourceType(id=CONTENT_RESOURCE_TYPES[content_type], display_name=NAMES[content_type][0])
+    """No trait: a page is a secured object, like a space (which has none either). Opt-in, like
+    space roles: only `--sync-restricted-content` syncs it."""
+    name, noun = NAMES[content_type]
+    return pb.resource.ResourceType(
+        id=CONTENT_RESOURCE_TYPES[content_type],
+        display_name=name,
+        description=f"A {noun} with a view or edit restriction of its own (--sync-restricted-content); "
+        "granting and revoking view/edit is Confluence Cloud only, not supported on Data Center",
+        annotations=ann.pack_all([pb.connector.OptInRequired()]),
+    )
