@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from confluence_simulator.content_spec import ContentSpec
 from confluence_simulator.paging_spec import PagingSpec
 from confluence_simulator.variants_spec import DataVariants
 
@@ -25,6 +26,8 @@ FAMILY_SPACE_PERMISSION_WRITE = "space_permission_write"  # v1 add/remove space 
 FAMILY_SPACE_ROLES = "space_roles"  # v2 space roles and role assignment reads
 FAMILY_ROLE_ASSIGNMENT_WRITE = "role_assignment_write"
 FAMILY_USERS_BULK = "users_bulk"
+FAMILY_CONTENT = "content"  # v1 content listing and restriction reads, v2 pages
+FAMILY_CONTENT_RESTRICTION_WRITE = "content_restriction_write"  # v1 restriction PUT/DELETE
 
 ALL_FAMILIES = frozenset(
     {
@@ -38,6 +41,8 @@ ALL_FAMILIES = frozenset(
         FAMILY_SPACE_ROLES,
         FAMILY_ROLE_ASSIGNMENT_WRITE,
         FAMILY_USERS_BULK,
+        FAMILY_CONTENT,
+        FAMILY_CONTENT_RESTRICTION_WRITE,
     }
 )
 
@@ -119,6 +124,9 @@ class SiteSpec:
     search_max_limit: int = 1000  # page size cap for user search (not documented; see FACTS.md)
     # How v1 listings page: `_links.next`, page caps, echoed limit, totalSize (paging_spec.py).
     paging: PagingSpec = field(default_factory=PagingSpec)
+    # --- content ------------------------------------------------------------------------------
+    # Pages and blog posts with restrictions (content_spec.py); read only by restricted-content syncs.
+    content: ContentSpec = field(default_factory=ContentSpec)
 
     @property
     def account_is_admin(self) -> bool:
