@@ -1,0 +1,120 @@
+"""`--sync-restricted-content` end to end: the real command line against the simulated site, the
+c1z checked against the site's own state (pages and blog posts, restriction lists, group members)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+from confluence_simulator import SimulatedSite, SiteSpec
+from confluence_simulator.content_spec import ContentSpec
+from confluence_simulator.state import SiteState
+
+from baton_confluence.baton import pb
+from tests.e2e.cli import run_cli, site_env
+from tests.runtime.c1z_rows import synced
+
+pytestmark = pytest.mark.timeout(180)
+
+CONTENT = ContentSpec(pages_per_space=30, blogposts_per_space=5, restricted_fraction=0.3, inline_limit=3,
+                      big_list_fraction=0.25)
+SPEC = SiteSpec(seed=21, users=40, groups=8, spaces=8, permissions_per_space=10, content=CONTENT)
+SLUGS = {"read": "view", "update": "edit"}
+
+
+@dataclass
+class Expected:
+    resources: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)  # id -> (space, title, ancestors)
+    direct: set[str] = field(default_factory=set)
+    expanded: set[str] = field(default_factory=set)
+
+
+def expected(state: SiteState, excluded: frozenset[str] = frozenset()) -> Expected:
+    """What the c1z must hold, from the site's state: restricted content of the synced spaces,
+    a grant per listed user and group, and one per member of each listed group."""
+    out = Expected()
+    for content in state.content.all():
+        space = state.spaces[content.space_id]
+        if space.hidden or space.key in excluded or not content.restricted:
+            continue
+        rid = f"{content.type}:{content.id}"
+        out.resources[rid] = (str(space.id), content.title, tuple(str(a) for a in content.ancestors))
+        for operation, restriction in content.restrictions.items():
+            ent = f"{rid}:{SLUGS[operation]}"
+            out.direct.update(f"{ent}:user:{a}" for a in restriction.users)
+            out.direct.update(f"{ent}:group:{g}" for g in restriction.groups)
+            out.expanded.update(f"{ent}:user:{m}" for g in restriction.groups for m in state.groups[g].members)
+    return out
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SimulatedSite]:
+    with SimulatedSite(SPEC) as running:
+        yield running
+
+
+def _content_rows(rows: dict[str, dict[str, bytes]], table: str) -> dict[str, bytes]:
+    return {k: v for k, v in rows[table].items() if k.startswith(("page:", "blogpost:"))}
+
+
+def test_restricted_content_matches_the_site(site: SimulatedSite, tmp_path: Path) -> None:
+    excluded_space = sorted(s.key for s in site.state.spaces.values() if not s.hidden and s.type == "global")[0]
+    result = run_cli(["--sync-restricted-content", "--exclude-spaces", excluded_space], tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    want = expected(site.state, frozenset({excluded_space}))
+    assert any(len(a) >= 2 for _, _, a in want.resources.values())  # chains restricted at several levels
+    assert any(k.startswith("blogpost:") for k in want.resources)
+    rows = synced(tmp_path / "sync.c1z")
+
+    resources = _content_rows(rows, "resources")
+    assert set(resources) == set(want.resources)
+    for rid, data in resources.items():
+        resource = pb.resource.Resource.FromString(data)
+        space_id, title, ancestors = want.resources[rid]
+        assert (resource.parent_resource_id.resource_type, resource.parent_resource_id.resource) == ("space", space_id)
+        assert resource.display_name == title
+        assert tuple(v.string_value for v in resource.profile.fields["ancestor_ids"].list_value.values) == ancestors
+
+    entitlements = set(_content_rows(rows, "entitlements"))
+    assert entitlements == {f"{rid}:{slug}" for rid in want.resources for slug in ("view", "edit")}
+    assert set(_content_rows(rows, "grants")) == want.direct | want.expanded
+    # Truncated inline lists were read whole: some content lists more users than the inline limit.
+    assert any(
+        len(c.restrictions[op].users) > CONTENT.inline_limit for c in site.state.content.all() for op in SLUGS
+    )
+
+
+def test_without_the_option_nothing_is_read_and_nothing_changes(tmp_path: Path) -> None:
+    """Same seed, with and without content on the site, no option: same requests, same rows."""
+    runs = []
+    for content in (CONTENT, replace(CONTENT, pages_per_space=0, blogposts_per_space=0)):
+        with SimulatedSite(replace(SPEC, content=content)) as running:
+            out = tmp_path / f"{content.pages_per_space}"
+            out.mkdir()
+            result = run_cli([], out, site_env(running))
+            assert result.returncode == 0, result.stderr
+            stats = running.stats.snapshot()
+            assert stats.count("GET", "/wiki/rest/api/content") == 0
+            assert stats.count("GET", "/wiki/api/v2/spaces/") > 0
+            runs.append((stats.total_requests, {t: set(r) for t, r in synced(out / "sync.c1z").items()}))
+    assert runs[0] == runs[1]
+    assert runs[0][0] > 0
+
+
+def test_content_endpoints_gone_are_reported_and_skipped(tmp_path: Path) -> None:
+    spec = replace(SPEC, content=replace(CONTENT, v1_content_gone=True))
+    with SimulatedSite(spec) as running:
+        result = run_cli(["--sync-restricted-content"], tmp_path, site_env(running))
+        assert result.returncode == 0, result.stderr
+        gone = [json.loads(line) for line in result.stderr.splitlines() if "confluence_restricted_content_gone" in line]
+        visible = sum(1 for s in running.state.spaces.values() if not s.hidden)
+        assert len(gone) == 2 * visible  # once per space and content type, each one line
+        assert "HTTP 410" in gone[0]["detail"] and "--sync-restricted-content" in gone[0]["detail"]
+        rows = synced(tmp_path / "sync.c1z")
+        assert not _content_rows(rows, "resources")
+        assert {k for k in rows["resources"] if k.startswith("space:")}
+        stats = run_cli(["inspect", "stats"], tmp_path, site_env(running))
+        assert "restricted_content.gone.page" in stats.stdout + stats.stderr
