@@ -25,6 +25,7 @@ from baton_confluence.confluence.builder import build_connector, capabilities_co
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 if TYPE_CHECKING:
+    from baton_confluence.baton.c1z.reader import C1ZReader
     from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.baton.service import ServiceConfig
 
@@ -65,6 +66,9 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
             summary = report.write_report(reader, Path(args.output), review_rules(args.many))
             print(summary, file=sys.stderr)
             return 0
+        if kind == "restricted":
+            sys.stdout.write(restricted_content(reader, args.space, args.output))
+            return 0
         if kind == "access":
             view = AccessView(reader)
             principal = (
@@ -91,6 +95,18 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
         )
         print(text)
     return 0
+
+
+def restricted_content(reader: C1ZReader, space: str, output: str) -> str:
+    """`inspect restricted`: effective viewers by Confluence's rule (syncers/content_types.py)."""
+    from baton_confluence.baton.inspect.layered_access import layered_access, render_layered
+    from baton_confluence.confluence.syncers.content_types import content_access_rule
+    from baton_confluence.confluence.syncers.resource_types import SPACE
+
+    container = None
+    if space:
+        container = space if space.startswith(f"{SPACE}:") else f"{SPACE}:{space}"
+    return render_layered(layered_access(reader, content_access_rule(), container=container), output)
 
 
 def review_rules(many: int) -> ReviewRules:

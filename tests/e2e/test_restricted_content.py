@@ -118,3 +118,65 @@ def test_content_endpoints_gone_are_reported_and_skipped(tmp_path: Path) -> None
         assert {k for k in rows["resources"] if k.startswith("space:")}
         stats = run_cli(["inspect", "stats"], tmp_path, site_env(running))
         assert "restricted_content.gone.page" in stats.stdout + stats.stderr
+
+
+def effective_viewers(state: SiteState, everyone: set[str], synced_ids: set[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """`type:id` -> (who can view, who the content's own view list names but cannot), by
+    Confluence's rule, from the site's state: read-space (directly, through a group, or open to
+    everyone through an access class) and every view list of the content and its ancestors."""
+
+    def space_viewers(space_id: int) -> set[str]:
+        viewers: set[str] = set()
+        for perm in state.space_permissions(space_id):
+            if (perm.key, perm.target) != ("read", "space"):
+                continue
+            if perm.principal_type == "user":
+                viewers.add(perm.principal_id)
+            elif perm.principal_type == "group":
+                viewers.update(state.groups[perm.principal_id].members)
+            else:
+                return set(everyone)
+        return viewers
+
+    def view_list(content_id: int) -> set[str] | None:
+        restriction = state.content.by_id[content_id].restrictions["read"]
+        if restriction.empty:
+            return None
+        return set(restriction.users) | {m for g in restriction.groups for m in state.groups[g].members}
+
+    out = {}
+    for content in state.content.all():
+        key = f"{content.type}:{content.id}"
+        if key not in synced_ids:
+            continue
+        viewers = space_viewers(content.space_id)
+        for layer_id in (*content.ancestors, content.id):
+            layer = view_list(layer_id)
+            if layer is not None:
+                viewers &= layer
+        own = view_list(content.id) or set()
+        out[key] = ({f"user:{a}" for a in viewers}, {f"user:{a}" for a in own - viewers})
+    return out
+
+
+def test_inspect_restricted_lists_effective_viewers(site: SimulatedSite, tmp_path: Path) -> None:
+    result = run_cli(["--sync-restricted-content"], tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    rows = synced(tmp_path / "sync.c1z")
+    everyone = {k.removeprefix("user:") for k in rows["resources"] if k.startswith("user:")}
+    want = effective_viewers(site.state, everyone, set(_content_rows(rows, "resources")))
+    shown = run_cli(["inspect", "restricted", "-o", "json", "sync.c1z"], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    got = {item["resource"]: item for item in json.loads(shown.stdout)}
+    assert set(got) == set(want)
+    for key, (viewers, blocked) in want.items():
+        assert set(got[key]["effective"]) == viewers, key
+        assert {b["user"] for b in got[key]["blocked"]} == blocked, key
+    assert any(blocked for _, blocked in want.values())  # the misconfiguration is there to find
+    assert any(len(item["layers"]) >= 2 for item in got.values())  # several levels of a chain
+
+    space = next(iter(got.values()))["container"]
+    one_space = run_cli(["inspect", "restricted", "--space", space.removeprefix("space:"), "sync.c1z"], tmp_path)
+    assert one_space.returncode == 0, one_space.stderr
+    listed = {line.split()[0] for line in one_space.stdout.splitlines()[1:] if line.strip()}
+    assert listed == {k for k, item in got.items() if item["container"] == space}

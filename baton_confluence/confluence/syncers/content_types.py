@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from baton_confluence.baton.inspect.layered_access import LayeredAccessRule
 from baton_confluence.confluence.client.capability_content_restrictions import ContentType, RestrictionOperation
 
 PAGE = "page"
@@ -34,4 +35,21 @@ def content_type_resource(content_type: ContentType) -> pb.resource.ResourceType
         description=f"A {noun} with a view or edit restriction of its own (--sync-restricted-content); "
         "granting and revoking view/edit is Confluence Cloud only, not supported on Data Center",
         annotations=ann.pack_all([pb.connector.OptInRequired()]),
+    )
+
+
+def content_access_rule() -> LayeredAccessRule:
+    """Confluence's view rule, for `inspect restricted` and the review page: a person can view a
+    page only if they can view its space (`read-space`, directly, through a group or an access
+    class) and pass the view restriction of the page and of each restricted ancestor (a layer is
+    passed by being listed or in a listed group); edit restrictions do not inherit."""
+    from baton_confluence.confluence.permissions import Permission
+    from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, SPACE
+
+    return LayeredAccessRule(
+        resource_types=(PAGE, BLOGPOST),
+        layer_slug=VIEW,
+        container_slug=Permission("read", SPACE).slug,
+        ancestors_profile_key=ANCESTORS_KEY,
+        open_access_types=frozenset({ACCESS_CLASS}),
     )
