@@ -114,6 +114,7 @@ def review_rules(many: int) -> ReviewRules:
     access classes (anonymous users and the like, docs/access-classes.md)."""
     from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.confluence.permissions import Permission
+    from baton_confluence.confluence.syncers.content_types import content_access_rule
     from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, SPACE
 
     if many < 1:
@@ -122,6 +123,7 @@ def review_rules(many: int) -> ReviewRules:
         admin_slugs=frozenset({Permission("administer", SPACE).slug}),
         open_access_types=frozenset({ACCESS_CLASS}),
         many_admin_threshold=many,
+        layered=content_access_rule(),
     )
 
 

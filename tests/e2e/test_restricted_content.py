@@ -180,3 +180,25 @@ def test_inspect_restricted_lists_effective_viewers(site: SimulatedSite, tmp_pat
     assert one_space.returncode == 0, one_space.stderr
     listed = {line.split()[0] for line in one_space.stdout.splitlines()[1:] if line.strip()}
     assert listed == {k for k, item in got.items() if item["container"] == space}
+
+
+def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path: Path) -> None:
+    from tests.inspect.page import meta
+
+    result = run_cli(["--sync-restricted-content"], tmp_path, site_env(site))
+    assert result.returncode == 0, result.stderr
+    page = run_cli(["inspect", "report", "-o", "review.html", "sync.c1z"], tmp_path)
+    assert page.returncode == 0, page.stderr
+    m = meta((tmp_path / "review.html").read_text(encoding="utf-8"))
+    rows = synced(tmp_path / "sync.c1z")
+    everyone = {k.removeprefix("user:") for k in rows["resources"] if k.startswith("user:")}
+    want = effective_viewers(site.state, everyone, set(_content_rows(rows, "resources")))
+
+    def ref(n: int) -> str:
+        return f"{m['types'][m['nodes'][n][0]]}:{m['nodes'][n][1]}"
+
+    items = m["restricted"]["items"]
+    got = {ref(n): ({ref(e) for e in eff}, {ref(b) for b, _ in blocked}) for n, _, _, eff, blocked in items}
+    assert got == want
+    spaces = {ref(item[1]) for item in items}
+    assert all(s.startswith("space:") for s in spaces) and len(spaces) > 1

@@ -41,6 +41,7 @@ from baton_confluence.baton.inspect.access import (
     resource_info,
 )
 from baton_confluence.baton.inspect.export import replaced_atomically
+from baton_confluence.baton.inspect.report_layered import restricted_meta
 from baton_confluence.baton.inspect.review import ReviewRules, ReviewTally
 
 GRANTS_PER_BLOCK = 32_768
@@ -237,6 +238,7 @@ def _meta(
         "highlightTotals": cut,
         "changes": _changes(reader),
         "listLimit": limit,
+        "restricted": restricted_meta(reader, tally.rules.layered, lambda ref: tables.node(view.resolver.info(ref))),
     }
 
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from baton_confluence.baton.inspect.access import AccountType, Holding, ResourceInfo, ResourceRef
+from baton_confluence.baton.inspect.layered_access import LayeredAccessRule
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class ReviewRules:
     admin_slugs: frozenset[str] = frozenset()  # entitlement slugs that administer their resource
     open_access_types: frozenset[str] = frozenset()  # principal types that stand for classes of users (anonymous)
     many_admin_threshold: int = 10  # "administers many": at least this many resources
+    # Restricted content (layered_access.py): shown on the page when the connector has such a rule.
+    layered: LayeredAccessRule | None = None
 
 
 @dataclass
