@@ -202,3 +202,47 @@ def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path:
     assert got == want
     spaces = {ref(item[1]) for item in items}
     assert all(s.startswith("space:") for s in spaces) and len(spaces) > 1
+
+
+@pytest.mark.parametrize("kill_at", [0.5, 0.8], ids=["mid-listing", "late"])
+def test_kill_9_then_resume_gives_the_straight_result(tmp_path: Path, kill_at: float) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.e2e.test_resilience import _totals
+    from tests.runtime.c1z_rows import sync_content
+
+    spec = replace(SPEC, latency_ms=20)
+    args = ["--sync-restricted-content"]
+    straight = tmp_path / "straight"
+    straight.mkdir()
+    with SimulatedSite(spec) as running:
+        result = run_cli(args, straight, site_env(running))
+        assert result.returncode == 0, result.stderr
+        fresh_requests = running.stats.snapshot().total_requests
+    expected_rows = sync_content(straight / "sync.c1z")
+    assert any(k.startswith("v1_grants/page:") for k in expected_rows)
+
+    work = tmp_path / "run"
+    work.mkdir()
+    with SimulatedSite(spec) as running:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
+        env.update(site_env(running), BATON_CHECKPOINT_INTERVAL_SECONDS="0.2", BATON_CONCURRENCY="2")
+        proc = subprocess.Popen([sys.executable, "-m", "baton_confluence", *args], cwd=work, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while running.stats.snapshot().total_requests < fresh_requests * kill_at and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
+        time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert (work / "sync.c1z.work.db").exists()
+        resumed = run_cli(args, work, site_env(running))
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stdout
+    assert sync_content(work / "sync.c1z") == expected_rows
+    assert _totals(resumed.stdout) == _totals(result.stdout)
