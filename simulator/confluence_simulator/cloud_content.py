@@ -1,4 +1,4 @@
-"""Cloud content endpoints: the v1 content listing with restrictions inline, the v1 restriction
+"""Content endpoints (Cloud, and Data Center under its context path): the v1 content listing with restrictions inline, the v1 restriction
 reads and writes, and the v2 page listing (FACTS.md §Restricted content).
 
 - `GET /wiki/rest/api/content?spaceKey=&type=&start=&limit=&expand=`: a space's current pages
@@ -15,6 +15,7 @@ reads and writes, and the v2 page listing (FACTS.md §Restricted content).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from confluence_simulator import cloud_json
@@ -46,12 +47,22 @@ GONE_MESSAGE = (
 
 
 class CloudContentApi:
-    def __init__(self, state: SiteState, spec: SiteSpec, *, user_field: str = "accountId",
-                 group_field: str = "id", context: str = CONTEXT_PATH) -> None:
+    """Served by Cloud (as is) and by Data Center (`dc_routes.py`: its context path, users named by
+    userKey and groups by name, through `user_json` / `group_json`)."""
+
+    def __init__(
+        self,
+        state: SiteState,
+        spec: SiteSpec,
+        *,
+        user_json: Callable[[str], dict[str, Any]] | None = None,
+        group_json: Callable[[str], dict[str, Any]] | None = None,
+        context: str = CONTEXT_PATH,
+    ) -> None:
         self.state = state
         self.spec = spec
-        self.user_field = user_field  # Data Center names users by userKey
-        self.group_field = group_field  # and groups by name
+        self._user = user_json or self._cloud_user
+        self._group = group_json or self._cloud_group
         self.context = context
 
     # --- reads -----------------------------------------------------------------------------
@@ -229,19 +240,15 @@ class CloudContentApi:
             out[kind] = array
         return out
 
-    def _user(self, account_id: str) -> dict[str, Any]:
+    def _cloud_user(self, account_id: str) -> dict[str, Any]:
         user: User | None = self.state.users.get(account_id)
         if user is None:
-            return {"type": "known", self.user_field: account_id}
-        rendered = cloud_json.v1_user(user, "", operations=False)
-        if self.user_field != "accountId":
-            rendered[self.user_field] = account_id
-        return rendered
+            return {"type": "known", "accountId": account_id}
+        return cloud_json.v1_user(user, "", operations=False)
 
-    def _group(self, group_id: str) -> dict[str, Any]:
+    def _cloud_group(self, group_id: str) -> dict[str, Any]:
         group = self.state.groups[group_id]
-        return {"type": "group", "name": group.name, "id": group.id} if self.group_field == "id" else {
-            "type": "group", "name": group.name}
+        return {"type": "group", "name": group.name, "id": group.id}
 
     # --- checks ----------------------------------------------------------------------------
     def _not_gone(self) -> None:
