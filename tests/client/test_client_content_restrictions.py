@@ -4,8 +4,6 @@ byOperation window, writes, and 410 Gone."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -22,22 +20,10 @@ from baton_confluence.confluence.client.capability_content_restrictions import (
 )
 from baton_confluence.confluence.client.content_restrictions import CONTENT_EXPAND
 from baton_confluence.confluence.client.errors import EndpointGone
+from tests.client import test_client_api
 
-BASE = "https://example.atlassian.net"
 CONTENT = "/wiki/rest/api/content"
-Scenario = Callable[[ConfluenceCloudAPI, respx.Router], Awaitable[Any]]
-
-
-@pytest.fixture
-def run(make_http: Any) -> Callable[[Scenario], Any]:
-    def runner(scenario: Scenario) -> Any:
-        async def main() -> Any:
-            with respx.mock(base_url=BASE, assert_all_called=True) as router:
-                return await scenario(ConfluenceCloudAPI(make_http()), router)
-
-        return asyncio.run(main())
-
-    return runner
+run = test_client_api.run  # the same fixture: respx on a real client
 
 
 def users(*ids: str, **extra: Any) -> dict[str, Any]:

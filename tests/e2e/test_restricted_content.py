@@ -15,6 +15,7 @@ from confluence_simulator.state import SiteState
 
 from baton_confluence.baton import pb
 from tests.e2e.cli import run_cli, site_env
+from tests.e2e.restricted_expected import space_readers
 from tests.runtime.c1z_rows import synced
 
 pytestmark = pytest.mark.timeout(180)
@@ -126,17 +127,8 @@ def effective_viewers(state: SiteState, everyone: set[str], synced_ids: set[str]
     everyone through an access class) and every view list of the content and its ancestors."""
 
     def space_viewers(space_id: int) -> set[str]:
-        viewers: set[str] = set()
-        for perm in state.space_permissions(space_id):
-            if (perm.key, perm.target) != ("read", "space"):
-                continue
-            if perm.principal_type == "user":
-                viewers.add(perm.principal_id)
-            elif perm.principal_type == "group":
-                viewers.update(state.groups[perm.principal_id].members)
-            else:
-                return set(everyone)
-        return viewers
+        readers = space_readers(state, space_id)
+        return set(everyone) if readers is None else readers
 
     def view_list(content_id: int) -> set[str] | None:
         restriction = state.content.by_id[content_id].restrictions["read"]
@@ -206,13 +198,7 @@ def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path:
 
 @pytest.mark.parametrize("kill_at", [0.5, 0.8], ids=["mid-listing", "late"])
 def test_kill_9_then_resume_gives_the_straight_result(tmp_path: Path, kill_at: float) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.e2e.test_resilience import _totals
+    from tests.e2e.test_resilience import _start_sync, _totals, kill_after
     from tests.runtime.c1z_rows import sync_content
 
     spec = replace(SPEC, latency_ms=20)
@@ -229,17 +215,7 @@ def test_kill_9_then_resume_gives_the_straight_result(tmp_path: Path, kill_at: f
     work = tmp_path / "run"
     work.mkdir()
     with SimulatedSite(spec) as running:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
-        env.update(site_env(running), BATON_CHECKPOINT_INTERVAL_SECONDS="0.2", BATON_CONCURRENCY="2")
-        proc = subprocess.Popen([sys.executable, "-m", "baton_confluence", *args], cwd=work, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while running.stats.snapshot().total_requests < fresh_requests * kill_at and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.02)
-        time.sleep(0.25)  # let a checkpoint (every 0.2 s here) land after that progress
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        kill_after(running, _start_sync(work, running, *args), fresh_requests * kill_at)
         assert (work / "sync.c1z.work.db").exists()
         resumed = run_cli(args, work, site_env(running))
     assert resumed.returncode == 0, resumed.stderr

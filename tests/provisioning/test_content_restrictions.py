@@ -26,6 +26,7 @@ from baton_confluence.confluence.connector import ConfluenceConnector
 from baton_confluence.confluence.datacenter.api import ConfluenceDataCenterAPI
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.syncers.restricted_content import RestrictedContentSyncer, content_resource
+from tests.e2e.restricted_expected import space_readers
 from tests.provisioning.support import EXISTS, REVOKED, grant, has, principal, revoke, warning, with_client
 
 SPEC = SiteSpec(
@@ -48,21 +49,6 @@ def entitlement(content: Content, slug: str) -> pb.entitlement.Entitlement:
     space = pb.resource.ResourceId(resource_type="space", resource=str(content.space_id))
     resource = content_resource(item, space, read=RestrictionList(), update=RestrictionList())
     return pb.entitlement.Entitlement(id=f"{content.type}:{content.id}:{slug}", resource=resource, slug=slug)
-
-
-def space_readers(state: SiteState, space_id: int) -> set[str] | None:
-    """Account ids with read-space; None when an access class opens the space to everyone."""
-    readers: set[str] = set()
-    for perm in state.space_permissions(space_id):
-        if (perm.key, perm.target) != ("read", "space"):
-            continue
-        if perm.principal_type == "user":
-            readers.add(perm.principal_id)
-        elif perm.principal_type == "group":
-            readers.update(state.groups[perm.principal_id].members)
-        else:
-            return None
-    return readers
 
 
 def passes(state: SiteState, content: Content, account: str) -> bool:
