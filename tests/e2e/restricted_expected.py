@@ -19,3 +19,33 @@ def space_readers(state: SiteState, space_id: int) -> set[str] | None:
         else:
             return None
     return readers
+
+
+def effective_viewers(state: SiteState, everyone: set[str], synced_ids: set[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """`type:id` -> (who can view, who the content's own view list names but cannot), by
+    Confluence's rule, from the site's state: read-space (directly, through a group, or open to
+    everyone through an access class) and every view list of the content and its ancestors."""
+
+    def space_viewers(space_id: int) -> set[str]:
+        readers = space_readers(state, space_id)
+        return set(everyone) if readers is None else readers
+
+    def view_list(content_id: int) -> set[str] | None:
+        restriction = state.content.by_id[content_id].restrictions["read"]
+        if restriction.empty:
+            return None
+        return set(restriction.users) | {m for g in restriction.groups for m in state.groups[g].members}
+
+    out = {}
+    for content in state.content.all():
+        key = f"{content.type}:{content.id}"
+        if key not in synced_ids:
+            continue
+        viewers = space_viewers(content.space_id)
+        for layer_id in (*content.ancestors, content.id):
+            layer = view_list(layer_id)
+            if layer is not None:
+                viewers &= layer
+        own = view_list(content.id) or set()
+        out[key] = ({f"user:{a}" for a in viewers}, {f"user:{a}" for a in own - viewers})
+    return out

@@ -15,7 +15,7 @@ from confluence_simulator.state import SiteState
 
 from baton_confluence.baton import pb
 from tests.e2e.cli import run_cli, site_env
-from tests.e2e.restricted_expected import space_readers
+from tests.e2e.restricted_expected import effective_viewers
 from tests.runtime.c1z_rows import synced
 
 pytestmark = pytest.mark.timeout(180)
@@ -119,36 +119,6 @@ def test_content_endpoints_gone_are_reported_and_skipped(tmp_path: Path) -> None
         assert {k for k in rows["resources"] if k.startswith("space:")}
         stats = run_cli(["inspect", "stats"], tmp_path, site_env(running))
         assert "restricted_content.gone.page" in stats.stdout + stats.stderr
-
-
-def effective_viewers(state: SiteState, everyone: set[str], synced_ids: set[str]) -> dict[str, tuple[set[str], set[str]]]:
-    """`type:id` -> (who can view, who the content's own view list names but cannot), by
-    Confluence's rule, from the site's state: read-space (directly, through a group, or open to
-    everyone through an access class) and every view list of the content and its ancestors."""
-
-    def space_viewers(space_id: int) -> set[str]:
-        readers = space_readers(state, space_id)
-        return set(everyone) if readers is None else readers
-
-    def view_list(content_id: int) -> set[str] | None:
-        restriction = state.content.by_id[content_id].restrictions["read"]
-        if restriction.empty:
-            return None
-        return set(restriction.users) | {m for g in restriction.groups for m in state.groups[g].members}
-
-    out = {}
-    for content in state.content.all():
-        key = f"{content.type}:{content.id}"
-        if key not in synced_ids:
-            continue
-        viewers = space_viewers(content.space_id)
-        for layer_id in (*content.ancestors, content.id):
-            layer = view_list(layer_id)
-            if layer is not None:
-                viewers &= layer
-        own = view_list(content.id) or set()
-        out[key] = ({f"user:{a}" for a in viewers}, {f"user:{a}" for a in own - viewers})
-    return out
 
 
 def test_inspect_restricted_lists_effective_viewers(site: SimulatedSite, tmp_path: Path) -> None:
