@@ -10,7 +10,8 @@ reads and writes, and the v2 page listing (FACTS.md §Restricted content).
 - `PUT|DELETE .../byOperation/{op}/user?accountId=` and `.../byOperation/{op}/byGroupId/{groupId}`:
   200 with an empty body, also when nothing changes (assumed; FACTS.md).
 - `GET /wiki/api/v2/spaces/{id}/pages`: pages without restrictions (v2 has none).
-- `ContentSpec.v1_content_gone`: every v1 content endpoint answers 410.
+- `ContentSpec.v1_content_gone`: every v1 content endpoint answers 410; `v1_restrictions_gone`:
+  only the restriction endpoints do.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class CloudContentApi:
         return json_response(200, body)
 
     def restriction_by_operation(self, req: Request, params: dict[str, str]) -> Response:
-        self._not_gone()
+        self._not_gone(restrictions=True)
         content = self._found(params["id"])
         operation = self._operation(params["operationKey"])
         window = v1_window(req, RESTRICTION_DEFAULT_LIMIT, RESTRICTION_MAX_LIMIT, paging=self.spec.paging)
@@ -149,7 +150,7 @@ class CloudContentApi:
 
     def _write_user(self, req: Request, params: dict[str, str], *, add: bool) -> Response:
         require_xsrf_token(req)
-        self._not_gone()
+        self._not_gone(restrictions=True)
         content = self._found(params["id"])
         operation = self._operation(params["operationKey"])
         account_id = req.param("accountId") or ""
@@ -160,7 +161,7 @@ class CloudContentApi:
 
     def _write_group(self, req: Request, params: dict[str, str], *, add: bool) -> Response:
         require_xsrf_token(req)
-        self._not_gone()
+        self._not_gone(restrictions=True)
         content = self._found(params["id"])
         operation = self._operation(params["operationKey"])
         group_id = params["groupId"]
@@ -251,8 +252,8 @@ class CloudContentApi:
         return {"type": "group", "name": group.name, "id": group.id}
 
     # --- checks ----------------------------------------------------------------------------
-    def _not_gone(self) -> None:
-        if self.spec.content.v1_content_gone:
+    def _not_gone(self, *, restrictions: bool = False) -> None:
+        if self.spec.content.v1_content_gone or (restrictions and self.spec.content.v1_restrictions_gone):
             raise ApiError(410, GONE_MESSAGE)
 
     def _found(self, raw_id: str) -> Content:

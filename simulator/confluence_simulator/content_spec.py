@@ -25,6 +25,9 @@ class ContentSpec:
     # Every v1 content endpoint (listing, restrictions, restriction writes) answers 410 Gone, as
     # reported on the API gateway for OAuth tokens since August 2026.
     v1_content_gone: bool = False
+    # Only the restriction endpoints (`/content/{id}/restriction/...`) answer 410, the listing still
+    # works: the same report, for a gateway that retires them one by one (assumed, to test each path).
+    v1_restrictions_gone: bool = False
     seed_offset: int = 0x5EED_C047  # the content generator's stream: spec.seed ^ this
 
     def __post_init__(self) -> None:

@@ -133,3 +133,15 @@ def test_content_leaves_the_rest_of_a_seed_unchanged() -> None:
     assert with_content.search_all == without.search_all
     assert {g: x.members for g, x in with_content.groups.items()} == {g: x.members for g, x in without.groups.items()}
     assert list(with_content.all_permissions()) == list(without.all_permissions())
+
+
+def test_restrictions_gone_switch_leaves_the_listing_up() -> None:
+    spec = replace(SPEC, content=replace(CONTENT, v1_restrictions_gone=True))
+    with SimulatedSite(spec) as site, client_for(site) as c:
+        space_id, key = _space(site)
+        content_id = site.state.content.listing(space_id, "page")[0]
+        assert c.get("/wiki/rest/api/content", params={"spaceKey": key}).status_code == 200
+        assert c.get(f"/wiki/rest/api/content/{content_id}/restriction/byOperation/read").status_code == 410
+        put = c.put(f"/wiki/rest/api/content/{content_id}/restriction/byOperation/read/user",
+                    params={"accountId": site.state.admin_account_id}, headers=XSRF)
+        assert put.status_code == 410

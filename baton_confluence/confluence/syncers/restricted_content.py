@@ -123,12 +123,22 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
         lists = self.ctx.data.cache.take(("content_restrictions", resource.id.resource))
         if not isinstance(lists, tuple):
+            # After a restart: the listing that read them is behind us, read them again.
             api = restriction_api(self.ctx.api)
             if api is None:
                 return Page([])
-            lists = await asyncio.gather(
-                *(api.restriction_subjects(resource.id.resource, op) for op in RestrictionOperation)
-            )
+            try:
+                lists = await asyncio.gather(
+                    *(api.restriction_subjects(resource.id.resource, op) for op in RestrictionOperation)
+                )
+            except EndpointGone as gone:
+                _say_gone(gone, resource.id.resource, "its view and edit lists are not synced")
+                return Page([], "", [note({"restricted_content.restriction_lists_gone": 1})])
+            except ConnectorError as err:
+                if err.code != grpc.StatusCode.NOT_FOUND:
+                    raise
+                log.info("confluence_restricted_content_deleted", content_id=resource.id.resource)
+                return Page([], "", [note({"restricted_content.deleted_since_listing": 1})])
         grants: list[pb.grant.Grant] = []
         for operation, restriction in zip(RestrictionOperation, lists, strict=True):
             slug = SLUG_OF[operation]
@@ -147,7 +157,13 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
             if inline.complete:
                 return inline
             counts["restricted_content.truncated_lists_read"] += 1
-            return await api.restriction_subjects(item.id, operation)
+            try:
+                return await api.restriction_subjects(item.id, operation)
+            except EndpointGone as gone:
+                # What the listing showed inline is kept; the report counts the list as cut short.
+                _say_gone(gone, item.id, "only the part of its list the content listing showed is synced")
+                counts["restricted_content.truncated_lists_gone"] += 1
+                return inline
 
         read, update = await asyncio.gather(
             whole(RestrictionOperation.READ, item.read), whole(RestrictionOperation.UPDATE, item.update)
@@ -177,6 +193,14 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
             purpose=pb.entitlement.Entitlement.PurposeValue.PURPOSE_VALUE_PERMISSION,
             grantable_to=[user_type(), group_type()],
         )
+
+
+def _say_gone(gone: EndpointGone, content_id: str, consequence: str) -> None:
+    log.warning(
+        "confluence_restriction_list_gone",
+        content_id=content_id,
+        detail=f"{gone.message}: {consequence}; use an API token (basic auth) or drop --sync-restricted-content",
+    )
 
 
 def content_resource(
