@@ -78,3 +78,17 @@ def test_grants_after_a_restart_are_read_again_and_a_deleted_content_is_counted(
     straight, again, counts = with_connector(SPEC, scenario)
     assert again == straight and straight
     assert counts == Counter({"restricted_content.deleted_since_listing": 1})
+
+
+def test_a_space_whose_content_is_denied_is_skipped_and_counted() -> None:
+    spec = replace(SPEC, denied=frozenset({"content"}))
+
+    async def scenario(connector: ConfluenceConnector, site: SimulatedSite) -> tuple[Page[Any], Counter[str]]:
+        space = next(s for s in site.state.spaces.values() if not s.hidden)
+        connector.ctx.data.cache.put(("space_key", str(space.id)), space.key, uses=None)
+        listed = await page_syncer(connector).list(pb.resource.ResourceId(resource_type="space", resource=str(space.id)), "")
+        return listed, read_notes(list(listed.annotations))
+
+    listed, counts = with_connector(spec, scenario)
+    assert listed.items == [] and listed.next_token == ""
+    assert counts == Counter({"restricted_content.denied.page": 1})

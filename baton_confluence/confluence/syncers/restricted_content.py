@@ -104,6 +104,17 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
                 "--sync-restricted-content",
             )
             return Page([], "", [note({f"restricted_content.gone.{self.type_id}": 1})])
+        except ConnectorError as err:
+            if err.code != grpc.StatusCode.PERMISSION_DENIED:
+                raise
+            log.warning(
+                "confluence_restricted_content_denied",
+                space_key=space_key,
+                content_type=self.content_type.value,
+                detail=f"{err.message}: the account may not list this space's content, so its restricted content "
+                "is not synced; give the account view access to the space",
+            )
+            return Page([], "", [note({f"restricted_content.denied.{self.type_id}": 1})])
         counts: Counter[str] = Counter({f"restricted_content.{self.type_id}.examined": len(page.items)})
         restricted = [item for item in page.items if item.restricted]
         completed = await asyncio.gather(*(self._complete(api, item, counts) for item in restricted))
