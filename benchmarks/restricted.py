@@ -3,8 +3,8 @@
 A simulated site of 400 spaces x 250 pages (plus 10 blog posts per space), 10% of the content
 restricted, synced through the real command line with and without the option, at no latency, at
 50 ms latency, and at 50 ms under a 20 requests/s limit. Prints per run: wall time, API requests
-(all, and those of the content endpoints), 429s answered, and the restricted items the sync found
-against the number the site holds (visible spaces).
+(all, and those of the content endpoints), 429s answered, grants derived by group expansion, and
+the restricted items the sync found against the number the site holds (visible spaces).
 Usage: python benchmarks/restricted.py [--small] [--only TEXT]
 """
 
@@ -68,15 +68,16 @@ def measure(run: Run, small: bool) -> str:
         stats = running.stats.snapshot()
         content_requests = stats.count("GET", "/wiki/rest/api/content")
         found = sum(_counter(proc.stdout, f"restricted_content.{kind}.restricted") for kind in ("page", "blogpost"))
+        expanded = _counter(proc.stdout, "expanded grants")
         return (f"{run.name:<24} {seconds:>8.1f}s {stats.total_requests:>9,} {content_requests:>9,} "
-                f"{stats.sent_429:>6,} {found:>7,} / {held:,}")
+                f"{stats.sent_429:>6,} {expanded:>9,} {found:>7,} / {held:,}")
 
 
 def _counter(summary: str, name: str) -> int:
     for line in summary.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == name:
-            return int(parts[1].replace(",", ""))
+        label, _, value = line.strip().rpartition(" ")
+        if label.strip() == name:
+            return int(value.replace(",", ""))
     return 0
 
 
@@ -85,7 +86,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="40 spaces instead of 400, for a quick look")
     parser.add_argument("--only", default="", help="run only the runs whose name contains this")
     args = parser.parse_args()
-    print(f"{'run':<24} {'time':>9} {'requests':>9} {'content':>9} {'429s':>6} {'found / held':>15}")
+    print(f"{'run':<24} {'time':>9} {'requests':>9} {'content':>9} {'429s':>6} {'expanded':>9} {'found / held':>15}")
     for run in RUNS:
         if args.only in run.name:
             print(measure(run, args.small), flush=True)
