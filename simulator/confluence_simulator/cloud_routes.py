@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from confluence_simulator import spec as families
 from confluence_simulator.cloud_auth import authenticate_cloud
-from confluence_simulator.cloud_content import CloudContentApi
+from confluence_simulator.content_api import ContentApi
 from confluence_simulator.cloud_v1 import CloudV1Api
 from confluence_simulator.cloud_v2 import CloudV2Api
 from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
@@ -79,15 +79,15 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
     add_v2("POST", "/spaces/{id}/role-assignments", v2.set_role_assignments,
            families.FAMILY_ROLE_ASSIGNMENT_WRITE)
     add_v2("POST", "/users-bulk", v2.users_bulk, families.FAMILY_USERS_BULK)
-    _add_content_routes(CloudContentApi(state, spec), add_v1, add_v2)
+    _add_content_routes(ContentApi(state, spec), add_v1, add_v2)
     return router
 
 
 def _add_content_routes(
-    content: CloudContentApi, add_v1: Callable[[str, str, Handler, str, str], None],
+    content: ContentApi, add_v1: Callable[[str, str, Handler, str, str], None],
     add_v2: Callable[[str, str, Handler, str], None],
 ) -> None:
-    """Restricted content (cloud_content.py): read under the space-permission family's rights."""
+    """Restricted content (content_api.py): reads in the `content` family, writes in their own."""
     read, write = families.FAMILY_CONTENT, families.FAMILY_CONTENT_RESTRICTION_WRITE
     denied = "User not permitted to view the content"
     restriction = "/content/{id}/restriction/byOperation/{operationKey}"

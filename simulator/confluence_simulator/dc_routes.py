@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from confluence_simulator import spec as families
-from confluence_simulator.cloud_content import CloudContentApi
+from confluence_simulator.content_api import ContentApi
 from confluence_simulator.dc_auth import authenticate_datacenter
 from confluence_simulator.dc_directory import Directory, user_key_of
 from confluence_simulator.dc_people import DcPeopleApi
@@ -91,7 +91,7 @@ def _add_permission_routes(add: _Adder, spaces: DcSpacesApi) -> None:
             families.FAMILY_SPACE_PERMISSION_WRITE, message)
 
 
-def content_api(state: SiteState, spec: SiteSpec, directory: Directory, context: str) -> CloudContentApi:
+def content_api(state: SiteState, spec: SiteSpec, directory: Directory, context: str) -> ContentApi:
     """The content endpoints as Data Center serves them: users by userKey, groups by name (DC groups
     have no id); restriction writes are served too, though the connector does not use them here."""
 
@@ -105,10 +105,10 @@ def content_api(state: SiteState, spec: SiteSpec, directory: Directory, context:
     def group_json(group_id: str) -> dict[str, Any]:
         return {"type": "group", "name": state.groups[group_id].name}
 
-    return CloudContentApi(state, spec, user_json=user_json, group_json=group_json, context=context)
+    return ContentApi(state, spec, user_json=user_json, group_json=group_json, context=context)
 
 
-def _add_content_routes(add: _Adder, content: CloudContentApi) -> None:
+def _add_content_routes(add: _Adder, content: ContentApi) -> None:
     message = "User not permitted to view the content"
     add("GET", "/content", content.list_content, families.FAMILY_CONTENT, message)
     add("GET", "/content/{id}/restriction/byOperation/{operationKey}", content.restriction_by_operation,

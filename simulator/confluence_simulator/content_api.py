@@ -47,7 +47,7 @@ GONE_MESSAGE = (
 )
 
 
-class CloudContentApi:
+class ContentApi:
     """Served by Cloud (as is) and by Data Center (`dc_routes.py`: its context path, users named by
     userKey and groups by name, through `user_json` / `group_json`)."""
 
