@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from confluence_simulator import spec as families
 from confluence_simulator.cloud_auth import authenticate_cloud
-from confluence_simulator.content_api import ContentApi
 from confluence_simulator.cloud_v1 import CloudV1Api
 from confluence_simulator.cloud_v2 import CloudV2Api
+from confluence_simulator.content_api import ContentApi
 from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.routing import Handler, Router
