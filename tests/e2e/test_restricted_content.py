@@ -160,8 +160,9 @@ def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path:
         return f"{m['types'][m['nodes'][n][0]]}:{m['nodes'][n][1]}"
 
     items = m["restricted"]["items"]
-    got = {ref(n): ({ref(e) for e in eff}, {ref(b) for b, _ in blocked}) for n, _, _, eff, blocked in items}
-    assert got == want
+    got = {ref(n): ({ref(e) for e in eff}, {ref(b) for b, _ in blocked}) for n, _, _, _, eff, blocked in items}
+    assert got == want  # every list here is below the page's cut
+    assert all(count == len(eff) for _, _, _, count, eff, _ in items)
     spaces = {ref(item[1]) for item in items}
     assert all(s.startswith("space:") for s in spaces) and len(spaces) > 1
 
@@ -192,3 +193,22 @@ def test_kill_9_then_resume_gives_the_straight_result(tmp_path: Path, kill_at: f
     assert "resumed" in resumed.stdout
     assert sync_content(work / "sync.c1z") == expected_rows
     assert _totals(resumed.stdout) == _totals(result.stdout)
+
+
+def test_the_review_page_cuts_long_viewer_lists(
+    site: SimulatedSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton_confluence.baton.c1z.reader import C1ZReader
+    from baton_confluence.baton.inspect import report_layered
+    from baton_confluence.baton.inspect.access import ResourceRef
+    from baton_confluence.confluence.syncers.content_types import content_access_rule
+
+    assert run_cli(["--sync-restricted-content"], tmp_path, site_env(site)).returncode == 0
+    monkeypatch.setattr(report_layered, "EFFECTIVE_SHOWN", 2)
+    nodes: dict[ResourceRef, int] = {}
+    with C1ZReader.open(tmp_path / "sync.c1z") as reader:
+        meta = report_layered.restricted_meta(reader, content_access_rule(), lambda ref: nodes.setdefault(ref, len(nodes)))
+    assert meta is not None
+    counts = [(count, len(shown)) for _, _, _, count, shown, _ in meta["items"]]
+    assert all(shown == min(count, 2) for count, shown in counts)
+    assert any(count > 2 for count, _ in counts)

@@ -278,7 +278,7 @@
   }
 
   // ------------------------------------------------------------------ restricted content
-  // M.restricted (report_layered.py): items [node, container, layers, [effective], [[blocked, reasons]]].
+  // M.restricted (report_layered.py): items [node, container, layers, effective count, [effective (cut)], [[blocked, reasons]]].
   function renderRestricted() {
     const r = M.restricted;
     const items = r ? r.items : [];
@@ -291,11 +291,13 @@
       if (!byContainer.has(item[1])) byContainer.set(item[1], []);
       byContainer.get(item[1]).push(item);
     }
-    const people = (ns) => ns.length ? `<details><summary>${num(ns.length)}</summary>${ns.map(nodeLink).join("<br>")}</details>` : "0";
+    const people = (count, ns) => count ? `<details><summary>${num(count)}</summary>${ns.map(nodeLink).join("<br>")}` +
+      (count > ns.length ? `<br><span class="count">(showing ${ns.length}; inspect restricted -o json has them all)</span>` : "") +
+      `</details>` : "0";
     for (const [container, rows] of byContainer) {
       html += `<h3 class="restricted-space">${container >= 0 ? nodeLink(container) : "(no container)"} <span class="count">${rows.length}</span></h3>`;
       html += paged(`restricted-${container}`, rows, (shown) => table(["item", "restriction layers", "can view", "listed but blocked"],
-        shown.map(([n, , layers, eff, blocked]) => [nodeLink(n), layers, people(eff),
+        shown.map(([n, , layers, count, eff, blocked]) => [nodeLink(n), layers, people(count, eff),
           blocked.map(([u, why]) => `${nodeLink(u)} <span class="muted">${esc(why.join("; "))}</span>`).join("<br>") || "none"]), "restricted"));
     }
     document.getElementById("restricted").innerHTML = html;
