@@ -92,3 +92,20 @@ def test_a_space_whose_content_is_denied_is_skipped_and_counted() -> None:
     listed, counts = with_connector(spec, scenario)
     assert listed.items == [] and listed.next_token == ""
     assert counts == Counter({"restricted_content.denied.page": 1})
+
+
+def test_validate_says_when_the_content_cannot_be_listed() -> None:
+    from google.rpc import error_details_pb2
+
+    from baton_confluence.baton import annotations as ann
+
+    def findings(spec: SiteSpec) -> list[str]:
+        async def scenario(connector: ConfluenceConnector, site: SimulatedSite) -> list[str]:
+            found = await connector.validate()
+            return [m.message for m in ann.find_all(found, error_details_pb2.LocalizedMessage)]
+
+        return with_connector(spec, scenario)
+
+    assert findings(SPEC) == []
+    denied = findings(replace(SPEC, denied=frozenset({"content"})))
+    assert len(denied) == 1 and "cannot list the content of space" in denied[0] and "(403)" in denied[0]

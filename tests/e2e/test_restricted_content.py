@@ -65,6 +65,7 @@ def test_restricted_content_matches_the_site(site: SimulatedSite, tmp_path: Path
     excluded_space = sorted(s.key for s in site.state.spaces.values() if not s.hidden and s.type == "global")[0]
     result = run_cli(["--sync-restricted-content", "--exclude-spaces", excluded_space], tmp_path, site_env(site))
     assert result.returncode == 0, result.stderr
+    assert "content" not in "".join(line for line in result.stderr.splitlines() if "validate_finding" in line)
     want = expected(site.state, frozenset({excluded_space}))
     assert any(len(a) >= 2 for _, _, a in want.resources.values())  # chains restricted at several levels
     assert any(k.startswith("blogpost:") for k in want.resources)
@@ -114,6 +115,12 @@ def test_content_endpoints_gone_are_reported_and_skipped(tmp_path: Path) -> None
         visible = sum(1 for s in running.state.spaces.values() if not s.hidden)
         assert len(gone) == 2 * visible  # once per space and content type, each one line
         assert "HTTP 410" in gone[0]["detail"] and "--sync-restricted-content" in gone[0]["detail"]
+        findings = [json.loads(line)["finding"] for line in result.stderr.splitlines()
+                    if "confluence_validate_finding" in line]
+        assert findings == [
+            "the v1 content listing answers 410 Gone to these credentials: use an API token (basic auth), "
+            "or drop --sync-restricted-content; restricted content will not be synced"
+        ]
         rows = synced(tmp_path / "sync.c1z")
         assert not _content_rows(rows, "resources")
         assert {k for k in rows["resources"] if k.startswith("space:")}

@@ -87,6 +87,10 @@ class ContentRestrictionsAPI(Protocol):
         """Everyone one operation's restriction lists, read whole (for lists truncated inline)."""
         ...
 
+    async def probe_content(self, space_key: str) -> None:
+        """Validate's one request: a page of one item of the space's content, restrictions inline."""
+        ...
+
 
 @runtime_checkable
 class ContentRestrictionWritesAPI(Protocol):

@@ -86,6 +86,16 @@ class ContentRestrictionReads:
         items = [item for raw in page.items if (item := self._content(raw, content_type)) is not None]
         return ListingPage(items, page.next_token, page.rate_limit)
 
+    async def probe_content(self, space_key: str) -> None:
+        """One item, one expansion: not a URL the sync fetches (Validate's rule)."""
+        params: QueryParams = {
+            "spaceKey": space_key,
+            "type": ContentType.PAGE.value,
+            "limit": 1,
+            "expand": "restrictions.read.restrictions.user",
+        }
+        await self.http.get_json(f"{self.content_base}/content", params)
+
     async def restriction_subjects(self, content_id: str, operation: RestrictionOperation) -> RestrictionList:
         path = api_path(f"{self.content_base}/content/{{}}/restriction/byOperation/{{}}", content_id, operation.value)
         found: dict[RestrictionSubject, None] = {}
