@@ -3,17 +3,15 @@ site's own state: every restricted item of every space, how many can view it, wh
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 from confluence_simulator.content_spec import ContentSpec
 
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.restricted_expected import effective_viewers
-from tests.inspect.browser import Browser, BrowserError, chromium
+from tests.inspect import test_report_browser
+from tests.inspect.browser import Browser
 from tests.inspect.page import ARTIFACTS, refs, table_rows, text
 from tests.runtime.c1z_rows import synced
 
@@ -21,15 +19,7 @@ SPEC = SiteSpec(seed=23, users=30, groups=6, spaces=4, permissions_per_space=8,
                 content=ContentSpec(pages_per_space=25, blogposts_per_space=3, restricted_fraction=0.3))
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not os.environ.get("CI"):
-        try:
-            chromium()
-        except BrowserError as err:
-            pytest.skip(str(err))
-    with Browser() as b:
-        yield b
+browser = test_report_browser.browser  # the same fixture: Chromium, or a visible skip
 
 
 def test_the_restricted_tab_lists_each_item_with_its_viewers(tmp_path: Path, browser: Browser) -> None:

@@ -116,16 +116,6 @@ def test_v2_pages_have_no_restrictions(site: SimulatedSite) -> None:
     assert ids == site.state.content.listing(space_id, "page")
 
 
-def test_gone_switch_answers_410_on_every_v1_content_endpoint() -> None:
-    spec = replace(SPEC, content=replace(CONTENT, v1_content_gone=True))
-    with SimulatedSite(spec) as site, client_for(site) as c:
-        space_id, key = _space(site)
-        content_id = site.state.content.listing(space_id, "page")[0]
-        assert c.get("/wiki/rest/api/content", params={"spaceKey": key}).status_code == 410
-        assert c.get(f"/wiki/rest/api/content/{content_id}/restriction/byOperation/read").status_code == 410
-        assert c.get(f"/wiki/api/v2/spaces/{space_id}/pages").status_code == 200
-
-
 def test_content_leaves_the_rest_of_a_seed_unchanged() -> None:
     with_content = generate(SPEC)
     without = generate(replace(SPEC, content=replace(CONTENT, pages_per_space=0, blogposts_per_space=0)))
@@ -135,13 +125,19 @@ def test_content_leaves_the_rest_of_a_seed_unchanged() -> None:
     assert list(with_content.all_permissions()) == list(without.all_permissions())
 
 
-def test_restrictions_gone_switch_leaves_the_listing_up() -> None:
-    spec = replace(SPEC, content=replace(CONTENT, v1_restrictions_gone=True))
+@pytest.mark.parametrize(
+    ("switch", "listing"),
+    [("v1_content_gone", 410), ("v1_restrictions_gone", 200)],
+    ids=["every-v1-content-endpoint", "restriction-endpoints-only"],
+)
+def test_gone_switches_answer_410(switch: str, listing: int) -> None:
+    spec = replace(SPEC, content=replace(CONTENT, **{switch: True}))
     with SimulatedSite(spec) as site, client_for(site) as c:
         space_id, key = _space(site)
         content_id = site.state.content.listing(space_id, "page")[0]
-        assert c.get("/wiki/rest/api/content", params={"spaceKey": key}).status_code == 200
+        assert c.get("/wiki/rest/api/content", params={"spaceKey": key}).status_code == listing
         assert c.get(f"/wiki/rest/api/content/{content_id}/restriction/byOperation/read").status_code == 410
         put = c.put(f"/wiki/rest/api/content/{content_id}/restriction/byOperation/read/user",
                     params={"accountId": site.state.admin_account_id}, headers=XSRF)
         assert put.status_code == 410
+        assert c.get(f"/wiki/api/v2/spaces/{space_id}/pages").status_code == 200
