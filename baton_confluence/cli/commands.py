@@ -98,9 +98,9 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
 
 
 def restricted_content(reader: C1ZReader, space: str, output: str) -> str:
-    """`inspect restricted`: effective viewers by Confluence's rule (syncers/content_types.py)."""
+    """`inspect restricted`: effective viewers by Confluence's rule (content_types.py)."""
     from baton_confluence.baton.inspect.layered_access import layered_access, render_layered
-    from baton_confluence.confluence.syncers.content_types import content_access_rule
+    from baton_confluence.confluence.content_types import content_access_rule
     from baton_confluence.confluence.syncers.resource_types import SPACE
 
     container = None
@@ -113,8 +113,8 @@ def review_rules(many: int) -> ReviewRules:
     """What the review page singles out, in Confluence's terms: space administration, and the
     access classes (anonymous users and the like, docs/access-classes.md)."""
     from baton_confluence.baton.inspect.review import ReviewRules
+    from baton_confluence.confluence.content_types import content_access_rule
     from baton_confluence.confluence.permissions import Permission
-    from baton_confluence.confluence.syncers.content_types import content_access_rule
     from baton_confluence.confluence.syncers.resource_types import ACCESS_CLASS, SPACE
 
     if many < 1:

@@ -208,7 +208,7 @@ def test_the_review_page_cuts_long_viewer_lists(
     from baton_confluence.baton.c1z.reader import C1ZReader
     from baton_confluence.baton.inspect import report_layered
     from baton_confluence.baton.inspect.access import ResourceRef
-    from baton_confluence.confluence.syncers.content_types import content_access_rule
+    from baton_confluence.confluence.content_types import content_access_rule
 
     assert run_cli(["--sync-restricted-content"], tmp_path, site_env(site)).returncode == 0
     monkeypatch.setattr(report_layered, "EFFECTIVE_SHOWN", 2)

@@ -33,10 +33,10 @@ from baton_confluence.confluence.client.capability_content_restrictions import (
     RestrictionSubject,
     SubjectType,
 )
+from baton_confluence.confluence.content_types import ANCESTORS_KEY, OPERATION_OF, SPACE_ID_KEY
 from baton_confluence.confluence.provisioning import outcome
 from baton_confluence.confluence.provisioning.errors import PREFIX, Hints, described, invalid_argument
 from baton_confluence.confluence.provisioning.target import Principal, Target, principal_of, target_of
-from baton_confluence.confluence.syncers.content_types import ANCESTORS_KEY, OPERATION_OF, SPACE_ID_KEY
 from baton_confluence.confluence.syncers.grants import grant_expanding_groups
 from baton_confluence.confluence.syncers.resource_types import GROUP, USER
 

@@ -47,8 +47,7 @@ from baton_confluence.confluence.client.capability_content_restrictions import (
     RestrictionOperation,
 )
 from baton_confluence.confluence.client.errors import EndpointGone
-from baton_confluence.confluence.provisioning.content_restrictions import ContentRestrictionProvisioner
-from baton_confluence.confluence.syncers.content_types import (
+from baton_confluence.confluence.content_types import (
     ANCESTORS_KEY,
     CONTENT_RESOURCE_TYPES,
     EDIT,
@@ -58,6 +57,7 @@ from baton_confluence.confluence.syncers.content_types import (
     VIEW,
     content_type_resource,
 )
+from baton_confluence.confluence.provisioning.content_restrictions import ContentRestrictionProvisioner
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.syncers.resource_types import SPACE, group_type, user_type
@@ -69,7 +69,7 @@ def announce_content(ctx: SyncContext, space: pb.resource.Resource, space_key: s
     is on), and keep its key for the v1 listing, which takes a key, not an id."""
     for resource_type in CONTENT_RESOURCE_TYPES.values():
         space.annotations.append(ann.pack(pb.resource_tree.ChildResourceType(resource_type_id=resource_type)))
-    ctx.data.cache.put(("space_key", space.id.resource), space_key, uses=None)
+    remember_space_key(ctx, space.id.resource, space_key)
 
 
 def restriction_api(api: ConfluenceAPI) -> ContentRestrictionsAPI | None:
@@ -120,7 +120,7 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
         completed = await asyncio.gather(*(self._complete(api, item, counts) for item in restricted))
         resources = []
         for item, (read, update) in zip(restricted, completed, strict=True):
-            self.ctx.data.cache.put(("content_restrictions", item.id), (read, update), uses=1)
+            keep_restrictions(self.ctx, item.id, (read, update))
             resources.append(content_resource(item, parent, read=read, update=update))
             counts[f"restricted_content.{self.type_id}.restricted"] += 1
             counts["restricted_content.groups_without_id"] += read.groups_without_id + update.groups_without_id
@@ -132,15 +132,16 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
         return Page([self._entitlement(resource, slug) for slug in (VIEW, EDIT)])
 
     async def grants(self, resource: pb.resource.Resource, token: str) -> Page[pb.grant.Grant]:
-        lists = self.ctx.data.cache.take(("content_restrictions", resource.id.resource))
-        if not isinstance(lists, tuple):
+        lists = take_restrictions(self.ctx, resource.id.resource)
+        if lists is None:
             # After a restart: the listing that read them is behind us, read them again.
             api = restriction_api(self.ctx.api)
             if api is None:
                 return Page([])
             try:
                 lists = await asyncio.gather(
-                    *(api.restriction_subjects(resource.id.resource, op) for op in RestrictionOperation)
+                    api.restriction_subjects(resource.id.resource, RestrictionOperation.READ),
+                    api.restriction_subjects(resource.id.resource, RestrictionOperation.UPDATE),
                 )
             except EndpointGone as gone:
                 _say_gone(gone, resource.id.resource, "its view and edit lists are not synced")
@@ -151,7 +152,7 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
                 log.info("confluence_restricted_content_deleted", content_id=resource.id.resource)
                 return Page([], "", [note({"restricted_content.deleted_since_listing": 1})])
         grants: list[pb.grant.Grant] = []
-        for operation, restriction in zip(RestrictionOperation, lists, strict=True):
+        for operation, restriction in zip((RestrictionOperation.READ, RestrictionOperation.UPDATE), lists, strict=True):
             slug = SLUG_OF[operation]
             grants.extend(
                 grant_expanding_groups(resource, slug, subject.type.value, subject.id)
@@ -182,14 +183,14 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
         return read, update
 
     async def _space_key(self, space_id: str) -> str:
-        key = self.ctx.data.cache.peek(("space_key", space_id))
-        if isinstance(key, str):
+        key = remembered_space_key(self.ctx, space_id)
+        if key is not None:
             return key
         # After a restart the space listing that remembered it is behind us: ask once.
         space = await self.ctx.api.get_space(space_id)
         if space is None or not space.key:
             raise ConnectorError(grpc.StatusCode.NOT_FOUND, f"baton-confluence: space {space_id} has no key")
-        self.ctx.data.cache.put(("space_key", space_id), space.key, uses=None)
+        remember_space_key(self.ctx, space_id, space.key)
         return space.key
 
     def _entitlement(self, resource: pb.resource.Resource, slug: str) -> pb.entitlement.Entitlement:
@@ -204,6 +205,30 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
             purpose=pb.entitlement.Entitlement.PurposeValue.PURPOSE_VALUE_PERMISSION,
             grantable_to=[user_type(), group_type()],
         )
+
+
+# --- what the listing keeps for later, in the per-sync cache (the only place this module uses it) ---
+Lists = tuple[RestrictionList, RestrictionList]  # read, update
+
+
+def remember_space_key(ctx: SyncContext, space_id: str, key: str) -> None:
+    """Kept until cleanup: every page of both content listings of the space needs it."""
+    ctx.data.cache.put(("space_key", space_id), key, uses=None)
+
+
+def remembered_space_key(ctx: SyncContext, space_id: str) -> str | None:
+    key = ctx.data.cache.peek(("space_key", space_id))
+    return key if isinstance(key, str) else None
+
+
+def keep_restrictions(ctx: SyncContext, content_id: str, lists: Lists) -> None:
+    """Read once, by the content's grants (spilled to disk when memory is short)."""
+    ctx.data.cache.put(("content_restrictions", content_id), lists, uses=1)
+
+
+def take_restrictions(ctx: SyncContext, content_id: str) -> Lists | None:
+    lists = ctx.data.cache.take(("content_restrictions", content_id))
+    return lists if isinstance(lists, tuple) else None
 
 
 def _say_gone(gone: EndpointGone, content_id: str, consequence: str) -> None:
