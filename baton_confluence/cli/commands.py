@@ -25,6 +25,7 @@ from baton_confluence.confluence.builder import build_connector, capabilities_co
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 if TYPE_CHECKING:
+    from baton_confluence.baton.c1z.reader import C1ZReader
     from baton_confluence.baton.inspect.review import ReviewRules
     from baton_confluence.baton.service import ServiceConfig
 
@@ -67,6 +68,9 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
             summary = report.write_report(reader, Path(args.output), review_rules(args.many, args.dormant_days))
             print(summary, file=sys.stderr)
             return 0
+        if kind == "restricted":
+            sys.stdout.write(restricted_content(reader, args.space, args.output))
+            return 0
         if kind == "access":
             view = AccessView(reader)
             principal = (
@@ -95,11 +99,24 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def restricted_content(reader: C1ZReader, space: str, output: str) -> str:
+    """`inspect restricted`: effective viewers by Confluence's rule (content_types.py)."""
+    from baton_confluence.baton.inspect.layered_access import layered_access, render_layered
+    from baton_confluence.confluence.content_types import content_access_rule
+    from baton_confluence.confluence.resource_types import SPACE
+
+    container = None
+    if space:
+        container = space if space.startswith(f"{SPACE}:") else f"{SPACE}:{space}"
+    return render_layered(layered_access(reader, content_access_rule(), container=container), output)
+
+
 def review_rules(many: int, dormant_days: int = 90) -> ReviewRules:
     """What the review page singles out, in Confluence's terms: space administration, the access
     classes (anonymous users and the like, docs/access-classes.md), the `site` resource of the
     global permissions, and the option that syncs last-activity dates (issue 20)."""
     from baton_confluence.baton.inspect.review import ReviewRules
+    from baton_confluence.confluence.content_types import content_access_rule
     from baton_confluence.confluence.permissions import Permission
     from baton_confluence.confluence.resource_types import ACCESS_CLASS, SPACE
 
@@ -114,6 +131,7 @@ def review_rules(many: int, dormant_days: int = 90) -> ReviewRules:
         site_types=frozenset({SITE_RESOURCE_TYPE}),
         dormant_days=dormant_days,
         activity_option="--last-activity",
+        layered=content_access_rule(),
     )
 
 

@@ -122,6 +122,10 @@ def add_inspect_commands(inspect: argparse.ArgumentParser, common: argparse.Argu
     export = kind("export", "every holding as CSV: principal, entitlement, direct or via which group")
     export.add_argument("-o", "--output", default="access.csv", metavar="FILE", help="default access.csv; - for stdout")
     sync_choice(export)
+    restricted = kind("restricted", "restricted pages and blog posts: who can actually view each, who is listed but cannot")
+    restricted.add_argument("--space", default="", metavar="ID", help="only the content of this space (id or space:ID)")
+    formats(restricted)
+    sync_choice(restricted)
     report = kind("report", "a self-contained HTML page for an access review")
     report.add_argument("-o", "--output", default="access.html", metavar="FILE", help="default access.html")
     report.add_argument(

@@ -79,7 +79,7 @@ def build_connector(settings: ConfluenceSettings) -> ConfluenceConnector:
 
 def capabilities_connector() -> ConfluenceConnector:
     """Every resource type the connector can sync (RBAC ones included), without credentials or I/O."""
-    options = ConfluenceOptions(domain_url=PLACEHOLDER_URL, use_rbac=True)
+    options = ConfluenceOptions(domain_url=PLACEHOLDER_URL, use_rbac=True, sync_restricted_content=True)
     http = ConfluenceHTTP(PLACEHOLDER_URL, auth=BasicAuth("capabilities", "no-secret-needed"))
     return ConfluenceConnector(options, ConfluenceCloudAPI(http))
 
@@ -97,6 +97,7 @@ def options_from(settings: ConfluenceSettings) -> ConfluenceOptions:
         skip_archived_spaces=settings.skip_archived_spaces,
         concurrency=settings.concurrency,
         last_activity=settings.last_activity,
+        sync_restricted_content=settings.sync_restricted_content,
     )
 
 

@@ -20,6 +20,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
 from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles, space_roles_of
+from baton_confluence.confluence.client.capability_content_restrictions import ContentType
 from baton_confluence.confluence.client.capability_last_activity import LastActivityReader
 from baton_confluence.confluence.client.capability_site import GlobalPermissionReader, SiteIdentityReader
 from baton_confluence.confluence.client.org_admin import OrgAdmin
@@ -39,6 +40,7 @@ from baton_confluence.confluence.syncers import (
     SyncContext,
     UserSyncer,
 )
+from baton_confluence.confluence.syncers.restricted_content import RestrictedContentSyncer
 from baton_confluence.confluence.syncers.site import SiteSources, SiteSyncer
 from baton_confluence.confluence.validation import report, validate_site
 
@@ -84,6 +86,8 @@ class ConfluenceConnector(Connector):
             syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
         syncers.append(AccessClassSyncer())
         syncers.append(SiteSyncer(self.ctx, site_sources(self.api, self.org_admin)))
+        if self.options.sync_restricted_content:
+            syncers.extend(RestrictedContentSyncer(self.ctx, content_type) for content_type in ContentType)
         return syncers
 
     def metadata(self) -> pb.connector.ConnectorMetadata:

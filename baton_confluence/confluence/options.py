@@ -35,6 +35,8 @@ class ConfluenceOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     # --last-activity: each account's last activity on its user resource (docs/site-and-activity.md).
     last_activity: bool = False
+    # Restricted pages and blog posts (docs/restricted-content.md); off: not a single extra request.
+    sync_restricted_content: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -115,5 +115,12 @@ class ConfluenceSettings(BatonSettings):
         "(0 = adaptive)",
     )
 
+    # --- restricted content (docs/restricted-content.md) ---
+    sync_restricted_content: bool = setting(
+        False,
+        "Also sync the pages and blog posts that carry a view or edit restriction of their own, with who the "
+        "restrictions list (reads every page of the synced spaces: about one request per 50 pages)",
+    )
+
     def secrets(self) -> list[str]:
         return [self.api_key, self.client_secret, self.personal_access_token, self.password, self.org_api_key]

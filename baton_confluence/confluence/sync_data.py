@@ -14,7 +14,8 @@ The syncers share some listings and lookups within a sync; all of it lives here,
 2. **Listed accounts** (`accounts`): the ids the user listing has emitted in this process, so each
    account is emitted once. It never filters anything else: grants name every principal, and the
    sync engine looks up the principals no listing returned.
-3. **Lookups** (space names for role bindings, collected role holders, the role catalogue) are
+3. **Lookups** (space names for role bindings, collected role holders, the role catalogue, space
+   keys and restriction lists for restricted content) are
    kept in the cache under their own keys until read or until the sync ends. Each key is written
    and read only by this class's typed accessors, so what a key holds is known, never checked.
 4. **Nothing here changes what a sync produces.** Page tokens carry only plain data plus the
@@ -31,6 +32,7 @@ from enum import StrEnum
 from typing import TypeVar, cast
 
 from baton_confluence.confluence.cache import CacheStats, Key, SyncCache
+from baton_confluence.confluence.client.capability_content_restrictions import RestrictionList
 from baton_confluence.confluence.client.records import Account, SpaceRole
 
 T = TypeVar("T")
@@ -39,6 +41,8 @@ T = TypeVar("T")
 RoleHolder = tuple[str, str]
 # A space's holders collected so far, by role id.
 HoldersByRole = dict[str, list[RoleHolder]]
+# A restricted item's read and update restriction lists, as its listing page showed them.
+RestrictionLists = tuple[RestrictionList, RestrictionList]
 
 
 class Reader(StrEnum):
@@ -154,6 +158,22 @@ class SyncData:
 
     def forget_role_holders(self, space_id: str, role_id: str) -> None:
         self.cache.delete(("role_holders", space_id, role_id))
+
+    def keep_space_key(self, space_id: str, key: str) -> None:
+        """A space's key, kept until cleanup: every page of both content listings of the space needs it."""
+        self.cache.put(("space_key", space_id), key)
+
+    def space_key(self, space_id: str) -> str | None:
+        found = self.cache.get(("space_key", space_id))
+        return None if found is None else cast(str, found[0])
+
+    def keep_restrictions(self, content_id: str, lists: RestrictionLists) -> None:
+        """A restricted item's lists, read once by its grants (spilled to disk when memory is short)."""
+        self.cache.put(("content_restrictions", content_id), lists)
+
+    def take_restrictions(self, content_id: str) -> RestrictionLists | None:
+        found = self.cache.take(("content_restrictions", content_id))
+        return None if found is None else cast(RestrictionLists, found[0])
 
     def unread_pages(self) -> int:
         """How many shared pages still wait for a reader (0 once every reader has run)."""

@@ -6,10 +6,13 @@ path, `/rest/api/...`, PAT auth, its own endpoints) from the same `SiteState`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from confluence_simulator import spec as families
 from confluence_simulator.cloud_auth import authenticate_cloud
 from confluence_simulator.cloud_v1 import CloudV1Api
 from confluence_simulator.cloud_v2 import CloudV2Api
+from confluence_simulator.content_api import ContentApi
 from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.routing import Handler, Router
@@ -78,7 +81,25 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
            families.FAMILY_ROLE_ASSIGNMENT_WRITE)
     add_v2("POST", "/users-bulk", v2.users_bulk, families.FAMILY_USERS_BULK)
     router.add("GET", TENANT_INFO, tenant_info(spec), family=None, style=STYLE_V1, denied_status=_V1_DENIED)
+    _add_content_routes(ContentApi(state, spec), add_v1, add_v2)
     return router
+
+
+def _add_content_routes(
+    content: ContentApi, add_v1: Callable[[str, str, Handler, str, str], None],
+    add_v2: Callable[[str, str, Handler, str], None],
+) -> None:
+    """Restricted content (content_api.py): reads in the `content` family, writes in their own."""
+    read, write = families.FAMILY_CONTENT, families.FAMILY_CONTENT_RESTRICTION_WRITE
+    denied = "User not permitted to view the content"
+    restriction = "/content/{id}/restriction/byOperation/{operationKey}"
+    add_v1("GET", "/content", content.list_content, read, denied)
+    add_v1("GET", restriction, content.restriction_by_operation, read, denied)
+    add_v1("PUT", restriction + "/user", content.add_user, write, denied)
+    add_v1("DELETE", restriction + "/user", content.remove_user, write, denied)
+    add_v1("PUT", restriction + "/byGroupId/{groupId}", content.add_group, write, denied)
+    add_v1("DELETE", restriction + "/byGroupId/{groupId}", content.remove_group, write, denied)
+    add_v2("GET", "/spaces/{id}/pages", content.list_v2_pages, read)
 
 
 CLOUD = Flavor("cloud", build_cloud_router, authenticate_cloud)

@@ -8,12 +8,13 @@ permissions from 9.2. An older site answers 404 there, as a real one would. The 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from confluence_simulator import spec as families
+from confluence_simulator.content_api import ContentApi
 from confluence_simulator.dc_admin_users import DcAdminUsersApi
 from confluence_simulator.dc_auth import authenticate_datacenter
-from confluence_simulator.dc_directory import Directory
+from confluence_simulator.dc_directory import Directory, user_key_of
 from confluence_simulator.dc_people import DcPeopleApi
 from confluence_simulator.dc_rpc import RPC_PATH, DcRemoteApi
 from confluence_simulator.dc_spaces import DcSpacesApi
@@ -81,6 +82,7 @@ def build_datacenter_router(state: SiteState, spec: SiteSpec, context: str) -> R
         add("GET", "/permissions/unlicensed", global_permissions.unlicensed, None)
     if version >= (9, 3):
         add("GET", "/admin/users/list/active", DcAdminUsersApi(state, spec, directory, context).active, None)
+    _add_content_routes(add, content_api(state, spec, directory, context))
     remote = DcRemoteApi(state, spec, directory, context)
     router.add("POST", context + RPC_PATH, remote.handle, family=None, style=STYLE_V1, denied_status=_DENIED)
     return router
@@ -94,3 +96,27 @@ def _add_permission_routes(add: _Adder, spaces: DcSpacesApi) -> None:
     for action, handler in (("grant", spaces.grant), ("revoke", spaces.revoke)):
         add("PUT", f"/space/{{spaceKey}}/permissions/{{kind}}/{{id}}/{action}", handler,
             families.FAMILY_SPACE_PERMISSION_WRITE, message)
+
+
+def content_api(state: SiteState, spec: SiteSpec, directory: Directory, context: str) -> ContentApi:
+    """The content endpoints as Data Center serves them: users by userKey, groups by name (DC groups
+    have no id); restriction writes are served too, though the connector does not use them here."""
+
+    def user_json(account_id: str) -> dict[str, Any]:
+        entry = directory.by_account.get(account_id)
+        if entry is None:
+            return {"type": "known", "userKey": user_key_of(account_id)}
+        return {"type": "known", "userKey": entry.user_key, "username": entry.username,
+                "displayName": state.users[account_id].display_name}
+
+    def group_json(group_id: str) -> dict[str, Any]:
+        return {"type": "group", "name": state.groups[group_id].name}
+
+    return ContentApi(state, spec, user_json=user_json, group_json=group_json, context=context)
+
+
+def _add_content_routes(add: _Adder, content: ContentApi) -> None:
+    message = "User not permitted to view the content"
+    add("GET", "/content", content.list_content, families.FAMILY_CONTENT, message)
+    add("GET", "/content/{id}/restriction/byOperation/{operationKey}", content.restriction_by_operation,
+        families.FAMILY_CONTENT, message)

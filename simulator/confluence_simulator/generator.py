@@ -150,6 +150,9 @@ def generate(spec: SiteSpec) -> SiteState:
     from confluence_simulator.variants import apply_variants
 
     apply_variants(spec, state)
+    from confluence_simulator.content_generator import generate_content
+
+    generate_content(spec.content, spec.seed, state)
     return state
 
 

@@ -17,12 +17,13 @@ SEARCH_USER = "search_user"  # Cloud GET /search/user
 GROUP = "group"  # Cloud GET /group
 GROUP_MEMBERS = "group_members"  # Cloud GET /group/{id}/membersByGroupId
 USER_MEMBEROF = "user_memberof"  # Cloud GET /user/memberof
+CONTENT = "content"  # Cloud and DC GET /content (content_api.py)
 DC_USERS = "dc_users"  # DC GET /user/list
 DC_GROUPS = "dc_groups"  # DC GET /group
 DC_GROUP_MEMBERS = "dc_group_members"  # DC GET /group/{groupName}/member
 DC_SPACES = "dc_spaces"  # DC GET /space
 
-CLOUD_V1_LISTINGS = frozenset({SEARCH_USER, GROUP, GROUP_MEMBERS, USER_MEMBEROF})
+CLOUD_V1_LISTINGS = frozenset({SEARCH_USER, GROUP, GROUP_MEMBERS, USER_MEMBEROF, CONTENT})
 DC_V1_LISTINGS = frozenset({DC_USERS, DC_GROUPS, DC_GROUP_MEMBERS, DC_SPACES})
 ALL_V1_LISTINGS = CLOUD_V1_LISTINGS | DC_V1_LISTINGS
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from confluence_simulator.content_spec import ContentSpec
 from confluence_simulator.paging_spec import PagingSpec
 from confluence_simulator.site_admin_spec import SiteAdminSpec
 from confluence_simulator.variants_spec import DataVariants
@@ -26,6 +27,8 @@ FAMILY_SPACE_PERMISSION_WRITE = "space_permission_write"  # v1 add/remove space 
 FAMILY_SPACE_ROLES = "space_roles"  # v2 space roles and role assignment reads
 FAMILY_ROLE_ASSIGNMENT_WRITE = "role_assignment_write"
 FAMILY_USERS_BULK = "users_bulk"
+FAMILY_CONTENT = "content"  # v1 content listing and restriction reads, v2 pages
+FAMILY_CONTENT_RESTRICTION_WRITE = "content_restriction_write"  # v1 restriction PUT/DELETE
 
 ALL_FAMILIES = frozenset(
     {
@@ -39,6 +42,8 @@ ALL_FAMILIES = frozenset(
         FAMILY_SPACE_ROLES,
         FAMILY_ROLE_ASSIGNMENT_WRITE,
         FAMILY_USERS_BULK,
+        FAMILY_CONTENT,
+        FAMILY_CONTENT_RESTRICTION_WRITE,
     }
 )
 
@@ -122,6 +127,10 @@ class SiteSpec:
     paging: PagingSpec = field(default_factory=PagingSpec)
     # --- the site itself and its organization (issue 20; site_admin_spec.py) ------------------
     site_admin: SiteAdminSpec = field(default_factory=SiteAdminSpec)
+
+    # --- content ------------------------------------------------------------------------------
+    # Pages and blog posts with restrictions (content_spec.py); read only by restricted-content syncs.
+    content: ContentSpec = field(default_factory=ContentSpec)
 
     @property
     def account_is_admin(self) -> bool:

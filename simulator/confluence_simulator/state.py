@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from confluence_simulator.content_state import ContentStore
 from confluence_simulator.sorted_index import SortedIndex
 
 # v2 space-permission principal types (the OpenAPI enum is user/group/role; real sites also show
@@ -174,6 +175,7 @@ class SiteState:
         self.principal_roles: dict[tuple[str, str], Counter[str]] = {}
         self._next_permission_id = 1
         self._next_assignment_seq = 1
+        self.content = ContentStore()  # pages and blog posts with their restrictions (content_state.py)
 
     # --- building (generator) and reading ------------------------------------------------------
 

@@ -137,6 +137,8 @@ def test_capabilities_connector_registers_every_type_without_io() -> None:
             "space_role_assignment",
             "access_class",
             "site",
+            "page",
+            "blogpost",
         ]
         assert connector.requests_sent() == 0
     finally:

@@ -17,7 +17,9 @@ def test_capabilities_shape(tmp_path: Path) -> None:
     entries = caps["resourceTypeCapabilities"]
     assert [e["resourceType"]["id"] for e in entries] == [
         "access_class",
+        "blogpost",
         "group",
+        "page",
         "site",
         "space",
         "space_role",
@@ -37,6 +39,10 @@ def test_capabilities_shape(tmp_path: Path) -> None:
     assert [a["@type"] for a in access_class["resourceType"]["annotations"]] == [
         "type.googleapis.com/c1.connector.v2.SkipEntitlementsAndGrants"
     ]
+    for content in ("page", "blogpost"):
+        assert by_id[content]["optInRequired"] is True
+        assert by_id[content]["capabilities"] == ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]
+        assert "not supported on Data Center" in by_id[content]["resourceType"]["description"]
     assert all(e["permissions"] == {} for e in entries)
     assert caps["connectorCapabilities"] == ["CAPABILITY_PROVISION", "CAPABILITY_SYNC"]
     assert caps["credentialDetails"] == {}

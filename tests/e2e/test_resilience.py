@@ -57,17 +57,28 @@ def test_transient_faults_give_the_clean_result(tmp_path: Path) -> None:
     assert content(tmp_path / "faulty" / "sync.c1z") == expected
 
 
-def _start_sync(tmp: Path, site: SimulatedSite) -> subprocess.Popen[str]:
+def _start_sync(tmp: Path, site: SimulatedSite, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
     env.update(site_env(site), BATON_CHECKPOINT_INTERVAL_SECONDS="0.2", BATON_CONCURRENCY="2")
     return subprocess.Popen(
-        [sys.executable, "-m", "baton_confluence"],
+        [sys.executable, "-m", "baton_confluence", *args],
         cwd=tmp,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def kill_after(site: SimulatedSite, proc: subprocess.Popen[str], requests: float, work_db: Path) -> None:
+    """SIGKILL the sync once the site has answered `requests` requests and a checkpoint landed."""
+    deadline = time.monotonic() + 60
+    while site.stats.snapshot().total_requests < requests and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    wait_for_next_checkpoint(work_db, proc)  # that progress is committed
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 # Accounts only grants name (app accounts, deleted principals, users in no group past the search)
@@ -94,14 +105,7 @@ def test_kill_9_then_resume(tmp_path: Path, kill_at: float) -> None:
     before = old.read_bytes()
 
     with SimulatedSite(spec) as site:
-        proc = _start_sync(work, site)
-        deadline = time.monotonic() + 60
-        while site.stats.snapshot().total_requests < fresh_requests * kill_at and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.02)
-        wait_for_next_checkpoint(work / "sync.c1z.work.db", proc)  # that progress is committed
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        kill_after(site, _start_sync(work, site), fresh_requests * kill_at, work / "sync.c1z.work.db")
         assert old.read_bytes() == before
         assert (work / "sync.c1z.work.db").exists()
         site.reset_stats()

@@ -41,6 +41,7 @@ from baton_confluence.baton.inspect.access import (
     resource_info,
 )
 from baton_confluence.baton.inspect.export import replaced_atomically
+from baton_confluence.baton.inspect.report_layered import restricted_meta
 from baton_confluence.baton.inspect.review import ADMINISTRATIVE_PREFIX, ReviewRules, ReviewTally
 from baton_confluence.baton.inspect.site_review import SiteTally
 
@@ -238,6 +239,7 @@ def _meta(
         "highlightTotals": cut,
         "changes": _changes(reader),
         "listLimit": limit,
+        "restricted": restricted_meta(reader, tally.rules.layered, lambda ref: tables.node(view.resolver.info(ref))),
     }
 
 

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from baton_confluence.baton.inspect.access import AccountType, Holding, ResourceInfo, ResourceRef
+from baton_confluence.baton.inspect.layered_access import LayeredAccessRule
 from baton_confluence.baton.inspect.site_review import SiteTally
 
 # Every slug with this prefix administers its resource, whatever the connector (docs/inspect.md).
@@ -32,6 +33,9 @@ class ReviewRules:
     def administers(self, slug: str) -> bool:
         """The one rule for "this entitlement administers its resource"."""
         return slug in self.admin_slugs or slug.startswith(ADMINISTRATIVE_PREFIX)
+
+    # Restricted content (layered_access.py): shown on the page when the connector has such a rule.
+    layered: LayeredAccessRule | None = None
 
 
 @dataclass

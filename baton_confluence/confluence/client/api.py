@@ -30,6 +30,7 @@ import structlog
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import records
+from baton_confluence.confluence.client.content_restrictions import CLOUD_SUBJECT_IDS, ContentRestrictionWrites
 from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
@@ -53,11 +54,14 @@ _V1 = "/wiki/rest/api"
 _V2 = "/wiki/api/v2"
 
 
-class ConfluenceCloudAPI(CloudProbes):
+class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
     """The Confluence Cloud side of `ConfluenceAPI` (client/contract.py), with the capabilities
-    `SpaceRolesAPI` (v2 `/space-roles` and role assignments) and `SiteProbes` (probes mixed in)."""
+    `SpaceRolesAPI` (v2 `/space-roles` and role assignments), `SiteProbes` (probes mixed in) and
+    content restrictions read and written (client/capability_content_restrictions.py)."""
 
     deployment = Deployment.CLOUD
+    content_base = _V1
+    subject_ids = CLOUD_SUBJECT_IDS
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http

@@ -70,7 +70,14 @@ def status_error(
     if status == 401:
         parts.append(auth_hint)
     message = redact(": ".join(parts), secrets)
+    if status == 410:
+        return EndpointGone(code_for_status(status), message, rate_limit=rate_limit)
     return ConnectorError(code_for_status(status), message, rate_limit=rate_limit)
+
+
+class EndpointGone(ConnectorError):
+    """HTTP 410: the site has retired the endpoint (for this kind of credential). Callers of an
+    optional listing can skip it and say so; everyone else sees the usual ConnectorError."""
 
 
 def unexpected_status_error(endpoint: str, status: int, expected: Iterable[int]) -> ConnectorError:

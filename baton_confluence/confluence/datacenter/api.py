@@ -38,6 +38,7 @@ import grpc
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client.capability_last_activity import LastActive
 from baton_confluence.confluence.client.capability_site import GlobalPermissionListing, SiteIdentity
+from baton_confluence.confluence.client.content_restrictions import DATACENTER_SUBJECT_IDS, ContentRestrictionReads
 from baton_confluence.confluence.client.contract import Deployment
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
 from baton_confluence.confluence.client.records import Account, Group, Space, SpacePermission
@@ -62,10 +63,14 @@ SPACE_STATUSES = ("current", "archived")  # the `status` values of DC's space fi
 R = TypeVar("R")
 
 
-class ConfluenceDataCenterAPI(DataCenterProbes):
-    """The Data Center side of `ConfluenceAPI`, with the `SiteProbes` capability (probes mixed in)."""
+class ConfluenceDataCenterAPI(DataCenterProbes, ContentRestrictionReads):
+    """The Data Center side of `ConfluenceAPI`, with the `SiteProbes` capability (probes mixed in).
+    Content restrictions are read (users by userKey, groups by name); restriction writes are not
+    implemented for Data Center (client/capability_content_restrictions.py)."""
 
     deployment = Deployment.DATACENTER
+    content_base = REST
+    subject_ids = DATACENTER_SUBJECT_IDS
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http

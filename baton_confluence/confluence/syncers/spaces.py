@@ -19,6 +19,7 @@ from baton_confluence.confluence.provisioning.space_permissions import SpacePerm
 from baton_confluence.confluence.resource_types import SPACE, SPACE_ROLE_ASSIGNMENT, space_type
 from baton_confluence.confluence.syncers.context import SyncContext
 from baton_confluence.confluence.syncers.listings import remember_space_name
+from baton_confluence.confluence.syncers.restricted_content import announce_content
 from baton_confluence.confluence.syncers.space_filter import SpaceFilter
 from baton_confluence.confluence.syncers.space_permissions import permission_entitlements, permission_grants
 
@@ -47,6 +48,8 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
             resource = space_resource(space, rbac=self.rbac)
             if self.rbac:
                 remember_space_name(self.ctx, resource.id.resource, resource.display_name)
+            if self.ctx.options.sync_restricted_content:
+                announce_content(self.ctx, resource, space.key)
             resources.append(resource)
         return Page(resources, page.next_token, rate_limit_annotations(page.rate_limit))
 
@@ -66,6 +69,8 @@ class SpaceSyncer(ResourceSyncer, ResourceGetter, SpacePermissionProvisioner):
         if self.rbac:
             # As the listing does: its role bindings are named from this, not from a second fetch.
             remember_space_name(self.ctx, resource.id.resource, resource.display_name)
+        if self.ctx.options.sync_restricted_content:
+            announce_content(self.ctx, resource, space.key)
         return resource
 
     async def entitlements(self, resource: pb.resource.Resource, token: str) -> Page[pb.entitlement.Entitlement]:

@@ -20,6 +20,7 @@ from baton_confluence.confluence.validation.access import (
 from baton_confluence.confluence.validation.findings import Finding, failure
 from baton_confluence.confluence.validation.fixes import fixes_for
 from baton_confluence.confluence.validation.rbac import check_rbac, check_role_assignments
+from baton_confluence.confluence.validation.restricted_content import check_restricted_content
 from baton_confluence.confluence.validation.sign_in import sign_in
 from baton_confluence.confluence.validation.visibility import check_visibility
 
@@ -46,4 +47,6 @@ async def validate_site(api: ConfluenceAPI, options: ConfluenceOptions) -> list[
     else:
         findings += await check_space_permissions(probes, space, fixes)
     findings += await check_visibility(probes, user, space, fixes)
+    if options.sync_restricted_content:
+        findings += await check_restricted_content(api, space)
     return findings

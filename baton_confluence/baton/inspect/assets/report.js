@@ -338,6 +338,32 @@
     select.addEventListener("change", refine);
   }
 
+  // ------------------------------------------------------------------ restricted content
+  // M.restricted (report_layered.py): items [node, container, layers, effective count, [effective (cut)], [[blocked, reasons]]].
+  function renderRestricted() {
+    const r = M.restricted;
+    const items = r ? r.items : [];
+    let html = `<h2>Restricted content <span class="count">${num(items.length)}</span></h2>`;
+    html += `<p class="note">Who can actually ${esc(r ? r.slug : "view")} each item: ${esc(r ? r.gate : "")} on its ` +
+      `container and listed (directly or through a group) on every restriction of the item and its ancestors. ` +
+      `"Listed but blocked" are named by the item's own list and still cannot.</p>`;
+    const byContainer = new Map();
+    for (const item of items) {
+      if (!byContainer.has(item[1])) byContainer.set(item[1], []);
+      byContainer.get(item[1]).push(item);
+    }
+    const people = (count, ns) => count ? `<details><summary>${num(count)}</summary>${ns.map(nodeLink).join("<br>")}` +
+      (count > ns.length ? `<br><span class="count">(showing ${ns.length}; inspect restricted -o json has them all)</span>` : "") +
+      `</details>` : "0";
+    for (const [container, rows] of byContainer) {
+      html += `<h3 class="restricted-space">${container >= 0 ? nodeLink(container) : "(no container)"} <span class="count">${rows.length}</span></h3>`;
+      html += paged(`restricted-${container}`, rows, (shown) => table(["item", "restriction layers", "can view", "listed but blocked"],
+        shown.map(([n, , layers, count, eff, blocked]) => [nodeLink(n), layers, people(count, eff),
+          blocked.map(([u, why]) => `${nodeLink(u)} <span class="muted">${esc(why.join("; "))}</span>`).join("<br>") || "none"]), "restricted"));
+    }
+    document.getElementById("restricted").innerHTML = html;
+  }
+
   // ------------------------------------------------------------------ routing
   function params() { return new URLSearchParams(location.hash.slice(1)); }
   function show(tab) {
@@ -387,6 +413,9 @@
       if (p.has("status")) document.getElementById("account-status").value = p.get("status");
       if (p.has("type")) document.getElementById("account-type").value = p.get("type");
       await renderAccounts();
+    } else if (view === "restricted") {
+      show("restricted");
+      renderRestricted();
     } else if (view === "resources") {
       show("resources");
       if (p.has("type")) document.getElementById("resource-type").value = p.get("type");
@@ -412,6 +441,7 @@
     const types = resourceTypes().sort((a, b) => (M.groupTypes.includes(a) - M.groupTypes.includes(b)) || a.localeCompare(b));
     document.getElementById("resource-type").innerHTML = types.map((t) => `<option>${esc(t)}</option>`).join("");
     renderHighlights();
+    document.getElementById("restricted-tab").hidden = !(M.restricted && M.restricted.items.length);
     document.body.dataset.firstMs = String(Math.round(performance.now() - started));
 
     document.addEventListener("click", (ev) => {
