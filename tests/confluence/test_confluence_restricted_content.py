@@ -53,7 +53,7 @@ def test_restriction_endpoints_gone_keep_what_the_listing_showed_and_count_the_r
     async def scenario(connector: ConfluenceConnector, site: SimulatedSite) -> tuple[Page[Any], Counter[str]]:
         syncer = page_syncer(connector)
         space = next(s for s in site.state.spaces.values() if not s.hidden)
-        connector.ctx.data.cache.put(("space_key", str(space.id)), space.key, uses=None)
+        connector.ctx.data.keep_space_key(str(space.id), space.key)
         listed = await syncer.list(pb.resource.ResourceId(resource_type="space", resource=str(space.id)), "")
         return listed, read_notes(list(listed.annotations))
 
@@ -85,7 +85,7 @@ def test_a_space_whose_content_is_denied_is_skipped_and_counted() -> None:
 
     async def scenario(connector: ConfluenceConnector, site: SimulatedSite) -> tuple[Page[Any], Counter[str]]:
         space = next(s for s in site.state.spaces.values() if not s.hidden)
-        connector.ctx.data.cache.put(("space_key", str(space.id)), space.key, uses=None)
+        connector.ctx.data.keep_space_key(str(space.id), space.key)
         listed = await page_syncer(connector).list(pb.resource.ResourceId(resource_type="space", resource=str(space.id)), "")
         return listed, read_notes(list(listed.annotations))
 
