@@ -13,6 +13,7 @@
 from baton_confluence.confluence.client.api import ConfluenceCloudAPI
 from baton_confluence.confluence.client.auth import BasicAuth, BearerAuth, Credentials
 from baton_confluence.confluence.client.contract import ConfluenceAPI, Deployment, require_space_roles
+from baton_confluence.confluence.client.gateway import GatewayRoute
 from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
 from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.records import (
@@ -39,6 +40,7 @@ __all__ = [
     "ConfluenceHTTP",
     "Credentials",
     "Deployment",
+    "GatewayRoute",
     "GovernorSettings",
     "Group",
     "JsonResponse",
