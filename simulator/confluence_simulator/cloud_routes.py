@@ -10,6 +10,7 @@ from confluence_simulator import spec as families
 from confluence_simulator.cloud_auth import authenticate_cloud
 from confluence_simulator.cloud_v1 import CloudV1Api
 from confluence_simulator.cloud_v2 import CloudV2Api
+from confluence_simulator.credential_kinds import TENANT_INFO_PATH, tenant_info
 from confluence_simulator.errors import PERMISSION_EXCEPTION, STYLE_V1, STYLE_V2
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.routing import Handler, Router
@@ -76,6 +77,8 @@ def build_cloud_router(state: SiteState, spec: SiteSpec) -> Router:
     add_v2("POST", "/spaces/{id}/role-assignments", v2.set_role_assignments,
            families.FAMILY_ROLE_ASSIGNMENT_WRITE)
     add_v2("POST", "/users-bulk", v2.users_bulk, families.FAMILY_USERS_BULK)
+    router.add("GET", TENANT_INFO_PATH, lambda _req, _params: tenant_info(spec),
+               family=None, style=STYLE_V1, denied_status=_V1_DENIED)
     return router
 
 

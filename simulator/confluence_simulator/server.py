@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 from confluence_simulator.cloud_routes import CLOUD
+from confluence_simulator.credential_kinds import LISTENER_SITE, credential_kind
 from confluence_simulator.errors import ApiError, render_error
 from confluence_simulator.faults import (
     FAULT_429,
@@ -110,6 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
                 base_url=site.url,
             )
+            site.stats.credential(LISTENER_SITE, credential_kind(site.spec, request.header("authorization")))
             verdict = site._pipeline(request)
             if verdict is _RESET:
                 self._reset()
@@ -275,7 +277,8 @@ class SimulatedSite:
                 verdict = self._inject(fault)
                 if verdict is not None:
                     return verdict
-            self.flavor.authenticate(self.spec, req)
+            if not req.authenticated:
+                self.flavor.authenticate(self.spec, req)
             route, params = self.router.match(req.method, req.path)
             style = route.style
             if route.family is not None and route.family in self.spec.denied:

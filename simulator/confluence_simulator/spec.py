@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from confluence_simulator.gateway_spec import GatewaySpec
 from confluence_simulator.paging_spec import PagingSpec
 from confluence_simulator.variants_spec import DataVariants
 
@@ -119,6 +120,8 @@ class SiteSpec:
     search_max_limit: int = 1000  # page size cap for user search (not documented; see FACTS.md)
     # How v1 listings page: `_links.next`, page caps, echoed limit, totalSize (paging_spec.py).
     paging: PagingSpec = field(default_factory=PagingSpec)
+    # --- Atlassian's API gateway and token service (gateway.py, a second listener) -------------
+    gateway: GatewaySpec = field(default_factory=GatewaySpec)
 
     @property
     def account_is_admin(self) -> bool:
