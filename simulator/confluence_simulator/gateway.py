@@ -136,7 +136,7 @@ class SimulatedGateway:
             rest = inner.group("rest")
             oauth = self._authenticate(req, kind)
             self._check_scope(req.method, rest)
-            if oauth and any(rest.startswith(_V1 + prefix) for prefix in self.spec.v1_gone_for_oauth):
+            if oauth and any(_gone(rest, entry) for entry in self.spec.v1_gone_for_oauth):
                 raise ApiError(410, "Gone", json_body={"code": 410, "message": "This endpoint has been removed"})
         except ApiError as error:
             body, content_type = render_error(STYLE_V2, error)
@@ -175,3 +175,9 @@ class SimulatedGateway:
             {"id": self.spec.cloud_id, "url": self.site.url, "name": "simulated", "scopes": scopes, "avatarUrl": ""},
         ]
         return json_response(200, sites)
+
+
+def _gone(path: str, entry: str) -> bool:
+    """`entry` names one v1 path (`/user`), or with a trailing slash every path under it (`/space/`)."""
+    full = _V1 + entry
+    return path.startswith(full) if entry.endswith("/") else path == full

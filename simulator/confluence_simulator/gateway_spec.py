@@ -27,8 +27,9 @@ class GatewaySpec:
     access_token_max_uses: int | None = None
     # Scopes every gateway credential holds; None: every scope (the scope table is gateway_scopes.py).
     granted_scopes: frozenset[str] | None = None
-    # Path prefixes (under /wiki/rest/api) answered 410 Gone to OAuth tokens, as reported for some
-    # deprecated v1 content and space endpoints since August 2026 (FACTS.md §Gateway).
+    # v1 paths (under /wiki/rest/api; a trailing "/" takes every path below) answered 410 Gone to
+    # OAuth tokens, as reported for some deprecated v1 content and space endpoints since August 2026
+    # (FACTS.md §Gateway). Which ones is not known: tests pick.
     v1_gone_for_oauth: tuple[str, ...] = ()
     # Sent with each 429 the gateway passes on for an OAuth token (points-based quotas).
     oauth_rate_limit_reason: str = "confluence-quota-tenant-based"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluence_simulator import GatewaySpec, SimulatedGateway, SimulatedSite, SiteSpec
+from confluence_simulator import GatewaySpec, PagingSpec, SimulatedGateway, SimulatedSite, SiteSpec
 from confluence_simulator.credential_kinds import GATEWAY_ONLY_CREDENTIALS, LISTENER_SITE
 
 from tests.e2e.cli import run_cli, site_env
@@ -22,8 +22,16 @@ from tests.provisioning.support import outsider
 from tests.runtime.c1z_rows import synced
 
 TOKEN_USES = 9
+# Small pages, so that every listing pages through the gateway, whose links point at the site
+# (`_links.base`) or drop the gateway prefix (`_links.next`).
 SPEC = SiteSpec(
-    seed=23, users=24, groups=6, spaces=6, permissions_per_space=8, gateway=GatewaySpec(access_token_max_uses=TOKEN_USES)
+    seed=23,
+    users=24,
+    groups=6,
+    spaces=6,
+    permissions_per_space=8,
+    paging=PagingSpec(page_cap=5, v2_page_cap=3),
+    gateway=GatewaySpec(access_token_max_uses=TOKEN_USES),
 )
 KINDS = ("classic", "scoped", "client-credentials", "3lo")
 
@@ -69,6 +77,17 @@ def run(kind: str, site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Pat
     return result
 
 
+def _later_pages(before: dict[tuple[str, str], int], after: dict[tuple[str, str], int]) -> frozenset[str]:
+    """The pages past the first (`cursor=`, or a non-zero `start=`) a run asked for (retried
+    attempts after a token died count once)."""
+    pages = set()
+    for key, n in after.items():
+        query = key[1].partition("?")[2]
+        if n > before.get(key, 0) and ("cursor=" in query or ("start=" in query and "start=0" not in query)):
+            pages.add(key[1])
+    return frozenset(pages)
+
+
 def assert_no_gateway_credential_at_the_site(site: SimulatedSite) -> None:
     seen = site.stats.snapshot().credentials
     leaked = {key: n for key, n in seen.items() if key[0] == LISTENER_SITE and key[1] in GATEWAY_ONLY_CREDENTIALS}
@@ -79,12 +98,15 @@ def test_every_credential_kind_syncs_the_same_content(
     site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
 ) -> None:
     contents = {}
+    later_pages = {}
     minted_before = dict(gateway.tokens.minted)
     for kind in KINDS:
         workdir = tmp_path / kind
         workdir.mkdir()
+        before = site.stats.snapshot().by_request
         run(kind, site, gateway, workdir)
         contents[kind] = synced(workdir / "sync.c1z")
+        later_pages[kind] = _later_pages(before, site.stats.snapshot().by_request)
     classic = contents["classic"]
     assert classic["grants"] and classic["resources"]
     for kind in KINDS[1:]:
@@ -97,6 +119,10 @@ def test_every_credential_kind_syncs_the_same_content(
     assert (tmp_path / "3lo" / "refresh-token").read_text().strip() == gateway.tokens.current_refresh_token
     assert gateway.tokens.reuse_detected == 0
     assert gateway.tokens.expired_uses > 0  # tokens died mid-sync; the client renewed them on 401
+    # Every kind read the same later pages (v2 cursors, v1 offsets), all rebuilt on its own base.
+    assert any("cursor=" in page for page in later_pages["classic"])
+    assert any("start=" in page for page in later_pages["classic"])
+    assert all(pages == later_pages["classic"] for pages in later_pages.values()), later_pages
     seen = site.stats.snapshot().credentials
     assert seen.get(("gateway", "basic-scoped"), 0) > 0 and seen.get(("gateway", "bearer"), 0) > 0
     assert site.internal_errors == []

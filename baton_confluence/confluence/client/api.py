@@ -31,11 +31,13 @@ import structlog
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import records
 from baton_confluence.confluence.client.contract import Deployment
+from baton_confluence.confluence.client.errors import EndpointGoneError
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
+from baton_confluence.confluence.client.users_v2 import account_by_id_v2
 
 log = structlog.get_logger("baton_confluence.confluence.client.api")
 
@@ -60,6 +62,7 @@ class ConfluenceCloudAPI(CloudProbes):
 
     def __init__(self, http: ConfluenceHTTP) -> None:
         self.http = http
+        self._v1_user_gone = False
 
     # --- users ------------------------------------------------------------------------------
     async def get_user(self, account_id: str) -> Account | None:
@@ -68,8 +71,14 @@ class ConfluenceCloudAPI(CloudProbes):
         For principals a grant names that no listing returned (v1 "Get user"; the account may
         have been deleted since, which the site answers with 404).
         """
+        if self._v1_user_gone:
+            return await account_by_id_v2(self.http, account_id)
         params: QueryParams = {"accountId": account_id, "expand": "operations"}
-        found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        try:
+            found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        except EndpointGoneError:
+            self._v1_user_gone = True  # 410 for OAuth 2.0 tokens: v2 from now on (client/users_v2.py)
+            return await account_by_id_v2(self.http, account_id)
         return None if found is None else records.account(found)
 
     async def get_group(self, group_id: str) -> Group | None:

@@ -356,6 +356,7 @@ class ConfluenceHTTP:
                 secrets=self.secrets,
                 auth_hint=self._auth.hint,
                 rate_limit=info,
+                oauth=isinstance(self._auth, RenewableCredentials),
             )
 
         return _AttemptFailed(build, retryable, f"HTTP {status}")
