@@ -97,6 +97,10 @@ class ConfluenceConnector(Connector):
         """How many API requests the connector's HTTP client has sent (for the sync summary)."""
         return self.api.http.stats.total
 
+    def rate_limited(self) -> dict[str, int]:
+        """429 answers by their RateLimit-Reason ('' when none was sent), for the sync summary."""
+        return dict(self.api.http.stats.rate_limited_by_reason)
+
     async def close(self) -> None:
         self.ctx.data.close()
         if self._owns_client:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluence_simulator import GatewaySpec, PagingSpec, SimulatedGateway, SimulatedSite, SiteSpec
+from confluence_simulator import FaultSpec, GatewaySpec, PagingSpec, SimulatedGateway, SimulatedSite, SiteSpec
 from confluence_simulator.credential_kinds import GATEWAY_ONLY_CREDENTIALS, LISTENER_SITE
 
 from tests.e2e.cli import run_cli, site_env
@@ -150,3 +150,51 @@ def test_grant_and_revoke_under_each_kind(
     assert revoked.stdout.strip() == f"revoked {grant_id}"
     assert account not in site.state.group_members(group_id)
     assert_no_gateway_credential_at_the_site(site)
+
+
+def test_quota_429s_are_absorbed_and_counted_in_the_summary(tmp_path: Path) -> None:
+    spec = SiteSpec(seed=29, users=12, groups=4, spaces=4, permissions_per_space=6, faults=FaultSpec(p_429=0.08, seed=5))
+    with SimulatedSite(spec) as site, SimulatedGateway(site) as gateway:
+        result = run("client-credentials", site, gateway, tmp_path)
+        sent = site.stats.snapshot().sent_429
+    assert sent > 0
+    assert f"{sent:,} rate-limited (429) answers (confluence-quota-tenant-based: {sent:,})" in result.stdout
+
+
+def assert_failed(result: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
+    assert result.returncode == code, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:") or "baton-confluence:" in line]
+    assert lines, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr[-2000:])
+    return result.stderr
+
+
+def test_an_ended_refresh_chain_exits_16_naming_the_file(
+    site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
+) -> None:
+    env = env_for("3lo", site, gateway, tmp_path)
+    token_file = tmp_path / "refresh-token"
+    token_file.write_text("simulated-refresh-token-that-was-never-issued\n")
+    result = run_cli([], tmp_path, env)
+    stderr = assert_failed(result, 16, str(token_file), "authorise the app again")
+    assert "simulated-refresh-token-that-was-never-issued" not in stderr
+    assert not (tmp_path / "sync.c1z").exists()
+
+
+def test_a_wrong_client_secret_exits_16_without_the_secret(
+    site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
+) -> None:
+    env = env_for("client-credentials", site, gateway, tmp_path) | {"BATON_OAUTH_CLIENT_SECRET": "not-the-secret"}
+    stderr = assert_failed(run_cli([], tmp_path, env), 16, "--oauth-client-secret")
+    assert "not-the-secret" not in stderr
+
+
+def test_contradictory_credentials_exit_2_before_any_request(
+    site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
+) -> None:
+    env = env_for("client-credentials", site, gateway, tmp_path) | {"BATON_API_KEY": "also-a-token"}
+    before = site.stats.snapshot().total_requests
+    assert_failed(run_cli([], tmp_path, env), 2, "--api-key and --oauth-client-id")
+    assert site.stats.snapshot().total_requests == before
