@@ -198,3 +198,17 @@ def test_contradictory_credentials_exit_2_before_any_request(
     before = site.stats.snapshot().total_requests
     assert_failed(run_cli([], tmp_path, env), 2, "--api-key and --oauth-client-id")
     assert site.stats.snapshot().total_requests == before
+
+
+def test_no_token_or_secret_reaches_the_logs_even_at_debug(
+    site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
+) -> None:
+    env = env_for("3lo", site, gateway, tmp_path) | {"BATON_LOG_LEVEL": "debug"}
+    first_refresh = (tmp_path / "refresh-token").read_text().strip()
+    result = run_cli([], tmp_path, env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout + result.stderr
+    assert "confluence_oauth_token" in output  # the debug log ran and reported the minting
+    for secret in ("simulated-access-", "simulated-refresh-token-", site.spec.gateway.oauth_client_secret):
+        assert secret not in output, secret
+    assert first_refresh != (tmp_path / "refresh-token").read_text().strip()
