@@ -32,7 +32,7 @@ from confluence_simulator.errors import STYLE_V2, ApiError, render_error
 from confluence_simulator.gateway_scopes import scopes_for
 from confluence_simulator.gateway_spec import SCOPE_MISMATCH_MESSAGE, GatewaySpec
 from confluence_simulator.routing import Request, Response, json_response
-from confluence_simulator.server import _RESET, SimulatedSite, _Handler, _Server
+from confluence_simulator.server import SimulatedSite, _Handler, _Server, serve_in_thread
 from confluence_simulator.token_service import TokenService
 
 _PREFIX = re.compile(r"^/ex/confluence/(?P<cloud>[^/]+)(?P<rest>/.*)$")
@@ -43,31 +43,14 @@ DECOY_SITE = {"id": "0f0e0d0c-other-site", "url": "https://another-site.atlassia
 class _GatewayHandler(_Handler):
     gateway: ClassVar[SimulatedGateway]
 
-    def _serve(self) -> None:
-        gateway = self.gateway
-        path, _, raw_query = self.path.partition("?")
+    def _counted_target(self) -> str:
+        # Counted as the site's own path, so that request counts compare across credential kinds.
+        path, sep, query = self.path.partition("?")
         inner = _PREFIX.match(path)
-        counted = inner.group("rest") + (f"?{raw_query}" if raw_query else "") if inner else self.path
-        gateway.site.stats.begin(self.command, counted)
-        status: int | None = None
-        try:
-            request = Request(
-                method=self.command,
-                path=path,
-                raw_query=raw_query,
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=self._read_body(),
-                base_url=gateway.site.url,
-            )
-            verdict = gateway.handle(request)
-            if verdict is _RESET:
-                self._reset()
-                return
-            assert isinstance(verdict, Response)
-            status = verdict.status
-            self._send(verdict)
-        finally:
-            gateway.site.stats.end(status)
+        return inner.group("rest") + sep + query if inner else self.path
+
+    def _answer(self, request: Request) -> Response | object:
+        return self.gateway.handle(request)
 
 
 class SimulatedGateway:
@@ -94,13 +77,7 @@ class SimulatedGateway:
         if self._server is not None:
             return self.url
         handler = type("GatewayHandler", (_GatewayHandler,), {"site": self.site, "gateway": self})
-        self._server = _Server((self._host, self._port), handler)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"simulated-gateway:{port}", daemon=True
-        )
-        self._thread.start()
+        self._server, self._thread, self.url = serve_in_thread(self._host, self._port, handler, "simulated-gateway")
         return self.url
 
     def stop(self) -> None:
