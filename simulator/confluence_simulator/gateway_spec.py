@@ -31,5 +31,8 @@ class GatewaySpec:
     # OAuth tokens, as reported for some deprecated v1 content and space endpoints since August 2026
     # (FACTS.md §Gateway). Which ones is not known: tests pick.
     v1_gone_for_oauth: tuple[str, ...] = ()
+    # Which token request bodies the token service takes: "any" (JSON or form), "json" or "form";
+    # Atlassian's examples send JSON, RFC 6749 says form, neither is promised for both grants.
+    token_body: str = "any"
     # Sent with each 429 the gateway passes on for an OAuth token (points-based quotas).
     oauth_rate_limit_reason: str = "confluence-quota-tenant-based"

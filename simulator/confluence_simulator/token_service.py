@@ -7,7 +7,8 @@
   refresh token; the old one is spent. Presenting a spent one again revokes the whole chain (every
   refresh and access token issued from it) and gets 403 `invalid_grant`, as does a token of an
   ended chain (`end_chains`, the 90-day / 365-day limits).
-Bodies are accepted as JSON (Atlassian's examples) or form-encoded (RFC 6749).
+Bodies are accepted as JSON (Atlassian's examples) or form-encoded (RFC 6749), or only one of them
+(`GatewaySpec.token_body`; the other gets 415).
 Access tokens also end after `access_token_max_uses` gateway calls when set (FACTS.md §Gateway).
 """
 
@@ -57,6 +58,9 @@ class TokenService:
 
     # --- the endpoint -----------------------------------------------------------------------------
     def token(self, req: Request) -> Response:
+        is_json = "json" in (req.header("content-type") or "")
+        if self.spec.token_body != "any" and (self.spec.token_body == "json") != is_json:
+            raise ApiError(415, "Unsupported Media Type", json_body={"message": "Unsupported Media Type"})
         form = _body(req)
         grant = form.get("grant_type", "")
         if form.get("client_id") != self.spec.oauth_client_id or form.get("client_secret") != self.spec.oauth_client_secret:

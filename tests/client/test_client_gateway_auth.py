@@ -359,3 +359,16 @@ def test_contradictory_or_incomplete_settings_are_a_usage_error(values: dict[str
     with pytest.raises(SettingsError, match=needle) as caught:
         build_connector(ConfluenceSettings(**(BASE | values)))
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("accepted", ["json", "form"])
+def test_the_token_request_body_works_whichever_format_the_service_takes(make_site: Any, accepted: str) -> None:
+    site, gw = make_site(token_body=accepted, access_token_max_uses=1)
+
+    async def scenario(api: ConfluenceCloudAPI) -> list[set[str]]:
+        return [{group.id for group in (await api.list_groups("")).items} for _ in range(3)]
+
+    assert with_api(oauth_settings(site, gw), scenario) == [set(site.state.groups)] * 3
+    assert gw.tokens.minted["client_credentials"] == 3
+    # JSON first (Atlassian's examples): a form-only service refuses it once, then never again.
+    assert site.stats.snapshot().statuses.get(415, 0) == (1 if accepted == "form" else 0)

@@ -1,6 +1,7 @@
 """OAuth 2.0 access tokens for the API gateway, minted at Atlassian's token service (docs/auth.md).
 
-Two grants, one token endpoint (`POST <auth-url>/oauth/token`, a JSON body):
+Two grants, one token endpoint (`POST <auth-url>/oauth/token`, a JSON body as in Atlassian's
+examples; after a 415 the same fields form-encoded, as RFC 6749 has them):
 
 - client credentials (service accounts): `grant_type=client_credentials` with the client id and
   secret and `audience=api.atlassian.com`; answers a Bearer token (60 minutes) and no refresh token;
@@ -163,6 +164,7 @@ class OAuthCredentials:
         self._token: _AccessToken | None = None
         self._old_tokens: deque[str] = deque(maxlen=_KEPT_SECRETS)
         self._lock = asyncio.Lock()
+        self._form_body = False  # set when the service refused a JSON body (415): form from then on
         self.minted = 0  # token requests answered with a token (for tests and logs)
 
     # --- RenewableCredentials ---------------------------------------------------------------
@@ -221,8 +223,11 @@ class OAuthCredentials:
         for attempt in range(1, TOKEN_SERVICE_ATTEMPTS + 1):
             last = attempt == TOKEN_SERVICE_ATTEMPTS
             try:
-                async with self._side_client() as client:
-                    response = await client.post(self.token_url, json=self.grant.request_body())
+                response = await self._post()
+                if response.status_code == 415 and not self._form_body:
+                    self._form_body = True  # the body format is not promised: try the other one once
+                    log.info("confluence_oauth_form_body", detail="the token service refused JSON; sending a form")
+                    response = await self._post()
             except httpx.TransportError as exc:
                 if last:
                     detail = describe_transport_error(httpx.URL(self.token_url).host, exc)
@@ -242,6 +247,13 @@ class OAuthCredentials:
                 continue
             raise self._refusal(endpoint, response)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _post(self) -> httpx.Response:
+        body = self.grant.request_body()
+        async with self._side_client() as client:
+            if self._form_body:
+                return await client.post(self.token_url, data=body)
+            return await client.post(self.token_url, json=body)
 
     def _refusal(self, endpoint: str, response: httpx.Response) -> ConnectorError:
         status = response.status_code
