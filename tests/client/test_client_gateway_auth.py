@@ -23,6 +23,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, GatewayRoute
 from baton_confluence.confluence.client.errors import EndpointGoneError
+from baton_confluence.confluence.client.gateway import tenant_info_cloud_id
 from baton_confluence.confluence.client.oauth import ClientCredentialsGrant, OAuthCredentials
 from baton_confluence.confluence.client.token_file import RefreshTokenFile
 from baton_confluence.confluence.connector import ConfluenceConnector
@@ -372,3 +373,37 @@ def test_the_token_request_body_works_whichever_format_the_service_takes(make_si
     assert gw.tokens.minted["client_credentials"] == 3
     # JSON first (Atlassian's examples): a form-only service refuses it once, then never again.
     assert site.stats.snapshot().statuses.get(415, 0) == (1 if accepted == "form" else 0)
+
+
+def test_transient_answers_of_the_side_services_are_retried() -> None:
+    """tenant_info and the token service each answer 503, then 429, then succeed."""
+    answers = {
+        "/_edge/tenant_info": [httpx.Response(503), httpx.Response(429, headers={"Retry-After": "0"})],
+        "/oauth/token": [httpx.Response(503), httpx.Response(429)],
+    }
+    final = {
+        "/_edge/tenant_info": httpx.Response(200, json={"cloudId": "cloud-1"}),
+        "/oauth/token": httpx.Response(200, json={"access_token": "fresh", "expires_in": 3600}),
+    }
+    seen: list[str] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        queue = answers[request.url.path]
+        return queue.pop(0) if queue else final[request.url.path]
+
+    def side() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(respond))
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    async def go() -> tuple[str, str]:
+        cloud_id = await tenant_info_cloud_id("https://x.atlassian.net", side, sleep=no_wait)
+        credentials = OAuthCredentials(
+            ClientCredentialsGrant("id", "secret"), auth_url="https://auth.example", side_client=side, sleep=no_wait
+        )
+        return cloud_id, await credentials.authorization()
+
+    assert asyncio.run(go()) == ("cloud-1", "Bearer fresh")
+    assert seen == ["/_edge/tenant_info"] * 3 + ["/oauth/token"] * 3

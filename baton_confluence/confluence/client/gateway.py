@@ -26,7 +26,8 @@ import httpx
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.errors import PREFIX, api_error_message, describe_transport_error
+from baton_confluence.confluence.client.errors import PREFIX, api_error_message
+from baton_confluence.confluence.client.side_requests import Sleep, send_with_retries
 
 log = structlog.get_logger("baton_confluence.confluence.client.gateway")
 
@@ -87,10 +88,10 @@ class GatewayRoute:
         return self._prefix
 
 
-async def tenant_info_cloud_id(site_url: str, side_client: SideClient) -> str:
+async def tenant_info_cloud_id(site_url: str, side_client: SideClient, *, sleep: Sleep = asyncio.sleep) -> str:
     """The cloudId the site publishes at `/_edge/tenant_info` (no credential is sent there)."""
     url = site_url.rstrip("/") + TENANT_INFO_PATH
-    data = await _get_json(side_client, url, headers={}, what=f"GET {url}", fix="pass --cloud-id")
+    data = await _get_json(side_client, url, headers={}, what=f"GET {url}", fix="pass --cloud-id", sleep=sleep)
     cloud_id = data.get("cloudId") if isinstance(data, dict) else None
     if not isinstance(cloud_id, str) or not cloud_id:
         raise ConnectorError(
@@ -126,21 +127,20 @@ def _site_key(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-async def _get_json(side_client: SideClient, url: str, *, headers: dict[str, str], what: str, fix: str) -> Any:
+async def _get_json(
+    side_client: SideClient, url: str, *, headers: dict[str, str], what: str, fix: str, sleep: Sleep = asyncio.sleep
+) -> Any:
     async with side_client() as client:
-        try:
-            response = await client.get(url, headers=headers)
-        except httpx.TransportError as exc:
-            host = httpx.URL(url).host
-            raise ConnectorError(
-                grpc.StatusCode.UNAVAILABLE, f"{PREFIX}: {what}: {describe_transport_error(host, exc)}; or {fix}"
-            ) from exc
-    if response.status_code != 200:
+        response = await send_with_retries(lambda: client.get(url, headers=headers), endpoint=what, fix=fix, sleep=sleep)
+    status = response.status_code
+    if status != 200:
         detail = api_error_message(response.content)
-        raise ConnectorError(
-            grpc.StatusCode.UNAUTHENTICATED if response.status_code == 401 else grpc.StatusCode.FAILED_PRECONDITION,
-            f"{PREFIX}: {what}: HTTP {response.status_code}{': ' + detail if detail else ''}; {fix}",
-        )
+        code = grpc.StatusCode.FAILED_PRECONDITION
+        if status == 401:
+            code = grpc.StatusCode.UNAUTHENTICATED
+        elif status == 429 or status >= 500:
+            code = grpc.StatusCode.UNAVAILABLE
+        raise ConnectorError(code, f"{PREFIX}: {what}: HTTP {status}{': ' + detail if detail else ''}; {fix}")
     try:
         return response.json()
     except ValueError:

@@ -29,8 +29,9 @@ import httpx
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.errors import PREFIX, describe_transport_error
+from baton_confluence.confluence.client.errors import PREFIX
 from baton_confluence.confluence.client.redact import redact
+from baton_confluence.confluence.client.side_requests import SIDE_ATTEMPTS, send_with_retries
 from baton_confluence.confluence.client.token_file import FLAG as TOKEN_FILE_FLAG
 from baton_confluence.confluence.client.token_file import RefreshTokenFile
 
@@ -41,7 +42,6 @@ TOKEN_PATH = "/oauth/token"
 GATEWAY_AUDIENCE = "api.atlassian.com"
 RENEW_MARGIN_S = 300.0  # renew this long before expiry (at most a quarter of the lifetime)
 DEFAULT_LIFETIME_S = 3600.0  # when the answer has no usable expires_in
-TOKEN_SERVICE_ATTEMPTS = 3
 _KEPT_SECRETS = 4  # previous tokens still scrubbed from messages (a late log line may name one)
 
 CLIENT_FLAGS = "--oauth-client-id/--oauth-client-secret (BATON_OAUTH_CLIENT_ID, BATON_OAUTH_CLIENT_SECRET)"
@@ -220,38 +220,26 @@ class OAuthCredentials:
 
     async def _request(self) -> dict[str, Any]:
         endpoint = f"POST {self.token_url}"
-        for attempt in range(1, TOKEN_SERVICE_ATTEMPTS + 1):
-            last = attempt == TOKEN_SERVICE_ATTEMPTS
-            try:
-                response = await self._post()
-                if response.status_code == 415 and not self._form_body:
-                    self._form_body = True  # the body format is not promised: try the other one once
-                    log.info("confluence_oauth_form_body", detail="the token service refused JSON; sending a form")
-                    response = await self._post()
-            except httpx.TransportError as exc:
-                if last:
-                    detail = describe_transport_error(httpx.URL(self.token_url).host, exc)
-                    raise ConnectorError(
-                        grpc.StatusCode.UNAVAILABLE, f"{PREFIX}: {endpoint}: {detail} (--atlassian-auth-url)"
-                    ) from exc
-                await self._sleep(float(attempt))
-                continue
-            status = response.status_code
-            if status == 200:
-                body = _json(response)
-                if isinstance(body, dict):
-                    return body
-                raise ConnectorError(grpc.StatusCode.UNAVAILABLE, f"{PREFIX}: {endpoint}: the answer is not JSON")
-            if (status == 429 or status >= 500) and not last:
-                await self._sleep(float(attempt))
-                continue
+        response = await send_with_retries(self._post, endpoint=endpoint, fix="check --atlassian-auth-url", sleep=self._sleep)
+        if response.status_code != 200:
             raise self._refusal(endpoint, response)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        body = _json(response)
+        if not isinstance(body, dict):
+            raise ConnectorError(grpc.StatusCode.UNAVAILABLE, f"{PREFIX}: {endpoint}: the answer is not JSON")
+        return body
 
     async def _post(self) -> httpx.Response:
+        response = await self._post_as(form=self._form_body)
+        if response.status_code == 415 and not self._form_body:
+            self._form_body = True  # the body format is not promised: the other one from now on
+            log.info("confluence_oauth_form_body", detail="the token service refused JSON; sending a form")
+            response = await self._post_as(form=True)
+        return response
+
+    async def _post_as(self, *, form: bool) -> httpx.Response:
         body = self.grant.request_body()
         async with self._side_client() as client:
-            if self._form_body:
+            if form:
                 return await client.post(self.token_url, data=body)
             return await client.post(self.token_url, json=body)
 
@@ -261,7 +249,7 @@ class OAuthCredentials:
         error = body.get("error") if isinstance(body, dict) else None
         description = body.get("error_description") if isinstance(body, dict) else None
         if status == 429 or status >= 500:
-            message = f"{PREFIX}: {endpoint}: HTTP {status} after {TOKEN_SERVICE_ATTEMPTS} attempts"
+            message = f"{PREFIX}: {endpoint}: HTTP {status} after {SIDE_ATTEMPTS} attempts"
             return ConnectorError(grpc.StatusCode.UNAVAILABLE, message)
         text = self.grant.refused(str(error or f"HTTP {status}"), str(description or ""))
         return ConnectorError(grpc.StatusCode.UNAUTHENTICATED, redact(f"{PREFIX}: {text}", self.secrets))
