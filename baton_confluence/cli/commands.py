@@ -178,7 +178,7 @@ async def sync(settings: ConfluenceSettings) -> int:
     state = SyncProgress()
     async with progress.shown(state, terminal=sys.stderr.isatty() and settings.log_format != "json"):
         result: SyncResult = await sync_to_file(connector, path, options, state, engine)
-    print(summary.render(result, path, connector.requests_sent()))
+    print(summary.render(result, path, connector.requests_sent(), connector.rate_limited()))
     return 0
 
 

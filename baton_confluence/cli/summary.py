@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from baton_confluence.baton.sync.engine import SyncResult
 
 
-def render(result: SyncResult, path: Path, requests: int | None = None) -> str:
+def render(
+    result: SyncResult, path: Path, requests: int | None = None, rate_limited: Mapping[str, int] | None = None
+) -> str:
     """Counts come from the finished sync's stats, so a resumed sync shows the whole file, not
     only what its last run wrote; expanded grants are what the expansion phase derived."""
     stats, progress = result.stats, result.progress
@@ -29,6 +32,10 @@ def render(result: SyncResult, path: Path, requests: int | None = None) -> str:
     tail = f"{result.seconds:.1f}s, {result.rpc_calls:,} connector calls"
     if requests is not None:
         tail += f", {requests:,} API requests"
+    if rate_limited:
+        # Cloud's points-based quotas name the quota they hit (RateLimit-Reason); others send none.
+        reasons = ", ".join(f"{reason or 'no reason given'}: {n:,}" for reason, n in sorted(rate_limited.items()))
+        tail += f", {sum(rate_limited.values()):,} rate-limited (429) answers ({reasons})"
     if result.warnings:
         tail += f", {len(result.warnings)} warnings"
     lines.append(f"  done in {tail}")

@@ -12,7 +12,8 @@ Cloud or Data Center (docs/datacenter.md):
 No request is made to find out (nor to build the connector): detection costs no round trip and
 cannot send credentials to an endpoint the operator did not expect.
 
-Auth: Cloud is basic auth with the account's email and an API token. Data Center is a personal
+Auth: Cloud is basic auth with the account's email and an API token, straight to the site or (a scoped
+token) through Atlassian's API gateway, or OAuth 2.0 through the gateway (cloud_access.py). Data Center is a personal
 access token (`Authorization: Bearer`, takes priority) or basic auth with username and password.
 TLS: `--ca-cert` trusts a private CA (a PEM bundle), `--insecure-skip-verify` turns verification
 off with a warning; proxies come from HTTP_PROXY / HTTPS_PROXY / NO_PROXY (httpx `trust_env`).
@@ -34,9 +35,11 @@ from baton_confluence.confluence.client import (
     ConfluenceHTTP,
     Credentials,
     Deployment,
+    GatewayRoute,
     validate_base_url,
 )
 from baton_confluence.confluence.client.org_admin import OrgAdmin, org_admin_client
+from baton_confluence.confluence.cloud_access import cloud_connection, uses_gateway_flags
 from baton_confluence.confluence.connector import ConfluenceConnector, permission_catalog
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI
 from baton_confluence.confluence.options import ConfluenceOptions
@@ -63,14 +66,22 @@ def build_connector(settings: ConfluenceSettings) -> ConfluenceConnector:
     raised here, before any request."""
     url = _checked_url(settings.domain_url)
     deployment = deployment_of(settings, url)
+    base_url, route = url, None
     if deployment is Deployment.CLOUD:
         url = cloud_site_url(url)
-    auth = cloud_auth(settings) if deployment is Deployment.CLOUD else datacenter_auth(settings)
+        connection = cloud_connection(settings, url, lambda: cloud_auth(settings))
+        auth, base_url, route = connection.auth, connection.base_url, connection.route
+        if route is not None:
+            log.info("confluence_gateway", auth=connection.kind, gateway=base_url, site=url)
+    else:
+        auth = datacenter_auth(settings)
     options = replace(options_from(settings), domain_url=url)
     catalog = permission_catalog(deployment, options)  # an impossible selection fails before any client exists
     org_admin = org_admin_of(settings, deployment)
-    http = http_client(settings, url, auth)
-    api: ConfluenceAPI = ConfluenceCloudAPI(http) if deployment is Deployment.CLOUD else ConfluenceDataCenterAPI(http)
+    http = http_client(settings, base_url, auth, route=route)
+    api: ConfluenceAPI = (
+        ConfluenceCloudAPI(http, site_url=url) if deployment is Deployment.CLOUD else ConfluenceDataCenterAPI(http)
+    )
     connector = ConfluenceConnector(options, api, catalog=catalog, owns_client=True, org_admin=org_admin)
     if deployment is Deployment.DATACENTER:
         log.info("confluence_deployment", deployment=deployment.value, site=url, auth=type(auth).__name__)
@@ -101,11 +112,14 @@ def options_from(settings: ConfluenceSettings) -> ConfluenceOptions:
     )
 
 
-def http_client(settings: ConfluenceSettings, url: str, auth: Credentials) -> ConfluenceHTTP:
-    """The site's HTTP client, with every client setting applied."""
+def http_client(
+    settings: ConfluenceSettings, url: str, auth: Credentials, *, route: GatewayRoute | None = None
+) -> ConfluenceHTTP:
+    """The site's HTTP client, with every client setting applied (`route`: through the gateway)."""
     return ConfluenceHTTP(
         url,
         auth=auth,
+        route=route,
         max_concurrency=settings.concurrency,
         max_rps=settings.max_rps or None,
         timeout=float(settings.http_timeout_seconds),
@@ -201,6 +215,12 @@ def cloud_auth(settings: ConfluenceSettings) -> Credentials:
 
 def datacenter_auth(settings: ConfluenceSettings) -> Credentials:
     """A personal access token if given (it wins), else username + password."""
+    gateway_flags = uses_gateway_flags(settings)
+    if gateway_flags:
+        raise SettingsError(
+            f"{', '.join(gateway_flags)}: Atlassian Cloud only (the API gateway and OAuth 2.0); "
+            "Confluence Data Center takes --personal-access-token, or --username with --password"
+        )
     if settings.personal_access_token:
         if settings.password:
             log.info("confluence_auth_choice", detail="--personal-access-token given: --password is not used")

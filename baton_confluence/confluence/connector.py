@@ -115,6 +115,10 @@ class ConfluenceConnector(Connector):
         admin = self.org_admin.http.stats.total if self.org_admin is not None else 0
         return self.api.requests_sent() + admin
 
+    def rate_limited(self) -> dict[str, int]:
+        """429 answers by their RateLimit-Reason ('' when none was sent), for the sync summary."""
+        return self.api.rate_limited_by_reason()
+
     async def close(self) -> None:
         self.ctx.data.close()
         if self._owns_client:

@@ -122,5 +122,34 @@ class ConfluenceSettings(BatonSettings):
         "restrictions list (reads every page of the synced spaces: about one request per 50 pages)",
     )
 
+
+    # --- Atlassian Cloud through the API gateway: scoped tokens, OAuth 2.0 (docs/auth.md) ---
+    scoped_token: bool = setting(
+        False,
+        "Cloud: --api-key is a scoped API token (service accounts): call through the API gateway "
+        "(--atlassian-api-url/ex/confluence/<cloudId>) instead of the site",
+    )
+    cloud_id: str = setting(
+        "", "Cloud, through the gateway: the site's cloudId (default: read from <domain-url>/_edge/tenant_info)"
+    )
+    oauth_client_id: str = setting(
+        "", "Cloud: the client id of an OAuth 2.0 credential (service account, or a 3LO app with a refresh token)"
+    )
+    oauth_client_secret: str = setting("", "Cloud: the client secret of that OAuth 2.0 credential", secret=True)
+    oauth_refresh_token_file: str = setting(
+        "",
+        "Cloud, OAuth 2.0 (3LO): a file holding the current refresh token; rewritten after each refresh "
+        "(refresh tokens rotate)",
+    )
+    atlassian_api_url: str = setting("https://api.atlassian.com", "The Atlassian API gateway (for a proxy)")
+    atlassian_auth_url: str = setting("https://auth.atlassian.com", "The Atlassian token service (for a proxy)")
+
     def secrets(self) -> list[str]:
-        return [self.api_key, self.client_secret, self.personal_access_token, self.password, self.org_api_key]
+        return [
+            self.api_key,
+            self.client_secret,
+            self.personal_access_token,
+            self.password,
+            self.org_api_key,
+            self.oauth_client_secret,
+        ]

@@ -10,6 +10,8 @@ See FACTS.md (Cloud) and DC_FACTS.md (Data Center) next to this file for the fac
 """
 
 from confluence_simulator.dc_routes import datacenter_flavor
+from confluence_simulator.gateway import SimulatedGateway
+from confluence_simulator.gateway_spec import GatewaySpec
 from confluence_simulator.paging_spec import ALL_V1_LISTINGS, PagingSpec
 from confluence_simulator.server import SimulatedSite
 from confluence_simulator.spec import ALL_FAMILIES, FaultSpec, SiteSpec
@@ -22,7 +24,9 @@ __all__ = [
     "ALL_V1_LISTINGS",
     "DataVariants",
     "FaultSpec",
+    "GatewaySpec",
     "PagingSpec",
+    "SimulatedGateway",
     "SimulatedSite",
     "SiteSpec",
     "SiteState",

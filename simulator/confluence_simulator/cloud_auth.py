@@ -12,10 +12,13 @@ import hmac
 
 from confluence_simulator.errors import BASIC_AUTH_DEPRECATED_TEXT, ApiError
 from confluence_simulator.routing import Request
+from confluence_simulator.site_global import TENANT_INFO
 from confluence_simulator.spec import SiteSpec
 
 
 def authenticate_cloud(spec: SiteSpec, req: Request) -> None:
+    if req.path == TENANT_INFO:
+        return  # public: it tells anyone the site's cloudId (FACTS.md §Gateway)
     scheme, _, credentials = (req.header("authorization") or "").partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":

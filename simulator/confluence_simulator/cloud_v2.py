@@ -68,7 +68,7 @@ class CloudV2Api:
         ids, keys = req.params("ids"), req.params("keys")
         if len(ids) > MAX_FILTER_VALUES or len(keys) > MAX_FILTER_VALUES:
             raise ApiError(400, f"At most {MAX_FILTER_VALUES} ids or keys may be given")
-        limit = v2_limit(req)
+        limit = v2_limit(req, self.spec.paging.v2_page_cap)
         fp = fingerprint(req, _SPACE_FILTERS)
         after = decode_cursor(req, fp)
 
@@ -91,7 +91,7 @@ class CloudV2Api:
 
     def list_space_permissions(self, req: Request, params: dict[str, str]) -> Response:
         space = self._space(params["id"])
-        limit = v2_limit(req)
+        limit = v2_limit(req, self.spec.paging.v2_page_cap)
         fp = fingerprint(req, (), scope=f"perm:{space.id}")
         after = decode_cursor(req, fp)
         with self.state.lock:
@@ -113,7 +113,7 @@ class CloudV2Api:
         principal = self._principal_filter(req)
         space_id = req.param("space-id") or None
         space = self._space(space_id) if space_id is not None else None
-        limit = v2_limit(req)
+        limit = v2_limit(req, self.spec.paging.v2_page_cap)
         fp = fingerprint(req, _ROLE_FILTERS)
         after = decode_cursor(req, fp)
 
@@ -146,7 +146,7 @@ class CloudV2Api:
         if role_type is not None and role_type not in ROLE_TYPES:
             raise ApiError(400, f"Invalid value for role-type: {role_type}")
         principal = self._principal_filter(req)
-        limit = v2_limit(req)
+        limit = v2_limit(req, self.spec.paging.v2_page_cap)
         fp = fingerprint(req, _ASSIGNMENT_FILTERS, scope=f"ra:{space.id}")
         after = decode_cursor(req, fp)
         roles = self.state.roles_by_id

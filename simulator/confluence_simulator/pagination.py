@@ -122,13 +122,15 @@ def _next_query(results: list[Any], window: V1Window, listing: str, paging: Pagi
 # --- v2 ------------------------------------------------------------------------------------------
 
 
-def v2_limit(req: Request) -> int:
+def v2_limit(req: Request, cap: int | None = None) -> int:
+    """The page size to serve: the asked limit (default 25) clamped to 250, then to `cap`
+    (`PagingSpec.v2_page_cap`) when one is set."""
     limit = _int_param(req, "limit")
     if limit is None:
-        return V2_DEFAULT_LIMIT
-    if limit < 1:
+        limit = V2_DEFAULT_LIMIT
+    elif limit < 1:
         raise ApiError(400, "limit must be greater than or equal to 1")
-    return min(limit, V2_MAX_LIMIT)
+    return min(limit, V2_MAX_LIMIT, cap or V2_MAX_LIMIT)
 
 
 def fingerprint(req: Request, names: tuple[str, ...], scope: str = "") -> str:

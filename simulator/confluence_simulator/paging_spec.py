@@ -4,8 +4,8 @@ Atlassian's v1 schema gives a listing `start`, `limit`, `size` and a free-form `
 promise `_links.next`, a site may serve fewer items than asked ("may be restricted by fixed system
 limits"), `totalSize` is unreliable, and Data Center has been seen to advance `next` by the limit
 asked while serving fewer. Each switch plays one of those behaviours (FACTS.md §v1 paging,
-DC_FACTS.md §Site and transport); the defaults are the simulator's historical behaviour. v2 cursor
-listings are not affected.
+DC_FACTS.md §Site and transport); the defaults are the simulator's historical behaviour. Of v2 cursor
+listings only the page size can be capped (`v2_page_cap`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ class PagingSpec:
     wrong_total_size: bool = False
     # Data Center: `_links.next` advances `start` by the limit asked, not by the items served.
     dc_next_advances_by_asked: bool = False
+    # v2 cursor listings: most items a page serves (None: the asked limit, up to 250). Small pages
+    # make a small site page, e.g. through the gateway, whose `_links.next` drop its path prefix.
+    v2_page_cap: int | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.next_links) - ALL_V1_LISTINGS

@@ -28,6 +28,7 @@ class Request:
     base_url: str  # scheme://host:port of this site
     query: list[tuple[str, str]] = field(default_factory=list)
     anonymous: bool = False  # set by an authenticator that lets the request through as the anonymous user
+    authenticated: bool = False  # the API gateway checked the credential already (gateway.py)
 
     def __post_init__(self) -> None:
         if not self.query and self.raw_query:

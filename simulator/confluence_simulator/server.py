@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 from confluence_simulator.cloud_routes import CLOUD
+from confluence_simulator.credential_kinds import LISTENER_SITE, credential_kind
 from confluence_simulator.errors import ApiError, render_error
 from confluence_simulator.faults import (
     FAULT_429,
@@ -97,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         site = self.site
-        site.stats.begin(self.command, self.path)
+        site.stats.begin(self.command, self._counted_target())
         status: int | None = None
         try:
             body = self._read_body()
@@ -110,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
                 base_url=site.url,
             )
-            verdict = site._pipeline(request)
+            verdict = self._answer(request)
             if verdict is _RESET:
                 self._reset()
                 return
@@ -119,6 +120,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(verdict)
         finally:
             site.stats.end(status)
+
+    def _counted_target(self) -> str:
+        """The request target as `SiteStats` counts it (the gateway counts the site's path)."""
+        return self.path
+
+    def _answer(self, request: Request) -> Response | object:
+        """The site's answer (or `_RESET`); the gateway's listener overrides this."""
+        site = self.site
+        site.stats.credential(LISTENER_SITE, credential_kind(site.spec, request.header("authorization")))
+        return site._pipeline(request)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -157,6 +168,21 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+
+
+def serve_in_thread(
+    host: str, port: int, handler: type[_Handler], name: str, *, tls: ssl.SSLContext | None = None
+) -> tuple[_Server, threading.Thread, str]:
+    """A listener bound to (host, port) serving `handler` in a daemon thread, and its root URL."""
+    server = _Server((host, port), handler)
+    server.tls = tls
+    bound_host, bound_port = server.server_address[:2]
+    url = f"{'https' if tls else 'http'}://{bound_host!s}:{bound_port}"
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{name}:{bound_port}", daemon=True
+    )
+    thread.start()
+    return server, thread, url
 
 
 class SimulatedSite:
@@ -204,15 +230,9 @@ class SimulatedSite:
         if self._server is not None:
             return self.url
         handler = type("SiteHandler", (_Handler,), {"site": self})
-        self._server = _Server((self._host, self._port), handler)
-        self._server.tls = self._tls
-        host, port = self._server.server_address[:2]
-        self.url = f"{'https' if self._tls else 'http'}://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"simulated-confluence:{port}", daemon=True,
+        self._server, self._thread, self.url = serve_in_thread(
+            self._host, self._port, handler, "simulated-confluence", tls=self._tls
         )
-        self._thread.start()
         return self.url
 
     @property
@@ -277,7 +297,8 @@ class SimulatedSite:
                 verdict = self._inject(fault)
                 if verdict is not None:
                     return verdict
-            self.flavor.authenticate(self.spec, req)
+            if not req.authenticated:
+                self.flavor.authenticate(self.spec, req)
             route, params = self.router.match(req.method, req.path)
             style = route.style
             if route.family is not None and route.family in self.spec.denied:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from confluence_simulator.content_spec import ContentSpec
+from confluence_simulator.gateway_spec import GatewaySpec
 from confluence_simulator.paging_spec import PagingSpec
 from confluence_simulator.site_admin_spec import SiteAdminSpec
 from confluence_simulator.variants_spec import DataVariants
@@ -131,6 +132,9 @@ class SiteSpec:
     # --- content ------------------------------------------------------------------------------
     # Pages and blog posts with restrictions (content_spec.py); read only by restricted-content syncs.
     content: ContentSpec = field(default_factory=ContentSpec)
+
+    # --- Atlassian's API gateway and token service (gateway.py, a second listener) -------------
+    gateway: GatewaySpec = field(default_factory=GatewaySpec)
 
     @property
     def account_is_admin(self) -> bool:

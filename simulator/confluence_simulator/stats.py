@@ -15,6 +15,8 @@ class StatsSnapshot:
     faults: dict[str, int]  # injected fault kind -> count
     peak_in_flight: int
     statuses: dict[int, int]  # HTTP status sent -> count (resets send none)
+    # (listener, credential kind) -> requests: "site"/"gateway", credential_kinds.py
+    credentials: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def sent_429(self) -> int:
@@ -40,6 +42,7 @@ class SiteStats:
     _in_flight: int = 0
     _peak: int = 0
     _statuses: Counter[int] = field(default_factory=Counter)
+    _credentials: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def begin(self, method: str, target: str) -> None:
         with self._lock:
@@ -58,6 +61,10 @@ class SiteStats:
         with self._lock:
             self._rate_limited += 1
 
+    def credential(self, listener: str, kind: str) -> None:
+        with self._lock:
+            self._credentials[(listener, kind)] += 1
+
     def fault(self, kind: str) -> None:
         with self._lock:
             self._faults[kind] += 1
@@ -69,6 +76,7 @@ class SiteStats:
             self._rate_limited = 0
             self._faults.clear()
             self._statuses.clear()
+            self._credentials.clear()
             self._peak = self._in_flight
 
     def snapshot(self) -> StatsSnapshot:
@@ -80,6 +88,7 @@ class SiteStats:
                 faults=dict(self._faults),
                 peak_in_flight=self._peak,
                 statuses=dict(self._statuses),
+                credentials=dict(self._credentials),
             )
 
     # Convenience read-only views (each takes the lock once).

@@ -21,6 +21,7 @@ from baton_confluence.confluence.client.capability_space_roles import (
     space_roles_of,
 )
 from baton_confluence.confluence.client.contract import ConfluenceAPI, Deployment
+from baton_confluence.confluence.client.gateway import GatewayRoute
 from baton_confluence.confluence.client.governor import GovernorSettings, RequestGovernor
 from baton_confluence.confluence.client.pagination import ListingPage
 from baton_confluence.confluence.client.records import (
@@ -48,6 +49,7 @@ __all__ = [
     "ConfluenceHTTP",
     "Credentials",
     "Deployment",
+    "GatewayRoute",
     "GovernorSettings",
     "Group",
     "JsonResponse",

@@ -32,12 +32,14 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import records
 from baton_confluence.confluence.client.content_restrictions import CLOUD_SUBJECT_IDS, ContentRestrictionWrites
 from baton_confluence.confluence.client.contract import Deployment
+from baton_confluence.confluence.client.errors import EndpointGoneError
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
 from baton_confluence.confluence.client.site_identity import CloudSiteIdentity, SiteIdentity
 from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse, found_or_none
 from baton_confluence.confluence.client.urls import QueryParams, api_path
+from baton_confluence.confluence.client.users_v2 import account_by_id_v2
 
 log = structlog.get_logger("baton_confluence.confluence.client.api")
 
@@ -63,9 +65,10 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
     content_base = _V1
     subject_ids = CLOUD_SUBJECT_IDS
 
-    def __init__(self, http: ConfluenceHTTP) -> None:
+    def __init__(self, http: ConfluenceHTTP, *, site_url: str = "") -> None:
+        """`site_url`: the site's own address when `http` goes through the API gateway (its name)."""
         self.http = http
-        self._site = CloudSiteIdentity(http)
+        self._site = CloudSiteIdentity(http, site_url)
 
     async def site_identity(self) -> SiteIdentity:
         """`SiteIdentityReader` (client/capability_site.py): the cloudId, one request per client."""
@@ -74,8 +77,12 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
     def requests_sent(self) -> int:
         return self.http.stats.total
 
+    def rate_limited_by_reason(self) -> dict[str, int]:
+        return dict(self.http.stats.rate_limited_by_reason)
+
     async def aclose(self) -> None:
         await self.http.aclose()
+        self._v1_user_gone = False
 
     # --- users ------------------------------------------------------------------------------
     async def get_user(self, account_id: str) -> Account | None:
@@ -84,8 +91,14 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
         For principals a grant names that no listing returned (v1 "Get user"; the account may
         have been deleted since, which the site answers with 404).
         """
+        if self._v1_user_gone:
+            return await account_by_id_v2(self.http, account_id)
         params: QueryParams = {"accountId": account_id, "expand": "operations"}
-        found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        try:
+            found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
+        except EndpointGoneError:
+            self._v1_user_gone = True  # 410 for OAuth 2.0 tokens: v2 from now on (client/users_v2.py)
+            return await account_by_id_v2(self.http, account_id)
         return None if found is None else records.account(found)
 
     async def get_group(self, group_id: str) -> Group | None:

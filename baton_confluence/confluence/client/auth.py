@@ -1,5 +1,6 @@
-"""Credentials: Basic (Cloud: account email + API token; Data Center: username + password) or Bearer
-(Data Center personal access token, sent as `Authorization: Bearer`, Confluence 7.9+).
+"""Credentials: Basic (Cloud: account email + API token, classic or scoped; Data Center: username +
+password), Bearer (Data Center personal access token, sent as `Authorization: Bearer`, Confluence
+7.9+), or renewable credentials whose header changes over time (OAuth 2.0 access tokens, client/oauth.py).
 
 The secret values never appear in `repr`, and each credential lists the strings that must be
 scrubbed from anything the client logs or raises (`secrets`), including the encoded header form.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import grpc
 
@@ -70,4 +72,28 @@ class BearerAuth:
         return "check --personal-access-token (it may have expired or been revoked)"
 
 
-Credentials = BasicAuth | BearerAuth
+@runtime_checkable
+class RenewableCredentials(Protocol):
+    """Credentials whose `Authorization` value expires (an OAuth 2.0 access token).
+
+    The client asks for the header before each attempt (`authorization`, which mints or renews
+    the token when it is missing or about to expire) and, when the API answers 401 to a header,
+    calls `renew(rejected)` once before retrying: a token can be revoked or expire early. Both are
+    single flight: many tasks waiting on one renewal cause one token request.
+    """
+
+    async def authorization(self) -> str: ...
+
+    async def renew(self, rejected: str) -> None: ...
+
+    @property
+    def secrets(self) -> tuple[str, ...]: ...
+
+    @property
+    def hint(self) -> str: ...
+
+    async def aclose(self) -> None: ...
+
+
+StaticCredentials = BasicAuth | BearerAuth
+Credentials = BasicAuth | BearerAuth | RenewableCredentials

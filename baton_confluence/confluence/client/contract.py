@@ -6,7 +6,7 @@ site by way of an inherited method. Both answer in the records of client/records
 
 The core is what every product has: users, groups, spaces and space permissions (read and
 provision), the `deployment` (Validate words its fixes per product), and what a caller needs from
-the transport: `requests_sent()` for the sync summary and `aclose()`. The HTTP client itself is
+the transport: `requests_sent()` and `rate_limited_by_reason()` for the sync summary, and `aclose()`. The HTTP client itself is
 not part of the contract.
 
 Capabilities: one `Protocol` per optional surface
@@ -52,6 +52,10 @@ class ConfluenceAPI(Protocol):
     # --- the transport, as far as callers need it -------------------------------------------
     def requests_sent(self) -> int:
         """How many requests the client has sent to the site (for the sync summary)."""
+        ...
+
+    def rate_limited_by_reason(self) -> dict[str, int]:
+        """The site's 429 answers by their RateLimit-Reason ('' when none was sent), for the summary."""
         ...
 
     async def aclose(self) -> None:

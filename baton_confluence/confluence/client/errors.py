@@ -18,6 +18,7 @@ import httpx
 
 from baton_confluence.baton.errors import ConnectorError, RateLimitInfo
 from baton_confluence.confluence.client.redact import redact
+from baton_confluence.confluence.client.scopes import gone_fix, is_scope_mismatch, missing_scope_fix, scopes_needed
 
 PREFIX = "baton-confluence"
 MAX_API_MESSAGE = 300
@@ -32,6 +33,18 @@ _STATUS_CODES: dict[int, grpc.StatusCode] = {
     429: grpc.StatusCode.UNAVAILABLE,
     501: grpc.StatusCode.UNIMPLEMENTED,
 }
+
+
+class MissingScopeError(ConnectorError):
+    """401 "scope does not match" through the gateway: the credential lacks `scopes` (any one)."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, *, scopes: tuple[str, ...]) -> None:
+        super().__init__(code, message)
+        self.scopes = scopes
+
+
+class EndpointGoneError(ConnectorError):
+    """410 Gone: the gateway withdrew a v1 endpoint for OAuth 2.0 tokens (a caller may use v2)."""
 
 
 def code_for_status(status: int) -> grpc.StatusCode:
@@ -57,8 +70,10 @@ def status_error(
     secrets: Iterable[str],
     auth_hint: str,
     rate_limit: RateLimitInfo | None,
+    oauth: bool = False,
 ) -> ConnectorError:
-    """The error for a response whose status is not a success."""
+    """The error for a response whose status is not a success (`oauth`: the credential is an OAuth
+    2.0 token, for which the gateway has withdrawn some v1 endpoints with 410 Gone)."""
     status = response.status_code
     parts = [f"{PREFIX}: {endpoint}: HTTP {status}{_phrase(status)}{_attempts(attempts)}"]
     if 300 <= status < 400:
@@ -67,8 +82,17 @@ def status_error(
     api_message = api_error_message(response.content)
     if api_message:
         parts.append(api_message)
+    if status == 401 and is_scope_mismatch(api_message):
+        # A classic token gets this answer too when it is wrong, so the credential hint stays.
+        parts.extend((missing_scope_fix(endpoint), auth_hint))
+        message = redact(": ".join(parts), secrets)
+        return MissingScopeError(code_for_status(status), message, scopes=scopes_needed(endpoint))
     if status == 401:
         parts.append(auth_hint)
+    if status == 410:
+        if oauth:
+            parts.append(gone_fix(endpoint))
+        return EndpointGoneError(code_for_status(status), redact(": ".join(parts), secrets), rate_limit=rate_limit)
     message = redact(": ".join(parts), secrets)
     if status == 410:
         return EndpointGone(code_for_status(status), message, rate_limit=rate_limit)

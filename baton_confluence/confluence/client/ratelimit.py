@@ -18,6 +18,11 @@ two as well):
   interval is given and no Reset is, the reset is taken to be one interval away: that is when the
   next tokens arrive.
 
+- `RateLimit-Reason`: on Cloud's points-based quotas (OAuth 2.0 traffic since March 2026), which
+  quota a 429 hit: `confluence-quota-global-based` or `confluence-quota-tenant-based` (values
+  likely, docs/confluence-api.md). Such 429s are handled like every other; the reason is only
+  counted (`RequestStats.rate_limited_by_reason`), so that a report can say which quota throttled.
+
 A value that does not parse is ignored (None), never an error: a malformed header must not turn
 a good response into a failure.
 """
@@ -31,6 +36,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from baton_confluence.baton.errors import RateLimitInfo
+
+RATE_LIMIT_REASON = "RateLimit-Reason"
 
 # A Reset value below this is read as "seconds from now" rather than a Unix time (1e9 s is 2001).
 _EPOCH_THRESHOLD = 1e9

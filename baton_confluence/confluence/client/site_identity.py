@@ -1,6 +1,7 @@
 """The site's identity (the id of the `site` resource, docs/site-and-activity.md).
 
-Cloud: the cloudId, from `GET <site>/_edge/tenant_info` (`{"cloudId": ...}`, documented by
+Cloud: the cloudId, from `GET <site>/_edge/tenant_info` (through the API gateway, from the gateway
+route, which found it once: client/gateway.py) (`{"cloudId": ...}`, documented by
 Atlassian's "retrieve my site's cloud id" article). One request per client, cached: the site
 resource and the org admin API readers (which tell this site's entries from those of the
 organization's other sites) both ask for it.
@@ -26,8 +27,9 @@ TENANT_INFO = "/_edge/tenant_info"
 
 
 class CloudSiteIdentity:
-    def __init__(self, http: ConfluenceHTTP) -> None:
+    def __init__(self, http: ConfluenceHTTP, site_url: str = "") -> None:
         self.http = http
+        self.site_name = site_host(site_url or http.base_url)
         self._found: SiteIdentity | None = None
         self._lock = asyncio.Lock()
 
@@ -38,6 +40,10 @@ class CloudSiteIdentity:
         return self._found
 
     async def _read(self) -> SiteIdentity:
+        if self.http.route is not None:
+            # Through the gateway (docs/auth.md) the base URL is the gateway, not the site, and the
+            # route already found the cloudId once (without sending the credential to the site).
+            return SiteIdentity(id=await self.http.route.cloud_id(), name=self.site_name)
         host = site_host(self.http.base_url)
         body = (await self.http.get_json(TENANT_INFO)).json_object()
         cloud_id = body.get("cloudId")

@@ -17,6 +17,8 @@ class RequestStats:
     calls: int = 0  # logical calls (one per get_json/post_json/... invocation)
     retries: int = 0  # attempts beyond each call's first
     rate_limited: int = 0  # 429 responses
+    # 429s by their RateLimit-Reason header (Cloud's points-based quotas; '' when none was sent)
+    rate_limited_by_reason: Counter[str] = field(default_factory=Counter)
     transport_errors: int = 0  # attempts that got no HTTP response
     by_status: Counter[int] = field(default_factory=Counter)
     by_url: Counter[str] = field(default_factory=Counter)
@@ -30,10 +32,11 @@ class RequestStats:
         if retry:
             self.retries += 1
 
-    def record_status(self, status: int) -> None:
+    def record_status(self, status: int, rate_limit_reason: str = "") -> None:
         self.by_status[status] += 1
         if status == 429:
             self.rate_limited += 1
+            self.rate_limited_by_reason[rate_limit_reason] += 1
 
     def record_transport_error(self) -> None:
         self.transport_errors += 1
@@ -50,6 +53,7 @@ class RequestStats:
             "calls": self.calls,
             "retries": self.retries,
             "rate_limited": self.rate_limited,
+            "rate_limited_by_reason": dict(self.rate_limited_by_reason),
             "transport_errors": self.transport_errors,
             "by_status": dict(self.by_status),
             "by_url": dict(self.by_url),

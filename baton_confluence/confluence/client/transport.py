@@ -5,6 +5,11 @@ retried per `RetryPolicy`, counted in `stats`, logged at debug level without cre
 either returns a `JsonResponse` or raises a `ConnectorError` naming the endpoint and status.
 Redirects are not followed: they would carry the credentials to another address, and on
 Confluence they mean the base URL is wrong.
+
+Through Atlassian's API gateway (docs/auth.md) the base URL is the gateway and `route` supplies the
+`/ex/confluence/<cloudId>` prefix, found once before the first call; request paths, accounting and
+messages stay the site's (`/wiki/...`). Renewable credentials (OAuth 2.0) are asked for their header
+before every attempt and renewed once when the API answers 401.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import structlog
 
 from baton_confluence import __version__
 from baton_confluence.baton.errors import ConnectorError, RateLimitInfo
-from baton_confluence.confluence.client.auth import Credentials
+from baton_confluence.confluence.client.auth import Credentials, RenewableCredentials
 from baton_confluence.confluence.client.errors import (
     PREFIX,
     bad_body_error,
@@ -33,6 +38,7 @@ from baton_confluence.confluence.client.errors import (
     transport_error,
     unexpected_status_error,
 )
+from baton_confluence.confluence.client.gateway import GatewayRoute
 from baton_confluence.confluence.client.governor import (
     Clock,
     GovernorSettings,
@@ -42,7 +48,7 @@ from baton_confluence.confluence.client.governor import (
     utc_now,
 )
 from baton_confluence.confluence.client.proxy import environment_proxy
-from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
+from baton_confluence.confluence.client.ratelimit import RATE_LIMIT_REASON, RateLimitHeaders
 from baton_confluence.confluence.client.retry import RetryPolicy
 from baton_confluence.confluence.client.stats import RequestStats
 from baton_confluence.confluence.client.urls import (
@@ -100,12 +106,15 @@ class _AttemptFailed(Exception):
         retryable: bool,
         reason: str,
         cause: BaseException | None = None,
+        rejected_authorization: str = "",
     ) -> None:
         super().__init__(reason)
         self.build = build
         self.retryable = retryable
         self.reason = reason
         self.cause = cause
+        # The renewable credential a 401 refused (so that the client renews it once and retries).
+        self.rejected_authorization = rejected_authorization
 
 
 class ConfluenceHTTP:
@@ -131,6 +140,7 @@ class ConfluenceHTTP:
         sleep: Sleep = asyncio.sleep,
         wall_clock: WallClock = utc_now,
         rng: random.Random | None = None,
+        route: GatewayRoute | None = None,
     ) -> None:
         """Connect lazily to `base_url` (the site URL, including any context path).
 
@@ -138,11 +148,13 @@ class ConfluenceHTTP:
         `insecure_skip_verify` disables verification, loudly. `governor` may be shared by several
         clients of one site; otherwise one is built from `max_concurrency`, `max_rps` and
         `max_retry_after`. `transport`, `clock`, `sleep`, `wall_clock` and `rng` are for tests.
+        `route`: the gateway's path prefix when `base_url` is Atlassian's API gateway.
         """
         self.base_url = validate_base_url(base_url)
         self._host = httpx.URL(self.base_url).host
         self._proxy = environment_proxy(self.base_url)  # only to name it in errors; httpx applies it
         self._auth = auth
+        self.route = route  # read by client/site_identity.py: through the gateway the route knows the cloudId
         self._sleep = sleep
         self._wall_clock = wall_clock
         self._rng = rng or random.Random()
@@ -195,6 +207,8 @@ class ConfluenceHTTP:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if isinstance(self._auth, RenewableCredentials):
+            await self._auth.aclose()
 
     async def __aenter__(self) -> ConfluenceHTTP:
         return self
@@ -211,42 +225,35 @@ class ConfluenceHTTP:
 
     # --- set-up -----------------------------------------------------------------------------
     def _default_headers(self) -> dict[str, str]:
-        return {
-            "Authorization": self._auth.header,
+        headers = {
             "Accept": "application/json",
             # Without it, Confluence rejects writes with 403 "XSRF check failed".
             "X-Atlassian-Token": "no-check",
             "User-Agent": USER_AGENT,
         }
+        if not isinstance(self._auth, RenewableCredentials):
+            headers["Authorization"] = self._auth.header
+        return headers
 
     def _tls_verify(self, ca_cert: str | None, insecure: bool) -> ssl.SSLContext | bool:
-        if insecure:
-            log.warning(
-                "confluence_tls_verification_disabled",
-                host=self._host,
-                detail="--insecure-skip-verify: certificates are NOT checked; anyone on the path can "
-                "read the API token. Use --ca-cert for a private CA instead.",
-                ca_cert_ignored=bool(ca_cert),
-            )
-            return False
-        if not ca_cert:
-            return True
-        try:
-            return ssl.create_default_context(cafile=ca_cert)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConnectorError(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                f"{PREFIX}: cannot load --ca-cert {ca_cert!r} ({exc}); expected a PEM file of CA certificates",
-            ) from exc
+        return tls_verify(ca_cert, insecure, self._host)
 
     # --- one call, several attempts ---------------------------------------------------------
     async def _call(self, call: _Call) -> JsonResponse:
         self.stats.record_call(url_key(call.method, call.path, call.params))
         attempt = 1
+        renewed = False
         while True:
             try:
                 return await self._attempt(call, attempt)
             except _AttemptFailed as failure:
+                if failure.rejected_authorization and not renewed and isinstance(self._auth, RenewableCredentials):
+                    # The token expired early or was revoked: renew it once and try again at once.
+                    renewed = True
+                    log.info("confluence_token_rejected", method=call.method, path=call.path, attempt=attempt)
+                    await self._auth.renew(failure.rejected_authorization)
+                    attempt += 1
+                    continue
                 if not failure.retryable or attempt >= self.retry_policy.max_attempts:
                     raise failure.build(attempt) from failure.cause
                 delay = self.retry_policy.backoff(attempt, self._rng)
@@ -263,24 +270,32 @@ class ConfluenceHTTP:
 
     async def _attempt(self, call: _Call, attempt: int) -> JsonResponse:
         self.stats.record_attempt(retry=attempt > 1)
+        # Before taking a slot: minting a token or finding the cloudId may take a request of its own.
+        path = call.path if self.route is None else await self.route.prefix() + call.path
+        authorization = await self._auth.authorization() if isinstance(self._auth, RenewableCredentials) else ""
         async with self.governor.slot():
             started = time.perf_counter()
             try:
-                response = await self._send(call)
+                response = await self._send(call, path, authorization)
             except httpx.TransportError as exc:
                 self.stats.record_transport_error()
                 self._log(call, attempt, started, status=None, error=type(exc).__name__)
                 raise self._transport_failure(call, exc) from exc
             headers = RateLimitHeaders.parse(response.headers, self._wall_clock())
             self.governor.observe(response.status_code, headers)
-        self.stats.record_status(response.status_code)
+        self.stats.record_status(response.status_code, response.headers.get(RATE_LIMIT_REASON, ""))
         self._log(call, attempt, started, status=response.status_code)
+        if response.status_code == 401 and authorization:
+            failure = self._status_failure(call, response, headers)
+            failure.rejected_authorization = authorization
+            raise failure
         return self._interpret(call, response, headers)
 
-    async def _send(self, call: _Call) -> httpx.Response:
+    async def _send(self, call: _Call, path: str, authorization: str) -> httpx.Response:
+        headers = {"Authorization": authorization} if authorization else None
         if call.has_body:
-            return await self._client.request(call.method, call.path, params=call.params, json=call.body)
-        return await self._client.request(call.method, call.path, params=call.params)
+            return await self._client.request(call.method, path, params=call.params, json=call.body, headers=headers)
+        return await self._client.request(call.method, path, params=call.params, headers=headers)
 
     def _log(self, call: _Call, attempt: int, started: float, *, status: int | None, error: str = "") -> None:
         log.debug(
@@ -341,6 +356,7 @@ class ConfluenceHTTP:
                 secrets=self.secrets,
                 auth_hint=self._auth.hint,
                 rate_limit=info,
+                oauth=isinstance(self._auth, RenewableCredentials),
             )
 
         return _AttemptFailed(build, retryable, f"HTTP {status}")
@@ -357,6 +373,29 @@ class ConfluenceHTTP:
 
     def _rate_info(self, headers: RateLimitHeaders, *, overlimit: bool) -> RateLimitInfo:
         return headers.to_info(self._wall_clock(), overlimit=overlimit, max_wait=self.governor.settings.max_retry_after)
+
+
+def tls_verify(ca_cert: str | None, insecure: bool, host: str) -> ssl.SSLContext | bool:
+    """httpx's `verify` for `--ca-cert` / `--insecure-skip-verify` (shared with the token service
+    and cloudId discovery clients, which must trust the same CA)."""
+    if insecure:
+        log.warning(
+            "confluence_tls_verification_disabled",
+            host=host,
+            detail="--insecure-skip-verify: certificates are NOT checked; anyone on the path can "
+            "read the API token. Use --ca-cert for a private CA instead.",
+            ca_cert_ignored=bool(ca_cert),
+        )
+        return False
+    if not ca_cert:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_cert)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConnectorError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"{PREFIX}: cannot load --ca-cert {ca_cert!r} ({exc}); expected a PEM file of CA certificates",
+        ) from exc
 
 
 async def found_or_none(request: Awaitable[JsonResponse]) -> dict[str, Any] | None:

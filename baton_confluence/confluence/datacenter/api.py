@@ -85,6 +85,9 @@ class ConfluenceDataCenterAPI(DataCenterProbes, ContentRestrictionReads):
     def requests_sent(self) -> int:
         return self.http.stats.total
 
+    def rate_limited_by_reason(self) -> dict[str, int]:
+        return dict(self.http.stats.rate_limited_by_reason)
+
     async def aclose(self) -> None:
         await self.http.aclose()
 

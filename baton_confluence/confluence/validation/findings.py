@@ -18,6 +18,7 @@ from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton.errors import ConnectorError
+from baton_confluence.confluence.client.errors import MissingScopeError
 
 log = structlog.get_logger("baton_confluence.confluence.validation")
 
@@ -51,9 +52,14 @@ def failure(code: grpc.StatusCode, problem: str, fix: str) -> ConnectorError:
 
 
 def http_status_of(err: ConnectorError) -> str:
-    """The HTTP status behind a client error ("403"), or the gRPC code's name when there was none."""
+    """The HTTP status behind a client error ("403"), or the gRPC code's name when there was none;
+    for a token without the scope a call needs, the scope too (Cloud through the API gateway)."""
     match = _HTTP_STATUS.search(err.message)
-    return match.group(1) if match else err.code.name.lower()
+    status = match.group(1) if match else err.code.name.lower()
+    if isinstance(err, MissingScopeError):
+        needed = " or ".join(err.scopes) or "a scope the call needs"
+        return f"{status}, the credential lacks scope {needed}"
+    return status
 
 
 def inner(err: ConnectorError) -> str:
