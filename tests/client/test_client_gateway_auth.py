@@ -22,7 +22,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.client import BasicAuth, ConfluenceCloudAPI, ConfluenceHTTP, GatewayRoute
-from baton_confluence.confluence.client.errors import EndpointGoneError
+from baton_confluence.confluence.client.errors import EndpointGone
 from baton_confluence.confluence.client.gateway import tenant_info_cloud_id
 from baton_confluence.confluence.client.oauth import ClientCredentialsGrant, OAuthCredentials
 from baton_confluence.confluence.client.token_file import RefreshTokenFile
@@ -116,7 +116,7 @@ def test_a_token_is_renewed_before_it_expires_without_a_401(make_site: Any) -> N
             side_client=side,
             clock=lambda: now[0],
         )
-        route = GatewayRoute.fixed(spec.cloud_id)
+        route = GatewayRoute.fixed(gw.cloud_id)
         async with ConfluenceHTTP(gw.url, auth=credentials, route=route, max_attempts=1) as http:
             api = ConfluenceCloudAPI(http)
             await api.list_groups("")
@@ -306,7 +306,7 @@ def test_a_gone_v1_write_is_one_line_naming_the_endpoint_and_the_fix(make_site: 
             space.key, subject_type=PRINCIPAL_GROUP, identifier=group, operation_key="read", target="space"
         )
 
-    with pytest.raises(EndpointGoneError) as caught:
+    with pytest.raises(EndpointGone) as caught:
         with_api(oauth_settings(site, gw), scenario)
     message = caught.value.message
     assert f"/wiki/rest/api/space/{space.key}/permission" in message and "--scoped-token" in message

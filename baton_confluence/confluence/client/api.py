@@ -32,7 +32,7 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import records
 from baton_confluence.confluence.client.content_restrictions import CLOUD_SUBJECT_IDS, ContentRestrictionWrites
 from baton_confluence.confluence.client.contract import Deployment
-from baton_confluence.confluence.client.errors import EndpointGoneError
+from baton_confluence.confluence.client.errors import EndpointGone
 from baton_confluence.confluence.client.pagination import ListingPage, Raw, any_item, parsed, v1_page, v1_start, v2_page
 from baton_confluence.confluence.client.probes import CloudProbes
 from baton_confluence.confluence.client.records import Account, Group, RoleAssignment, Space, SpacePermission, SpaceRole
@@ -69,6 +69,7 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
         """`site_url`: the site's own address when `http` goes through the API gateway (its name)."""
         self.http = http
         self._site = CloudSiteIdentity(http, site_url)
+        self._v1_user_gone = False
 
     async def site_identity(self) -> SiteIdentity:
         """`SiteIdentityReader` (client/capability_site.py): the cloudId, one request per client."""
@@ -82,7 +83,6 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
 
     async def aclose(self) -> None:
         await self.http.aclose()
-        self._v1_user_gone = False
 
     # --- users ------------------------------------------------------------------------------
     async def get_user(self, account_id: str) -> Account | None:
@@ -96,7 +96,7 @@ class ConfluenceCloudAPI(CloudProbes, ContentRestrictionWrites):
         params: QueryParams = {"accountId": account_id, "expand": "operations"}
         try:
             found = await found_or_none(self.http.get_json(f"{_V1}/user", params))
-        except EndpointGoneError:
+        except EndpointGone:
             self._v1_user_gone = True  # 410 for OAuth 2.0 tokens: v2 from now on (client/users_v2.py)
             return await account_by_id_v2(self.http, account_id)
         return None if found is None else records.account(found)

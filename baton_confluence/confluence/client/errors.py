@@ -43,8 +43,10 @@ class MissingScopeError(ConnectorError):
         self.scopes = scopes
 
 
-class EndpointGoneError(ConnectorError):
-    """410 Gone: the gateway withdrew a v1 endpoint for OAuth 2.0 tokens (a caller may use v2)."""
+class EndpointGone(ConnectorError):
+    """HTTP 410: the site, or the API gateway for OAuth 2.0 tokens, has retired the endpoint for this
+    kind of credential. A caller with a v2 equivalent uses it; callers of an optional listing skip
+    it and say so; everyone else sees the usual ConnectorError."""
 
 
 def code_for_status(status: int) -> grpc.StatusCode:
@@ -89,19 +91,12 @@ def status_error(
         return MissingScopeError(code_for_status(status), message, scopes=scopes_needed(endpoint))
     if status == 401:
         parts.append(auth_hint)
-    if status == 410:
-        if oauth:
-            parts.append(gone_fix(endpoint))
-        return EndpointGoneError(code_for_status(status), redact(": ".join(parts), secrets), rate_limit=rate_limit)
+    if status == 410 and oauth:
+        parts.append(gone_fix(endpoint))
     message = redact(": ".join(parts), secrets)
     if status == 410:
         return EndpointGone(code_for_status(status), message, rate_limit=rate_limit)
     return ConnectorError(code_for_status(status), message, rate_limit=rate_limit)
-
-
-class EndpointGone(ConnectorError):
-    """HTTP 410: the site has retired the endpoint (for this kind of credential). Callers of an
-    optional listing can skip it and say so; everyone else sees the usual ConnectorError."""
 
 
 def unexpected_status_error(endpoint: str, status: int, expected: Iterable[int]) -> ConnectorError:
