@@ -14,8 +14,7 @@ import structlog
 
 from baton_confluence.baton.config.schema import capabilities_json, configuration, configuration_json
 from baton_confluence.baton.runner.local_sync import StorageEngine, sync_to_file
-from baton_confluence.baton.server import ConnectorServer
-from baton_confluence.baton.server.capabilities import connector_capabilities
+from baton_confluence.baton.server import ConnectorServer, connector_capabilities
 from baton_confluence.baton.sync.engine import SyncOptions, SyncResult
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.targets import parse_targets
@@ -25,8 +24,8 @@ from baton_confluence.confluence.builder import build_connector, capabilities_co
 from baton_confluence.confluence.settings import ConfluenceSettings
 
 if TYPE_CHECKING:
-    from baton_confluence.baton.c1z.reader import C1ZReader
-    from baton_confluence.baton.inspect.review import ReviewRules
+    from baton_confluence.baton.c1z import C1ZReader
+    from baton_confluence.baton.inspect import ReviewRules
     from baton_confluence.baton.service import ServiceConfig
 
 log = structlog.get_logger("baton_confluence")
@@ -47,7 +46,7 @@ def print_config() -> int:
 
 def inspect(path: Path, args: argparse.Namespace) -> int:
     """The listings, the access questions, diff, export and the review page (`inspect KIND`)."""
-    from baton_confluence.baton.c1z.reader import C1ZReader
+    from baton_confluence.baton.c1z import C1ZReader
     from baton_confluence.baton.inspect import AccessView, ResourceRef, diff, export, lookups, render
 
     kind: str = args.kind
@@ -101,7 +100,7 @@ def inspect(path: Path, args: argparse.Namespace) -> int:
 
 def restricted_content(reader: C1ZReader, space: str, output: str) -> str:
     """`inspect restricted`: effective viewers by Confluence's rule (content_types.py)."""
-    from baton_confluence.baton.inspect.layered_access import layered_access, render_layered
+    from baton_confluence.baton.inspect import layered_access, render_layered
     from baton_confluence.confluence.content_types import content_access_rule
     from baton_confluence.confluence.resource_types import SPACE
 
@@ -115,7 +114,7 @@ def review_rules(many: int, dormant_days: int = 90) -> ReviewRules:
     """What the review page singles out, in Confluence's terms: space administration, the access
     classes (anonymous users and the like, docs/access-classes.md), the `site` resource of the
     global permissions, and the option that syncs last-activity dates (issue 20)."""
-    from baton_confluence.baton.inspect.review import ReviewRules
+    from baton_confluence.baton.inspect import ReviewRules
     from baton_confluence.confluence.content_types import content_access_rule
     from baton_confluence.confluence.permissions import Permission
     from baton_confluence.confluence.resource_types import ACCESS_CLASS, SPACE

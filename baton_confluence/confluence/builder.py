@@ -36,9 +36,10 @@ from baton_confluence.confluence.client import (
     Credentials,
     Deployment,
     GatewayRoute,
+    OrgAdmin,
+    org_admin_client,
     validate_base_url,
 )
-from baton_confluence.confluence.client.org_admin import OrgAdmin, org_admin_client
 from baton_confluence.confluence.cloud_access import cloud_connection, uses_gateway_flags
 from baton_confluence.confluence.connector import ConfluenceConnector, permission_catalog
 from baton_confluence.confluence.datacenter import ConfluenceDataCenterAPI

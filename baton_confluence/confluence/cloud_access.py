@@ -24,17 +24,21 @@ import httpx
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import Credentials, validate_base_url
-from baton_confluence.confluence.client.gateway import (
+from baton_confluence.confluence.client import (
+    USER_AGENT,
+    ClientCredentialsGrant,
+    Credentials,
     GatewayRoute,
+    OAuthCredentials,
+    RefreshTokenFile,
+    RefreshTokenGrant,
     SideClient,
     accessible_resources_cloud_id,
     gateway_address,
     tenant_info_cloud_id,
+    tls_verify,
+    validate_base_url,
 )
-from baton_confluence.confluence.client.oauth import ClientCredentialsGrant, OAuthCredentials, RefreshTokenGrant
-from baton_confluence.confluence.client.token_file import RefreshTokenFile
-from baton_confluence.confluence.client.transport import USER_AGENT, tls_verify
 from baton_confluence.confluence.settings import ConfluenceSettings, SettingsError
 
 log = structlog.get_logger("baton_confluence.confluence.cloud_access")

@@ -19,13 +19,19 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Connector, ResourceSyncer
 from baton_confluence.confluence.cache import SyncCache
-from baton_confluence.confluence.client import ConfluenceAPI, Deployment, require_space_roles, space_roles_of
-from baton_confluence.confluence.client.capability_content_restrictions import ContentType
-from baton_confluence.confluence.client.capability_last_activity import LastActivityReader
-from baton_confluence.confluence.client.capability_site import GlobalPermissionReader, SiteIdentityReader
-from baton_confluence.confluence.client.org_admin import OrgAdmin
-from baton_confluence.confluence.client.org_last_activity import OrgLastActivity
-from baton_confluence.confluence.client.org_product_roles import OrgProductRoles
+from baton_confluence.confluence.client import (
+    ConfluenceAPI,
+    ContentType,
+    Deployment,
+    GlobalPermissionReader,
+    LastActivityReader,
+    OrgAdmin,
+    OrgLastActivity,
+    OrgProductRoles,
+    SiteIdentityReader,
+    require_space_roles,
+    space_roles_of,
+)
 from baton_confluence.confluence.datacenter import dc_catalog
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
@@ -34,14 +40,15 @@ from baton_confluence.confluence.sync_data import SyncData
 from baton_confluence.confluence.syncers import (
     AccessClassSyncer,
     GroupSyncer,
+    RestrictedContentSyncer,
+    SiteSources,
+    SiteSyncer,
     SpaceRoleAssignmentSyncer,
     SpaceRoleSyncer,
     SpaceSyncer,
     SyncContext,
     UserSyncer,
 )
-from baton_confluence.confluence.syncers.restricted_content import RestrictedContentSyncer
-from baton_confluence.confluence.syncers.site import SiteSources, SiteSyncer
 from baton_confluence.confluence.validation import report, validate_site
 
 log = structlog.get_logger("baton_confluence.confluence.connector")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.inspect.layered_access import LayeredAccessRule
-from baton_confluence.confluence.client.capability_content_restrictions import ContentType, RestrictionOperation
+from baton_confluence.baton.inspect import LayeredAccessRule
+from baton_confluence.confluence.client import ContentType, RestrictionOperation
 
 PAGE = "page"
 BLOGPOST = "blogpost"

@@ -9,7 +9,7 @@ from baton_confluence.baton import grant as baton_grant
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import RateLimitInfo
 from baton_confluence.baton.ids import entitlement_id
-from baton_confluence.baton.server.status import rate_limit_description
+from baton_confluence.baton.server import rate_limit_description
 from baton_confluence.confluence.resource_types import GROUP
 
 GROUP_MEMBER_SLUG = "member"

@@ -18,7 +18,7 @@ published reference shows the pairs in prose, not their exact spelling (DC_FACTS
 
 from __future__ import annotations
 
-from baton_confluence.confluence.client.contract import Deployment
+from baton_confluence.confluence.client import Deployment
 from baton_confluence.confluence.permissions import Permission
 
 USE_APPLICATION = Permission("use", "application")

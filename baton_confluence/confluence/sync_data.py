@@ -32,8 +32,7 @@ from enum import StrEnum
 from typing import TypeVar, cast
 
 from baton_confluence.confluence.cache import CacheStats, Key, SyncCache
-from baton_confluence.confluence.client.capability_content_restrictions import RestrictionList
-from baton_confluence.confluence.client.records import Account, SpaceRole
+from baton_confluence.confluence.client import Account, RestrictionList, SpaceRole
 
 T = TypeVar("T")
 

@@ -9,8 +9,21 @@
 from __future__ import annotations
 
 from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.expansion_store import expansion_store
 from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
+from baton_confluence.baton.c1z.stats import SyncStats
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.c1z.sync_runs import SyncRun
 
-__all__ = ["C1ZError", "C1ZReader", "SyncRun", "SyncStore"]
+__all__ = [
+    "ENTITLEMENTS",
+    "GRANTS",
+    "RESOURCES",
+    "C1ZError",
+    "C1ZReader",
+    "SyncRun",
+    "SyncStats",
+    "SyncStore",
+    "expansion_store",
+]

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.ids import resource_key, split_resource_key
 

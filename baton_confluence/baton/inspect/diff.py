@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, TextIO
 
-from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
-from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.c1z import ENTITLEMENTS, GRANTS, RESOURCES, C1ZReader, SyncRun
 from baton_confluence.baton.inspect.access import InspectError
 
 Output = Literal["table", "json"]

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from baton_confluence.baton.c1z import timefmt
-from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.c1z import SyncRun, timefmt
 from baton_confluence.baton.inspect.access import AccountType, ResourceInfo, ResourceRef
 from baton_confluence.baton.inspect.review import ReviewTally
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.inspect.access import AccessView, ResourceRef
 from baton_confluence.baton.inspect.table import format_table

@@ -14,8 +14,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.c1z import C1ZReader, SyncRun
 from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.inspect.access import grant_sources
 from baton_confluence.baton.inspect.table import format_table

@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.reader import C1ZReader
-from baton_confluence.baton.c1z.sync_runs import SyncRun
+from baton_confluence.baton.c1z import C1ZReader, SyncRun
 from baton_confluence.baton.inspect import diff, dormancy
 from baton_confluence.baton.inspect.access import (
     AccessView,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.inspect.access import ResourceRef
 from baton_confluence.baton.inspect.layered_access import LayeredAccessRule, layered_access
 

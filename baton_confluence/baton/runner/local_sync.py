@@ -10,8 +10,7 @@ from pathlib import Path
 
 import structlog
 
-from baton_confluence.baton.c1z import container
-from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.c1z import SyncStore, container
 from baton_confluence.baton.errors import UsageError
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.sync.client import ConnectorClient

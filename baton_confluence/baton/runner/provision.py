@@ -14,7 +14,7 @@ from google.protobuf import any_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.reader import C1ZReader
+from baton_confluence.baton.c1z import C1ZReader
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.runner.local_sync import served
 from baton_confluence.baton.sync.client import ConnectorClient

@@ -37,7 +37,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError, UsageError
 from baton_confluence.baton.logsetup import REDACTOR
 from baton_confluence.baton.runner.local_sync import StorageEngine, served, sync_to_file
-from baton_confluence.baton.server.status import status_from_trailer
+from baton_confluence.baton.server import status_from_trailer
 from baton_confluence.baton.service.config import PlatformError, ServiceConfig
 from baton_confluence.baton.service.hello import send_hello
 from baton_confluence.baton.service.loop import (

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.c1z import SyncStore
 from baton_confluence.baton.sync.completeness import LAST_LOGIN, CompletenessReport, last_login_counts
 
 KIND_PREFIX = "accounts.kind."

@@ -18,8 +18,7 @@ import structlog
 
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import BatonError, exit_code_of
-from baton_confluence.baton.server.serve import MAX_MESSAGE_BYTES
-from baton_confluence.baton.server.status import rate_limit_from_trailer
+from baton_confluence.baton.server import MAX_MESSAGE_BYTES, rate_limit_from_trailer
 
 log = structlog.get_logger("baton.sync")
 

@@ -33,9 +33,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.expansion_store import expansion_store
-from baton_confluence.baton.c1z.stats import SyncStats
-from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.c1z import SyncStats, SyncStore, expansion_store
 from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.accounts import count_accounts
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError

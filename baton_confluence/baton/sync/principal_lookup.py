@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import structlog
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.c1z import SyncStore
 from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.completeness import CompletenessReport

@@ -15,7 +15,7 @@ from typing import Any
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z.store import SyncStore
+from baton_confluence.baton.c1z import SyncStore
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.client import ConnectorClient

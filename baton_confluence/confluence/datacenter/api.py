@@ -36,15 +36,28 @@ from typing import Any, TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.capability_last_activity import LastActive
-from baton_confluence.confluence.client.capability_site import GlobalPermissionListing, SiteIdentity
-from baton_confluence.confluence.client.content_restrictions import DATACENTER_SUBJECT_IDS, ContentRestrictionReads
-from baton_confluence.confluence.client.contract import Deployment
-from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
-from baton_confluence.confluence.client.records import Account, Group, Space, SpacePermission
-from baton_confluence.confluence.client.site_identity import instance_identity
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, found_or_none
-from baton_confluence.confluence.client.urls import QueryParams, api_path
+from baton_confluence.confluence.client import (
+    DATACENTER_SUBJECT_IDS,
+    Account,
+    ConfluenceHTTP,
+    ContentRestrictionReads,
+    Deployment,
+    GlobalPermissionListing,
+    Group,
+    LastActive,
+    ListingPage,
+    QueryParams,
+    SiteIdentity,
+    Space,
+    SpacePermission,
+    any_item,
+    api_path,
+    found_or_none,
+    instance_identity,
+    parsed,
+    v1_page,
+    v1_start,
+)
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.global_permissions import DcGlobalPermissions
 from baton_confluence.confluence.datacenter.last_activity import DcLastActivity

@@ -26,9 +26,14 @@ from typing import Any
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.capability_site import GlobalPermission, GlobalPermissionListing
-from baton_confluence.confluence.client.records import obj, text
-from baton_confluence.confluence.client.transport import ConfluenceHTTP, JsonResponse
+from baton_confluence.confluence.client import (
+    ConfluenceHTTP,
+    GlobalPermission,
+    GlobalPermissionListing,
+    JsonResponse,
+    obj,
+    text,
+)
 from baton_confluence.confluence.datacenter.user_keys import UserKeys
 from baton_confluence.confluence.datacenter.version import Features
 

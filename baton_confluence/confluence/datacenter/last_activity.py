@@ -22,11 +22,17 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.capability_last_activity import LastActive, NoDate, parse_instant
-from baton_confluence.confluence.client.pagination import v1_page, v1_start
-from baton_confluence.confluence.client.records import Account, text
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
-from baton_confluence.confluence.client.urls import QueryParams
+from baton_confluence.confluence.client import (
+    Account,
+    ConfluenceHTTP,
+    LastActive,
+    NoDate,
+    QueryParams,
+    parse_instant,
+    text,
+    v1_page,
+    v1_start,
+)
 
 log = structlog.get_logger("baton_confluence.confluence.datacenter.last_activity")
 

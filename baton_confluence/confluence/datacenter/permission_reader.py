@@ -27,10 +27,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import SpacePermission, parse_all
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
-from baton_confluence.confluence.client.urls import api_path
+from baton_confluence.confluence.client import ConfluenceHTTP, ListingPage, SpacePermission, api_path, parse_all
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.permission_map import rpc_type_to_dc
 from baton_confluence.confluence.datacenter.remote_api import (

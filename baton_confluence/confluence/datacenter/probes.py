@@ -12,9 +12,7 @@ kept for the sync that follows (`DcGlobalPermissions`), so the listing is fetche
 
 from __future__ import annotations
 
-from baton_confluence.confluence.client.records import Account, Group, SignedIn, Space, parse_all
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
-from baton_confluence.confluence.client.urls import api_path
+from baton_confluence.confluence.client import Account, ConfluenceHTTP, Group, SignedIn, Space, api_path, parse_all
 from baton_confluence.confluence.datacenter import shapes
 from baton_confluence.confluence.datacenter.global_permissions import DcGlobalPermissions
 from baton_confluence.confluence.datacenter.permission_reader import SpacePermissionReader

@@ -24,7 +24,7 @@ from typing import Any
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
+from baton_confluence.confluence.client import ConfluenceHTTP
 
 RPC_PATH = "/rpc/json-rpc/confluenceservice-v2"
 REMOTE_API_SETTING = "Remote API (XML-RPC & SOAP)"

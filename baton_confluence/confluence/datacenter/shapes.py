@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, unquote
 
-from baton_confluence.confluence.client.records import (
+from baton_confluence.confluence.client import (
     ACCOUNT_TYPE_ATLASSIAN,
     Account,
     Group,

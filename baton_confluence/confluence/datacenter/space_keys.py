@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import Space
+from baton_confluence.confluence.client import ListingPage, Space
 
 PageLoader = Callable[[str], Awaitable[ListingPage[Space]]]
 

@@ -18,8 +18,7 @@ from collections.abc import Iterable
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.records import Account
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
+from baton_confluence.confluence.client import Account, ConfluenceHTTP
 
 USER_PATH = "/rest/api/user"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.transport import ConfluenceHTTP
+from baton_confluence.confluence.client import ConfluenceHTTP
 
 SERVER_INFORMATION = "/rest/api/server-information"
 SPACE_PERMISSIONS_SINCE = (9, 1)

@@ -23,9 +23,9 @@ import structlog
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import GrantProvisioner, GrantResult
-from baton_confluence.confluence.client import ConfluenceAPI
-from baton_confluence.confluence.client.capability_content_restrictions import (
+from baton_confluence.confluence.client import (
     RESTRICTION_WRITES_UNSUPPORTED,
+    ConfluenceAPI,
     ContentRestrictionsAPI,
     ContentRestrictionWritesAPI,
     RestrictionList,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baton_confluence.confluence.client import ConfluenceAPI, SpaceRolesAPI, require_space_roles
-from baton_confluence.confluence.client.capability_last_activity import LastActivityReader
+from baton_confluence.confluence.client import ConfluenceAPI, LastActivityReader, SpaceRolesAPI, require_space_roles
 from baton_confluence.confluence.options import ConfluenceOptions
 from baton_confluence.confluence.permissions import PermissionCatalog
 from baton_confluence.confluence.sync_data import SyncData

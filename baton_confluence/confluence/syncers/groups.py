@@ -12,7 +12,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
-from baton_confluence.confluence.client.records import Group
+from baton_confluence.confluence.client import Group
 from baton_confluence.confluence.grants import GROUP_MEMBER_SLUG, grant_expanding_groups
 from baton_confluence.confluence.provisioning.group_membership import GroupMemberProvisioner
 from baton_confluence.confluence.resource_types import GROUP, USER, group_type, user_type

@@ -17,8 +17,7 @@ import asyncio
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.sync.completeness import LAST_LOGIN_MISSING
-from baton_confluence.confluence.client.capability_last_activity import LastActive
-from baton_confluence.confluence.client.records import Account
+from baton_confluence.confluence.client import Account, LastActive
 from baton_confluence.confluence.syncers.context import SyncContext
 
 

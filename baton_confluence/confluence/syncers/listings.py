@@ -19,9 +19,7 @@ from typing import TypeVar
 import grpc
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import space_roles_of
-from baton_confluence.confluence.client.pagination import ListingPage
-from baton_confluence.confluence.client.records import Account, Group, SpaceRole
+from baton_confluence.confluence.client import Account, Group, ListingPage, SpaceRole, space_roles_of
 from baton_confluence.confluence.sync_data import GROUP_MEMBERS, GROUPS, SPACE_ROLES, Reader, SharedListing
 from baton_confluence.confluence.syncers.context import SyncContext
 

@@ -38,15 +38,15 @@ from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page, ResourceSyncer
-from baton_confluence.confluence.client import ConfluenceAPI
-from baton_confluence.confluence.client.capability_content_restrictions import (
+from baton_confluence.confluence.client import (
+    ConfluenceAPI,
     ContentItem,
     ContentRestrictionsAPI,
     ContentType,
+    EndpointGone,
     RestrictionList,
     RestrictionOperation,
 )
-from baton_confluence.confluence.client.errors import EndpointGone
 from baton_confluence.confluence.content_types import (
     ANCESTORS_KEY,
     CONTENT_RESOURCE_TYPES,

@@ -29,13 +29,13 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.ids import entitlement_id
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page, ResourceSyncer
-from baton_confluence.confluence.client.capability_site import (
+from baton_confluence.confluence.client import (
     GlobalPermissionListing,
     GlobalPermissionReader,
     SiteIdentity,
     SiteIdentityReader,
+    instance_identity,
 )
-from baton_confluence.confluence.client.site_identity import instance_identity
 from baton_confluence.confluence.grants import grant_expanding_groups
 from baton_confluence.confluence.permissions import Permission
 from baton_confluence.confluence.resource_types import SITE, access_class_type, group_type, site_type, user_type

@@ -10,7 +10,7 @@ keys `~accountId`).
 
 from __future__ import annotations
 
-from baton_confluence.confluence.client.records import Space
+from baton_confluence.confluence.client import Space
 from baton_confluence.confluence.options import ConfluenceOptions
 
 MAX_KEYS_PER_REQUEST = 250  # the v2 `keys` filter's documented maximum

@@ -24,7 +24,7 @@ import structlog
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.syncer import Page, ResourceSyncer, StaticEntitlements
-from baton_confluence.confluence.client.records import RoleAssignment
+from baton_confluence.confluence.client import RoleAssignment
 from baton_confluence.confluence.grants import grant_expanding_groups, rate_limit_annotations
 from baton_confluence.confluence.provisioning.role_assignments import ASSIGNED, RoleAssignmentProvisioner
 from baton_confluence.confluence.resource_types import (

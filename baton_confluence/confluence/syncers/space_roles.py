@@ -17,7 +17,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
-from baton_confluence.confluence.client.records import SpaceRole
+from baton_confluence.confluence.client import SpaceRole
 from baton_confluence.confluence.resource_types import SPACE_ROLE, space_role_type
 from baton_confluence.confluence.sync_data import Reader
 from baton_confluence.confluence.syncers.context import SyncContext

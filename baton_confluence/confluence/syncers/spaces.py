@@ -13,7 +13,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
-from baton_confluence.confluence.client.records import Space
+from baton_confluence.confluence.client import Space
 from baton_confluence.confluence.grants import rate_limit_annotations
 from baton_confluence.confluence.provisioning.space_permissions import SpacePermissionProvisioner
 from baton_confluence.confluence.resource_types import SPACE, SPACE_ROLE_ASSIGNMENT, space_type

@@ -42,12 +42,7 @@ from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.sync.completeness import note
 from baton_confluence.baton.syncer import Page, ResourceGetter, ResourceSyncer
-from baton_confluence.confluence.client.records import (
-    ACCOUNT_TYPE_APP,
-    ACCOUNT_TYPE_ATLASSIAN,
-    ACCOUNT_TYPE_CUSTOMER,
-    Account,
-)
+from baton_confluence.confluence.client import ACCOUNT_TYPE_APP, ACCOUNT_TYPE_ATLASSIAN, ACCOUNT_TYPE_CUSTOMER, Account
 from baton_confluence.confluence.grants import rate_limit_annotations
 from baton_confluence.confluence.resource_types import USER, user_type
 from baton_confluence.confluence.sync_data import Reader

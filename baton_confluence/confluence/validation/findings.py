@@ -18,7 +18,7 @@ from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client.errors import MissingScopeError
+from baton_confluence.confluence.client import MissingScopeError
 
 log = structlog.get_logger("baton_confluence.confluence.validation")
 

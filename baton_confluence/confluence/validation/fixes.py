@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baton_confluence.confluence.client import Deployment
-from baton_confluence.confluence.datacenter.remote_api import REMOTE_API_FIX
+from baton_confluence.confluence.datacenter import REMOTE_API_FIX
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,7 @@ counts such spaces (docs/restricted-content.md)."""
 from __future__ import annotations
 
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import ConfluenceAPI
-from baton_confluence.confluence.client.capability_content_restrictions import ContentRestrictionsAPI
-from baton_confluence.confluence.client.errors import EndpointGone
-from baton_confluence.confluence.client.records import Space
+from baton_confluence.confluence.client import ConfluenceAPI, ContentRestrictionsAPI, EndpointGone, Space
 from baton_confluence.confluence.validation.findings import Finding, http_status_of
 
 GONE_FIX = "use an API token (basic auth), or drop --sync-restricted-content; restricted content will not be synced"
