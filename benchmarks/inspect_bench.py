@@ -4,7 +4,7 @@ Syncs the site of benchmarks/run.py twice into one file, with a few changes betw
 syncs (five members leave a group, five accounts join another) so that `diff` and the page's
 changes have something to show. Then runs `inspect export`, `inspect diff` and `inspect report`
 through the real command line (time, peak RSS, output size) and opens the page in headless
-Chromium over the DevTools pipe (tests/inspect/browser.py): the time from navigation to the
+Chromium over the DevTools pipe (tests/baton/inspect/browser.py): the time from navigation to the
 first view, to the accounts tab, to a searched account's access and to a space's matrix.
 
 With --grants N it also writes a synthetic file of N grants (no site) and exports it, to show
@@ -28,7 +28,7 @@ from pathlib import Path
 from confluence_simulator import SimulatedSite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.inspect.browser, the DevTools driver
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.baton.inspect.browser, the DevTools driver
 from run import ROOT, Scenario, site_spec
 
 CHILD = ROOT / "benchmarks" / "sync_child.py"  # runs the CLI in-process and reports its peak RSS
@@ -76,7 +76,7 @@ def sync_twice(c1z: Path, small: bool) -> None:
 
 def page_timings(page: Path, account: str, space: str) -> list[str]:
     """Real (not virtual) times in Chromium: load to the first view, an account search, a space."""
-    from tests.inspect.browser import Browser
+    from tests.baton.inspect.browser import Browser
 
     lines = []
     with Browser() as browser:

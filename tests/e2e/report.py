@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from baton_confluence.baton.inspect.render import completeness_of
-from tests.runtime.c1z_rows import latest_sync, open_c1z
+from tests.baton.sync.c1z_rows import latest_sync, open_c1z
 
 
 def report_counters(path: Path, *prefixes: str) -> dict[str, int]:

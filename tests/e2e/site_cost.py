@@ -8,8 +8,8 @@ from pathlib import Path
 
 from confluence_simulator import SimulatedSite
 
+from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli
-from tests.runtime.c1z_rows import synced
 
 Rows = dict[str, dict[str, bytes]]
 

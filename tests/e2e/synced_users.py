@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from tests.baton.sync.c1z_rows import ids
 from tests.e2e.expected import DELETED, DISABLED, ENABLED, HUMAN, SERVICE
-from tests.runtime.c1z_rows import ids
 
 _STATUS = {
     pb.resource.Status.RESOURCE_STATUS_ENABLED: ENABLED,

@@ -22,9 +22,9 @@ import pytest
 import zstandard
 from confluence_simulator import SimulatedSite, SiteSpec
 
+from tests.baton.sync.c1z_rows import open_c1z
 from tests.e2e.checkpoints import wait_for_next_checkpoint
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import open_c1z
 
 SMALL = {"seed": 3, "users": 40, "groups": 8, "spaces": 12, "permissions_per_space": 10}
 SPEC = SiteSpec(**SMALL)  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ from confluence_simulator import SimulatedSite, SiteSpec
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from tests.baton.sync.c1z_rows import ids, synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import expected
 from tests.e2e.synced_users import as_oracle_sees, synced_users
-from tests.runtime.c1z_rows import ids, synced
 
 SPEC = SiteSpec(seed=7, users=40, groups=8, spaces=12, permissions_per_space=10)
 

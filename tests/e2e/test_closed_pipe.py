@@ -17,8 +17,8 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 
 from baton_confluence.cli import main as cli_main
+from tests.baton.sync.c1z_rows import open_c1z
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import open_c1z
 
 SPEC = SiteSpec(seed=5, users=20, groups=5, spaces=6, permissions_per_space=8)
 

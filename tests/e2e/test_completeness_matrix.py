@@ -18,10 +18,10 @@ from confluence_simulator import DataVariants, PagingSpec, SimulatedSite, SiteSp
 from baton_confluence.baton import pb
 from baton_confluence.baton.inspect.render import completeness_of
 from baton_confluence.baton.sync.completeness import GONE, LOOKED_UP
+from tests.baton.sync.c1z_rows import ids, latest_sync, open_c1z, synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import Expected, expected
 from tests.e2e.synced_users import as_oracle_sees, synced_users
-from tests.runtime.c1z_rows import ids, latest_sync, open_c1z, synced
 
 SMALL = SiteSpec(seed=23, users=60, groups=8, spaces=10, permissions_per_space=10, guest_accounts=2,
                  app_accounts=3, customer_accounts=1, members_per_group=6)

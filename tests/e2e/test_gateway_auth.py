@@ -17,9 +17,9 @@ import pytest
 from confluence_simulator import FaultSpec, GatewaySpec, PagingSpec, SimulatedGateway, SimulatedSite, SiteSpec
 from confluence_simulator.credential_kinds import GATEWAY_ONLY_CREDENTIALS, LISTENER_SITE
 
+from tests.baton.sync.c1z_rows import synced
+from tests.confluence.provisioning.support import outsider
 from tests.e2e.cli import run_cli, site_env
-from tests.provisioning.support import outsider
-from tests.runtime.c1z_rows import synced
 
 TOKEN_USES = 9
 # Small pages, so that every listing pages through the gateway, whose links point at the site

@@ -17,9 +17,9 @@ from confluence_simulator.site_admin_spec import BULK_DATE, BULK_SHAPES, SiteAdm
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
+from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.report import report_counters
-from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=21, users=30, groups=5, spaces=3, permissions_per_space=5, app_accounts=3, guest_accounts=3)
 

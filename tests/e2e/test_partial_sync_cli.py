@@ -10,9 +10,9 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec, SiteState
 
 from baton_confluence.baton import pb
+from tests.baton.sync.c1z_rows import open_c1z, table
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.expected import expected
-from tests.runtime.c1z_rows import open_c1z, table
 
 SPEC = SiteSpec(seed=11, users=30, groups=6, spaces=10, permissions_per_space=12)
 SPACES_API = "/wiki/api/v2/spaces"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from confluence_simulator import DataVariants, FaultSpec, SimulatedSite, SiteSpec
 
+from tests.baton.sync.c1z_rows import sync_content as content
 from tests.e2e.checkpoints import wait_for_next_checkpoint
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import sync_content as content
 
 SMALL = {"seed": 11, "users": 60, "groups": 10, "spaces": 24, "permissions_per_space": 10}
 

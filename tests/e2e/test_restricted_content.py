@@ -14,9 +14,9 @@ from confluence_simulator.content_spec import ContentSpec
 from confluence_simulator.state import SiteState
 
 from baton_confluence.baton import pb
+from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.restricted_expected import effective_viewers
-from tests.runtime.c1z_rows import synced
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -152,7 +152,7 @@ def test_inspect_restricted_lists_effective_viewers(site: SimulatedSite, tmp_pat
 
 
 def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path: Path) -> None:
-    from tests.inspect.page import meta
+    from tests.baton.inspect.page import meta
 
     result = run_cli(["--sync-restricted-content"], tmp_path, site_env(site))
     assert result.returncode == 0, result.stderr
@@ -176,8 +176,8 @@ def test_the_review_page_shows_restricted_content(site: SimulatedSite, tmp_path:
 
 @pytest.mark.parametrize("kill_at", [0.5, 0.8], ids=["mid-listing", "late"])
 def test_kill_9_then_resume_gives_the_straight_result(tmp_path: Path, kill_at: float) -> None:
+    from tests.baton.sync.c1z_rows import sync_content
     from tests.e2e.test_resilience import _start_sync, _totals, kill_after
-    from tests.runtime.c1z_rows import sync_content
 
     spec = replace(SPEC, latency_ms=20)
     args = ["--sync-restricted-content"]

@@ -15,8 +15,8 @@ from confluence_simulator import SimulatedSite, SiteSpec
 from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.engine import SyncEngine
+from tests.baton.sync.c1z_rows import sync_content
 from tests.e2e.cli import run_cli, site_env
-from tests.runtime.c1z_rows import sync_content
 
 SPEC = SiteSpec(seed=3, users=30, groups=6, spaces=10, permissions_per_space=8)
 

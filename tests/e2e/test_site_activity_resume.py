@@ -15,9 +15,9 @@ from confluence_simulator import DataVariants, SimulatedSite, SiteSpec
 from confluence_simulator.org_admin import org_admin_site
 from confluence_simulator.site_admin_spec import SiteAdminSpec
 
+from tests.baton.sync.c1z_rows import sync_content as content
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.report import report_counters
-from tests.runtime.c1z_rows import sync_content as content
 
 SPEC = SiteSpec(
     seed=13, users=50, groups=8, spaces=10, permissions_per_space=8, latency_ms=20, guest_accounts=3,

@@ -15,10 +15,10 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.runner.local_sync import served
 from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
+from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.report import report_counters
 from tests.e2e.site_cost import cost_of_site_type
-from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=9, users=20, groups=5, spaces=4, permissions_per_space=6)
 

@@ -14,9 +14,9 @@ from confluence_simulator.org_roles import product_roles
 from confluence_simulator.site_admin_spec import ROLE_SHAPES, SiteAdminSpec
 from confluence_simulator.site_global import cloud_id_of
 
+from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli, site_env
 from tests.e2e.report import report_counters
-from tests.runtime.c1z_rows import synced
 
 SPEC = SiteSpec(seed=23, users=25, groups=6, spaces=3, permissions_per_space=5)
 SLUGS = {"atlassian/admin": "administer-application", "atlassian/user": "use-application"}

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from baton_confluence.baton.c1z.errors import C1ZError
-from baton_confluence.baton.c1z.expansion_store import expansion_store
+from baton_confluence.baton.c1z.expansion_store import open_expansion_store
 from baton_confluence.baton.c1z.reader import C1ZReader
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, GRANTS, RESOURCES
 from baton_confluence.baton.c1z.stats import SyncStats
@@ -25,5 +25,5 @@ __all__ = [
     "SyncRun",
     "SyncStats",
     "SyncStore",
-    "expansion_store",
+    "open_expansion_store",
 ]

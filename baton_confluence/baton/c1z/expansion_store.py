@@ -241,7 +241,7 @@ class BulkExpansionStore(C1zExpansionStore):
         return written
 
 
-def expansion_store(store: SyncStore, *, bulk: bool = True) -> C1zExpansionStore:
+def open_expansion_store(store: SyncStore, *, bulk: bool = True) -> C1zExpansionStore:
     """The store expansion runs on; with `bulk`, the SQL capability whenever the database allows it
     (tests pass bulk=False to check both give the same rows)."""
     if bulk and HolderTable.usable(store.conn):

@@ -33,7 +33,7 @@ import grpc
 import structlog
 
 from baton_confluence.baton import pb
-from baton_confluence.baton.c1z import SyncStats, SyncStore, expansion_store
+from baton_confluence.baton.c1z import SyncStats, SyncStore, open_expansion_store
 from baton_confluence.baton.sync import completeness
 from baton_confluence.baton.sync.accounts import count_accounts
 from baton_confluence.baton.sync.client import ConnectorClient, StepNotFound, SyncError
@@ -200,7 +200,7 @@ class SyncEngine:
         stop = threading.Event()
 
         def expand() -> ExpansionOutcome:
-            with expansion_store(self.store) as store:
+            with open_expansion_store(self.store) as store:
                 return expand_grants(store, count, stop)
 
         try:
