@@ -21,6 +21,7 @@ from typing import BinaryIO
 import zstandard
 
 from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.freelist import blank_free_pages, free_leaf_pages
 
 MAGIC_V1 = b"C1ZF\x00"
 MAGIC_V3 = b"C1Z3\x00"
@@ -72,12 +73,17 @@ def _write_tmp(db_path: Path, tmp_path: Path) -> None:
         write_checksum=True,
     )
     compressor = zstandard.ZstdCompressor(compression_params=params)
+    page_size, free = free_leaf_pages(db_path)
     with db_path.open("rb") as src, tmp_path.open("wb") as dst:
         dst.write(MAGIC_V1)
         # `size=` puts Frame_Content_Size in the header, as Go does, so readers can
         # check the decoded size before decompressing anything.
         with compressor.stream_writer(dst, size=size, closefd=False) as writer:
-            shutil.copyfileobj(src, writer, _COPY_CHUNK)
+            # Free pages go out as zeros (c1z/freelist.py); the chunk is a whole number of pages.
+            offset = 0
+            while chunk := src.read(_COPY_CHUNK):
+                writer.write(blank_free_pages(chunk, offset, page_size, free))
+                offset += len(chunk)
         dst.flush()
         os.fsync(dst.fileno())
 

@@ -1,0 +1,78 @@
+"""Free pages go into a c1z as zeros (c1z/freelist.py): the database stays valid and compresses smaller."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import zstandard
+
+from baton_confluence.baton.c1z.freelist import blank_free_pages, free_leaf_pages
+
+
+def _db_with_free_pages(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    conn.execute("pragma page_size = 4096")
+    conn.execute("pragma secure_delete = off")  # as the store drops indexes: the pages keep their bytes
+    conn.execute("create table kept (v blob)")
+    conn.execute("create table dropped (v blob)")
+    conn.executemany("insert into kept values (?)", [(os.urandom(300),) for _ in range(200)])
+    conn.executemany("insert into dropped values (?)", [(os.urandom(300),) for _ in range(3000)])
+    conn.commit()
+    conn.execute("drop table dropped")
+    conn.commit()
+    (free,) = conn.execute("pragma freelist_count").fetchone()
+    conn.close()
+    return int(free)
+
+
+def _blanked(path: Path, page_size: int, free: frozenset[int]) -> bytes:
+    raw = path.read_bytes()
+    return b"".join(
+        blank_free_pages(raw[offset : offset + 65536], offset, page_size, free) for offset in range(0, len(raw), 65536)
+    )
+
+
+def test_free_leaf_pages_are_zeroed_and_the_database_stays_valid(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    free_count = _db_with_free_pages(db)
+    page_size, free = free_leaf_pages(db)
+    assert page_size == 4096
+    # Every free page but the trunk pages that list them (one trunk holds up to 1022 numbers).
+    assert free_count - 2 <= len(free) < free_count
+    out = tmp_path / "b.db"
+    out.write_bytes(_blanked(db, page_size, free))
+    raw = out.read_bytes()
+    for page in free:
+        assert raw[(page - 1) * page_size : page * page_size] == bytes(page_size)
+    conn = sqlite3.connect(out)
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert conn.execute("select count(*) from kept").fetchone() == (200,)
+    conn.execute("create table again (v blob)")  # the freelist is still usable
+    conn.executemany("insert into again values (?)", [(b"x" * 300,) for _ in range(3000)])
+    conn.commit()
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    conn.close()
+    packed = zstandard.ZstdCompressor(level=1).compress
+    assert len(packed(raw)) * 3 < len(packed(db.read_bytes()))
+
+
+def test_a_freelist_that_does_not_add_up_is_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    _db_with_free_pages(db)
+    raw = bytearray(db.read_bytes())
+    raw[36:40] = (12345).to_bytes(4, "big")  # the header's free page count no longer matches the list
+    db.write_bytes(bytes(raw))
+    assert free_leaf_pages(db)[1] == frozenset()
+
+
+def test_a_database_without_free_pages_is_copied_as_it_is(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table t (v)")
+    conn.commit()
+    conn.close()
+    page_size, free = free_leaf_pages(db)
+    assert free == frozenset()
+    assert _blanked(db, page_size, free) == db.read_bytes()
