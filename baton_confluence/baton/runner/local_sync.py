@@ -1,4 +1,5 @@
-"""A one-shot sync: the connector served on 127.0.0.1 in this process, driven by the engine."""
+"""A one-shot sync: the connector in this process, driven by the engine through an in-process
+channel (baton/sync/inprocess.py); `served` puts a connector behind real gRPC on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from baton_confluence.baton.c1z.store import SyncStore
 from baton_confluence.baton.server import ConnectorServer
 from baton_confluence.baton.sync.client import ConnectorClient
 from baton_confluence.baton.sync.engine import SyncEngine, SyncOptions, SyncResult, in_thread
+from baton_confluence.baton.sync.inprocess import InProcessChannel
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.syncer import Connector
 
@@ -63,6 +65,16 @@ def warn_if_readers_refuse(c1z_path: Path) -> None:
 
 
 @asynccontextmanager
+async def in_process(connector: Connector) -> AsyncIterator[ConnectorClient]:
+    """A client whose calls run the connector's servicers directly, without serialising pages."""
+    client = ConnectorClient(InProcessChannel(connector))
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@asynccontextmanager
 async def served(connector: Connector, *, provisioning: bool = False) -> AsyncIterator[ConnectorClient]:
     """The connector behind a real gRPC server on 127.0.0.1, and a client connected to it."""
     server = ConnectorServer(connector, provisioning=provisioning)
@@ -88,7 +100,7 @@ async def sync_to_file(
     """
     announce_storage_engine(storage_engine)
     try:
-        async with served(connector) as client:
+        async with in_process(connector) as client:
             engine = SyncEngine(client, options, progress)
             await engine.validate()
             store = SyncStore.open(c1z_path)
