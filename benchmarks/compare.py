@@ -25,10 +25,14 @@ from confluence_simulator import SimulatedSite
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.run import benchmark_site, cli_env
 
-# Runs the CLI of the checkout on sys.path[0] and prints its resource use as the last stderr line.
+# Runs the CLI of the checkout on PYTHONPATH (the child runs in an empty directory, so that "" on
+# sys.path finds nothing) and prints its resource use as the last stderr line.
 CHILD = """
 import json, resource, sys
+import baton_confluence
 from baton_confluence.cli.main import main
+assert baton_confluence.__file__.startswith(sys.argv[1]), baton_confluence.__file__
+del sys.argv[1]
 code = main(sys.argv[1:])
 io = dict(line.split(": ") for line in open("/proc/self/io").read().splitlines())
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -45,7 +49,12 @@ def one_run(root: Path, site: SimulatedSite) -> dict[str, float]:
         env["PYTHONPATH"] = str(root)
         started = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-c", CHILD, "-f", str(out)], env=env, capture_output=True, text=True, check=False
+            [sys.executable, "-c", CHILD, str(root.resolve()), "-f", str(out)],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         seconds = time.monotonic() - started
         tail = json.loads(proc.stderr.strip().splitlines()[-1])
@@ -63,7 +72,7 @@ def one_run(root: Path, site: SimulatedSite) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", action="append", required=True, help="a checkout to run (repeat)")
-    parser.add_argument("--scale", type=float, default=1.0, help="site scale (4 = 8,000 users / 1,600 spaces)")
+    parser.add_argument("--scale", type=float, default=1.0, help="site scale, as benchmarks/run.py --scale")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", default="")
