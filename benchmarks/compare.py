@@ -1,7 +1,8 @@
 """Before/after comparison of one-shot syncs (issue 23): alternating runs of two checkouts.
 
 Each run syncs the benchmark site (benchmarks/run.py `benchmark_site`) with the CLI of one
-checkout in a child process and records wall time, peak RSS, the bytes the child caused to be
+checkout in a child process and records wall time, CPU time (user + system, which other load on
+the machine disturbs less than wall time), peak RSS, the bytes the child caused to be
 written to storage (`/proc/<pid>/io` write_bytes; "net" also less cancelled_write_bytes, the dirty
 pages of files deleted before the kernel wrote them back) and the c1z size.
 Runs alternate between the checkouts so that load from other work on the machine hits both.
@@ -35,9 +36,10 @@ assert baton_confluence.__file__.startswith(sys.argv[1]), baton_confluence.__fil
 del sys.argv[1]
 code = main(sys.argv[1:])
 io = dict(line.split(": ") for line in open("/proc/self/io").read().splitlines())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 written, cancelled = int(io["write_bytes"]), int(io["cancelled_write_bytes"])
-print(json.dumps({"exit": code, "peak_rss_mib": peak, "written": written, "cancelled": cancelled}), file=sys.stderr)
+print(json.dumps({"exit": code, "peak_rss_mib": peak, "cpu": cpu, "written": written, "cancelled": cancelled}), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -62,6 +64,7 @@ def one_run(root: Path, site: SimulatedSite) -> dict[str, float]:
             raise SystemExit(f"{root}: sync failed:\n{proc.stderr[-3000:]}")
         return {
             "seconds": seconds,
+            "cpu_seconds": tail["cpu"],
             "peak_rss_mib": tail["peak_rss_mib"],
             "written_mib": tail["written"] / 2**20,
             "net_written_mib": (tail["written"] - tail["cancelled"]) / 2**20,

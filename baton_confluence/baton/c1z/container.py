@@ -35,10 +35,14 @@ DISABLE_FCS_FAIL_FAST_ENV = "BATON_DISABLE_FCS_FAIL_FAST"
 DEFAULT_MAX_DECODED_MB = 10 * 1024
 DEFAULT_MAX_MEMORY_MB = 128
 
-# Level 1 matches the SpeedFastest the Go SDK uses on its plain write path; files come out ~10%
-# larger than at level 3 and compress in two thirds of the time. Two workers with 1 MiB jobs
-# halve that again for a few MiB of buffers; the output is still one frame with its size.
+# Level 1 matches the SpeedFastest the Go SDK uses on its plain write path. Two workers with 1 MiB
+# jobs halve its time for a few MiB of buffers; the output is still one frame with its size. A
+# 16 MiB window (level 1 alone uses 512 KiB) finds the repeats between grant rows far apart and
+# makes the file 9% smaller for no more time; higher levels and long-distance matching cost more
+# time than the smaller file saves (figures in docs/protocol.md §1.2). Decoding needs the window
+# in memory: 16 MiB, well under the 128 MiB readers allow (BATON_DECODER_MAX_MEMORY_MB).
 COMPRESSION_LEVEL = 1
+COMPRESSION_WINDOW_LOG = 24
 COMPRESSION_JOB_BYTES = 1 << 20
 _COPY_CHUNK = 1 << 20
 # Small input chunks bound how much one decompress() call can return, which keeps a
@@ -67,6 +71,7 @@ def _write_tmp(db_path: Path, tmp_path: Path) -> None:
     size = db_path.stat().st_size
     params = zstandard.ZstdCompressionParameters.from_level(
         COMPRESSION_LEVEL,
+        window_log=COMPRESSION_WINDOW_LOG,
         threads=2 if (os.cpu_count() or 1) > 1 else 0,
         job_size=COMPRESSION_JOB_BYTES,
         write_content_size=True,
