@@ -1,6 +1,6 @@
-"""One-shot (in-process channel), `serve` + engine (real gRPC on 127.0.0.1) and service mode write
-the same rows for the same site (issue 23): resources, entitlements and grants of the sync, by
-external id, with their data and expansion columns; sync ids and timestamps naturally differ."""
+"""One-shot, `serve` + engine (real gRPC on 127.0.0.1), the in-process channel and service mode
+write the same rows for the same site (issue 23): resources, entitlements and grants of the sync,
+by external id, with their data and expansion columns; sync ids and timestamps naturally differ."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 
 from baton_confluence.baton.c1z.store import SyncStore
-from baton_confluence.baton.runner.local_sync import served, sync_to_file
+from baton_confluence.baton.runner.local_sync import in_process, served, sync_to_file
 from baton_confluence.baton.sync.engine import SyncEngine, in_thread
 from baton_confluence.confluence.builder import build_connector
 from baton_confluence.confluence.settings import ConfluenceSettings
@@ -38,11 +38,12 @@ def rows_of(path: Path) -> Rows:
     return out
 
 
-async def serve_and_sync(settings: ConfluenceSettings, path: Path) -> None:
-    """The engine against the connector behind a real gRPC server, as with `serve`."""
+async def engine_sync(settings: ConfluenceSettings, path: Path, *, channel: str) -> None:
+    """The engine against the connector behind a real gRPC server (as with `serve`), or through
+    the in-process channel."""
     connector = build_connector(settings)
     try:
-        async with served(connector) as client:
+        async with served(connector) if channel == "grpc" else in_process(connector) as client:
             engine = SyncEngine(client)
             await engine.validate()
             store = SyncStore.open(path)
@@ -56,14 +57,13 @@ async def serve_and_sync(settings: ConfluenceSettings, path: Path) -> None:
         await connector.close()
 
 
-def test_one_shot_serve_and_service_mode_write_the_same_rows(
-    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_path_writes_the_same_rows(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with SimulatedSite(SPEC) as site:
         settings = ConfluenceSettings(domain_url=site.url, username=SPEC.username, api_key=SPEC.api_token)
         asyncio.run(sync_to_file(build_connector(settings), tmp_path / "one-shot.c1z"))
-        asyncio.run(serve_and_sync(settings, tmp_path / "served.c1z"))
+        asyncio.run(engine_sync(settings, tmp_path / "served.c1z", channel="grpc"))
+        asyncio.run(engine_sync(settings, tmp_path / "in-process.c1z", channel="in-process"))
 
         async def service_mode() -> bytes:
             async with platform.serving(lambda: build_connector(settings)) as running:
@@ -77,4 +77,5 @@ def test_one_shot_serve_and_service_mode_write_the_same_rows(
     assert sum(key.startswith("v1_grants/") for key in one_shot) > 100
     assert any(needs for _, _, needs in one_shot.values())  # group grants that expand, on every path
     assert rows_of(tmp_path / "served.c1z") == one_shot
+    assert rows_of(tmp_path / "in-process.c1z") == one_shot
     assert rows_of(tmp_path / "service.c1z") == one_shot

@@ -9,9 +9,10 @@ response object back, so `ConnectorClient` and the engine run unchanged on top o
 
 What gRPC would do on the way is kept: a servicer's `context.abort(...)` becomes the same
 `grpc.aio.AioRpcError` (code, details, trailing metadata with the rate-limit status) that the
-client's retry contract reads. `serve` and service mode keep the real gRPC path
-(`runner/local_sync.py` `served`). The connector's messages are not copied: the engine only reads
+client's retry contract reads. The connector's messages are not copied: the engine only reads
 responses, and the store serialises them (c1z/rows.py copies before changing a grant).
+`runner/local_sync.py` says why the one-shot sync does not use it yet; `serve` and service mode
+always use real gRPC.
 """
 
 from __future__ import annotations
