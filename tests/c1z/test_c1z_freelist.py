@@ -8,7 +8,7 @@ from pathlib import Path
 
 import zstandard
 
-from baton_confluence.baton.c1z.freelist import blank_free_pages, free_leaf_pages
+from baton_confluence.baton.c1z.freelist import FreePages, blank_free_pages, free_leaf_pages
 
 
 def _db_with_free_pages(path: Path) -> int:
@@ -27,7 +27,7 @@ def _db_with_free_pages(path: Path) -> int:
     return int(free)
 
 
-def _blanked(path: Path, page_size: int, free: frozenset[int]) -> bytes:
+def _blanked(path: Path, page_size: int, free: FreePages) -> bytes:
     raw = path.read_bytes()
     return b"".join(
         blank_free_pages(raw[offset : offset + 65536], offset, page_size, free) for offset in range(0, len(raw), 65536)
@@ -44,8 +44,13 @@ def test_free_leaf_pages_are_zeroed_and_the_database_stays_valid(tmp_path: Path)
     out = tmp_path / "b.db"
     out.write_bytes(_blanked(db, page_size, free))
     raw = out.read_bytes()
+    assert len(list(free)) == len(free)
     for page in free:
         assert raw[(page - 1) * page_size : page * page_size] == bytes(page_size)
+    kept = [page for page in range(1, len(raw) // page_size + 1) if page not in free]
+    assert all(
+        raw[(p - 1) * page_size : p * page_size] == db.read_bytes()[(p - 1) * page_size : p * page_size] for p in kept
+    )
     conn = sqlite3.connect(out)
     assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
     assert conn.execute("select count(*) from kept").fetchone() == (200,)
@@ -64,7 +69,7 @@ def test_a_freelist_that_does_not_add_up_is_left_alone(tmp_path: Path) -> None:
     raw = bytearray(db.read_bytes())
     raw[36:40] = (12345).to_bytes(4, "big")  # the header's free page count no longer matches the list
     db.write_bytes(bytes(raw))
-    assert free_leaf_pages(db)[1] == frozenset()
+    assert len(free_leaf_pages(db)[1]) == 0
 
 
 def test_a_database_without_free_pages_is_copied_as_it_is(tmp_path: Path) -> None:
@@ -74,5 +79,12 @@ def test_a_database_without_free_pages_is_copied_as_it_is(tmp_path: Path) -> Non
     conn.commit()
     conn.close()
     page_size, free = free_leaf_pages(db)
-    assert free == frozenset()
+    assert len(free) == 0
     assert _blanked(db, page_size, free) == db.read_bytes()
+
+
+def test_free_pages_is_a_set_of_page_numbers() -> None:
+    pages = FreePages()
+    assert pages.add(9) and pages.add(2) and pages.add(70_000) and not pages.add(9)
+    assert list(pages) == [2, 9, 70_000] and len(pages) == 3
+    assert 9 in pages and 3 not in pages and 10**9 not in pages

@@ -37,12 +37,12 @@ DEFAULT_MAX_MEMORY_MB = 128
 
 # Level 1 matches the SpeedFastest the Go SDK uses on its plain write path. Two workers with 1 MiB
 # jobs halve its time for a few MiB of buffers; the output is still one frame with its size. A
-# 16 MiB window (level 1 alone uses 512 KiB) finds the repeats between grant rows far apart and
-# makes the file 9% smaller for no more time; higher levels and long-distance matching cost more
-# time than the smaller file saves (figures in docs/protocol.md §1.2). Decoding needs the window
-# in memory: 16 MiB, well under the 128 MiB readers allow (BATON_DECODER_MAX_MEMORY_MB).
+# 4 MiB window (level 1 alone uses 512 KiB) finds repeats between grant rows further apart: 4%
+# smaller for no more time or memory; 16 MiB would take 5% more but add 5 MiB to the sync's peak
+# memory, and higher levels and long-distance matching cost more time than the smaller file saves
+# (figures in docs/protocol.md §1.2). Readers hold the window while decoding: 4 MiB.
 COMPRESSION_LEVEL = 1
-COMPRESSION_WINDOW_LOG = 24
+COMPRESSION_WINDOW_LOG = 22
 COMPRESSION_JOB_BYTES = 1 << 20
 _COPY_CHUNK = 1 << 20
 # Small input chunks bound how much one decompress() call can return, which keeps a
