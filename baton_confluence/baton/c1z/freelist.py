@@ -91,7 +91,7 @@ def _read_trunk(fh: BinaryIO, page: int, page_size: int) -> tuple[int, list[int]
     return following, [int.from_bytes(data[8 + 4 * i : 12 + 4 * i], "big") for i in range(count)]
 
 
-def blank_free_pages(chunk: bytes, offset: int, page_size: int, free: FreePages) -> bytes:
+def blank_free_pages(chunk: bytes, offset: int, page_size: int, free: FreePages) -> bytes | bytearray:
     """`chunk`, read from byte `offset` of the database, with its free leaf pages zeroed.
 
     `offset` and the chunk's length are multiples of `page_size` (but for the file's last chunk)."""
@@ -108,4 +108,4 @@ def blank_free_pages(chunk: bytes, offset: int, page_size: int, free: FreePages)
         start = (page - first) * page_size
         end = min(start + page_size, len(out))
         out[start:end] = zeros[: end - start]
-    return bytes(out)
+    return out  # not copied again into bytes: the writer takes any buffer
