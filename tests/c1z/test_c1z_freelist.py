@@ -7,7 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import zstandard
+from c1z_helpers import decode, entitlement, grant, resource
 
+from baton_confluence.baton.c1z import C1ZReader, SyncStore
 from baton_confluence.baton.c1z.freelist import FreePages, blank_free_pages, free_leaf_pages
 
 
@@ -88,3 +90,24 @@ def test_free_pages_is_a_set_of_page_numbers() -> None:
     assert pages.add(9) and pages.add(2) and pages.add(70_000) and not pages.add(9)
     assert list(pages) == [2, 9, 70_000] and len(pages) == 3
     assert 9 in pages and 3 not in pages and 10**9 not in pages
+
+
+def test_a_sync_that_drops_an_old_one_writes_a_compact_file_without_grant_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "sync.c1z"
+    for n in range(3):  # the third sync deletes the first (two kept), which rewrites the database
+        with SyncStore.open(path) as store:
+            store.start_or_resume_sync()
+            group = resource("group", "g1")
+            store.put_resources([group])
+            store.put_grants([grant(entitlement(group, "member"), resource("user", f"u{i}")) for i in range(300 + n)])
+            store.end_sync()
+            assert bool(store.cleanup()) == (n == 2)
+            store.finalize()
+    conn = decode(path, tmp_path / "out.db")
+    assert conn.execute("pragma freelist_count").fetchone() == (0,)
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    names = {row[0] for row in conn.execute("select name from sqlite_master where tbl_name = 'v1_grants'")}
+    assert "idx_grants_external_sync_v1" not in names and "idx_grants_entitlement_sync_grant_v1" not in names
+    assert conn.execute("select count(*) from v1_grants").fetchone() == (301 + 302,)
+    with C1ZReader.open(path) as reader:
+        assert len(list(reader.grants())) == 302

@@ -160,6 +160,8 @@ class SyncStore:
     def cleanup(self, keep: int | None = None) -> list[str]:
         """Apply retention (docs/protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
 
+        The last write of a sync, just before `finalize`: after a VACUUM the grant indexes are gone.
+
         `keep` counts finished full syncs including this one; None reads
         BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.
         """
@@ -173,6 +175,9 @@ class SyncStore:
             retention.delete_sync(self.conn, sync_id)
         self._commit()
         if doomed:  # only deleted syncs leave free pages worth a full rewrite of the file
+            # Cleanup is the sync's last write before `finalize`, which drops the grant indexes
+            # anyway: dropped first, the rewrite neither copies them nor leaves their pages free.
+            self._drop_indexes_readers_build()
             self.conn.execute("vacuum")
         return doomed
 
@@ -181,12 +186,7 @@ class SyncStore:
 
         The grant indexes are dropped first: the file ships without them (module docstring). A
         work db kept after a failed write gets its unique index back when it is reopened."""
-        # Without secure_delete (some SQLite builds default to it) the freed pages are not zeroed
-        # on disk: the c1z writer zeroes them in the stream instead (c1z/freelist.py).
-        self.conn.execute("pragma secure_delete = off")
-        self._begin()
-        schema.drop_indexes_readers_build(self.conn)
-        self._commit()
+        self._drop_indexes_readers_build()
         conn = self.conn
         self._conn = None
         db.close_cleanly(conn)
@@ -365,6 +365,17 @@ class SyncStore:
     def _commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("commit")
+
+    def _drop_indexes_readers_build(self) -> None:
+        """Drop the grant indexes the c1z ships without (module docstring); no grant can be
+        written after this, as upserts need the unique index."""
+        # Without secure_delete (some SQLite builds default to it) the freed pages are not zeroed
+        # on disk: the c1z writer zeroes them in the stream instead (c1z/freelist.py).
+        self.conn.execute("pragma secure_delete = off")
+        self._begin()
+        schema.drop_indexes_readers_build(self.conn)
+        self._commit()
+        self._expansion_index_ready = False
 
     def _ensure_expansion_index(self) -> None:
         """Expansion reads grants by entitlement; build only that deferred index for it, once.
