@@ -21,6 +21,7 @@ from typing import BinaryIO
 import zstandard
 
 from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.freelist import blank_free_pages, free_leaf_pages
 
 MAGIC_V1 = b"C1ZF\x00"
 MAGIC_V3 = b"C1Z3\x00"
@@ -34,10 +35,14 @@ DISABLE_FCS_FAIL_FAST_ENV = "BATON_DISABLE_FCS_FAIL_FAST"
 DEFAULT_MAX_DECODED_MB = 10 * 1024
 DEFAULT_MAX_MEMORY_MB = 128
 
-# Level 1 matches the SpeedFastest the Go SDK uses on its plain write path; files come out ~10%
-# larger than at level 3 and compress in two thirds of the time. Two workers with 1 MiB jobs
-# halve that again for a few MiB of buffers; the output is still one frame with its size.
+# Level 1 matches the SpeedFastest the Go SDK uses on its plain write path. Two workers with 1 MiB
+# jobs halve its time for a few MiB of buffers; the output is still one frame with its size. A
+# 4 MiB window (level 1 alone uses 512 KiB) finds repeats between grant rows further apart: 4%
+# smaller for no more time or memory; 16 MiB would take 5% more but add 5 MiB to the sync's peak
+# memory, and higher levels and long-distance matching cost more time than the smaller file saves
+# (figures in docs/protocol.md §1.2). Readers hold the window while decoding: 4 MiB.
 COMPRESSION_LEVEL = 1
+COMPRESSION_WINDOW_LOG = 22
 COMPRESSION_JOB_BYTES = 1 << 20
 _COPY_CHUNK = 1 << 20
 # Small input chunks bound how much one decompress() call can return, which keeps a
@@ -66,18 +71,24 @@ def _write_tmp(db_path: Path, tmp_path: Path) -> None:
     size = db_path.stat().st_size
     params = zstandard.ZstdCompressionParameters.from_level(
         COMPRESSION_LEVEL,
+        window_log=COMPRESSION_WINDOW_LOG,
         threads=2 if (os.cpu_count() or 1) > 1 else 0,
         job_size=COMPRESSION_JOB_BYTES,
         write_content_size=True,
         write_checksum=True,
     )
     compressor = zstandard.ZstdCompressor(compression_params=params)
+    page_size, free = free_leaf_pages(db_path)
     with db_path.open("rb") as src, tmp_path.open("wb") as dst:
         dst.write(MAGIC_V1)
         # `size=` puts Frame_Content_Size in the header, as Go does, so readers can
         # check the decoded size before decompressing anything.
         with compressor.stream_writer(dst, size=size, closefd=False) as writer:
-            shutil.copyfileobj(src, writer, _COPY_CHUNK)
+            # Free pages go out as zeros (c1z/freelist.py); the chunk is a whole number of pages.
+            offset = 0
+            while chunk := src.read(_COPY_CHUNK):
+                writer.write(blank_free_pages(chunk, offset, page_size, free))
+                offset += len(chunk)
         dst.flush()
         os.fsync(dst.fileno())
 

@@ -36,8 +36,10 @@ def connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     return conn
 
 
-def open_decoded(c1z_path: Path, db_path: Path, *, writable: bool) -> sqlite3.Connection:
-    """Open a database just decoded from `c1z_path`, check it is a v1 store, migrate it."""
+def open_decoded(c1z_path: Path, db_path: Path, *, writable: bool, with_deferrable: bool = True) -> sqlite3.Connection:
+    """Open a database just decoded from `c1z_path`, check it is a v1 store, migrate it and build
+    its missing indexes (a c1z ships without its grant indexes, docs/protocol.md §1.3);
+    `with_deferrable=False` leaves out those a sync builds only when it needs them."""
     try:
         conn = connect(db_path, writable=writable)
     except sqlite3.DatabaseError as exc:
@@ -48,7 +50,7 @@ def open_decoded(c1z_path: Path, db_path: Path, *, writable: bool) -> sqlite3.Co
                 f"{c1z_path}: c1z holds a SQLite database without Baton v1_ tables; "
                 "pass a .c1z file written by a Baton sync"
             )
-        schema.ensure_schema(conn)
+        schema.ensure_schema(conn, with_deferrable=with_deferrable)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _not_sqlite(c1z_path, exc) from None
@@ -65,12 +67,18 @@ def _not_sqlite(c1z_path: Path, exc: Exception) -> C1ZError:
 
 
 def decode_and_open(
-    c1z_path: Path, db_path: Path, *, writable: bool, limit: container.DecodeLimit
+    c1z_path: Path,
+    db_path: Path,
+    *,
+    writable: bool,
+    limit: container.DecodeLimit,
+    with_deferrable: bool = True,
 ) -> sqlite3.Connection:
-    """Decompress `c1z_path` into `db_path` within `limit` and open it; removes `db_path` on failure."""
+    """Decompress `c1z_path` into `db_path` within `limit` and open it (see `open_decoded`);
+    removes `db_path` on failure."""
     container.decompress_c1z(c1z_path, db_path, limit)
     try:
-        return open_decoded(c1z_path, db_path, writable=writable)
+        return open_decoded(c1z_path, db_path, writable=writable, with_deferrable=with_deferrable)
     except BaseException:
         db_path.unlink(missing_ok=True)
         raise

@@ -31,6 +31,7 @@ from baton_confluence.baton.expansion_contract import (
     PrincipalKey,
     holds_directly,
 )
+from baton_confluence.baton.grant import lean_entitlement
 
 # Grant field numbers (proto/c1/connector/v2/grant.proto) the splicing relies on.
 ENTITLEMENT, PRINCIPAL, GRANT_ID, ANNOTATIONS, SOURCES = 1, 2, 3, 4, 5
@@ -218,7 +219,8 @@ class C1zExpansionStore:
                 resource_type_id=resource_id.resource_type,
                 resource_id=resource_id.resource,
                 entitlement_id=entitlement_id,
-                head=length_delimited(ENTITLEMENT, entitlement.SerializeToString(deterministic=True)),
+                # Derived grants embed their entitlement lean, as connector grants do (baton/grant.py).
+                head=length_delimited(ENTITLEMENT, lean_entitlement(entitlement).SerializeToString(deterministic=True)),
                 id_tag=ID_TAG,
                 sync_id=self.store.sync_id,
                 discovered_at=now_str(),

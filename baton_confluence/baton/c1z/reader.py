@@ -29,6 +29,7 @@ from baton_confluence.baton.c1z.sync_runs import SyncRun
 
 M = TypeVar("M", bound=Message)
 
+_ENTITLEMENT_CACHE = 1024
 _EXPANDABLE_URL = pb.TYPE_URL_PREFIX + pb.grant_annotations.GrantExpandable.DESCRIPTOR.full_name
 
 
@@ -146,8 +147,11 @@ class C1ZReader:
         resource_id: str | None = None,
         *,
         with_expansion: bool = False,
+        full_entitlements: bool = False,
     ) -> Iterator[pb.grant.Grant]:
-        """Grants in rowid order; `with_expansion` re-attaches the GrantExpandable annotation."""
+        """Grants in rowid order; `with_expansion` re-attaches the GrantExpandable annotation, and
+        `full_entitlements` replaces the lean entitlement a grant embeds (baton/grant.py) with the
+        sync's entitlement row, full resource included, when the sync has one."""
         filters = _filters(
             entitlement_id=entitlement_id,
             principal_resource_type_id=principal_type,
@@ -157,10 +161,21 @@ class C1ZReader:
         )
         where, params = self._where(filters, self.sync_id)
         sql = f"select data, expansion from {GRANTS}{where} order by id"
+        # Grants come in runs of one entitlement, so a small cache finds nearly every one.
+        found: dict[str, pb.entitlement.Entitlement | None] = {}
         for data, expansion in self.conn.execute(sql, params):
             grant = pb.grant.Grant.FromString(data)
             if with_expansion and expansion:
                 _attach_expansion(grant, expansion)
+            if full_entitlements:
+                ent_id = grant.entitlement.id
+                if ent_id not in found:
+                    if len(found) >= _ENTITLEMENT_CACHE:
+                        found.clear()
+                    found[ent_id] = self._get(ENTITLEMENTS, pb.entitlement.Entitlement, [("external_id", ent_id)])
+                full = found[ent_id]
+                if full is not None:
+                    grant.entitlement.CopyFrom(full)
             yield grant
 
     # ----------------------------------------------------------------- point lookups

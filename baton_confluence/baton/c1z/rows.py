@@ -13,6 +13,7 @@ from typing import Any
 from google.protobuf.message import DecodeError
 
 from baton_confluence.baton import pb
+from baton_confluence.baton.grant import is_lean, lean_entitlement
 
 Row = tuple[Any, ...]
 
@@ -51,11 +52,16 @@ def entitlement_rows(items: Iterable[pb.entitlement.Entitlement], sync_id: str, 
 
 
 def grant_rows(items: Iterable[pb.grant.Grant], sync_id: str, now: str) -> list[Row]:
-    """Rows of (rt, rid, entitlement_id, ptype, pid, external_id, expansion, needs, data, sync, now)."""
+    """Rows of (rt, rid, entitlement_id, ptype, pid, external_id, expansion, needs, data, sync, now).
+
+    A grant whose embedded entitlement is fuller than the lean form is stored lean (baton/grant.py)."""
     rows: list[Row] = []
     append = rows.append
     for g in items:
         ent = g.entitlement
+        if not is_lean(ent):
+            g = _with_lean_entitlement(g)
+            ent = g.entitlement
         rid = ent.resource.id
         pid = g.principal.id
         expansion: bytes | None = None
@@ -79,6 +85,14 @@ def grant_rows(items: Iterable[pb.grant.Grant], sync_id: str, now: str) -> list[
             )
         )
     return rows
+
+
+def _with_lean_entitlement(grant: pb.grant.Grant) -> pb.grant.Grant:
+    """A copy of `grant` embedding its entitlement lean; the caller's message is not modified."""
+    lean = pb.grant.Grant()
+    lean.CopyFrom(grant)
+    lean.entitlement.CopyFrom(lean_entitlement(grant.entitlement))
+    return lean
 
 
 def is_expandable(type_url: str) -> bool:

@@ -226,6 +226,19 @@ def create_index(conn: sqlite3.Connection, name: str) -> None:
             conn.execute(index.ddl(table))
 
 
+def drop_indexes_readers_build(conn: sqlite3.Connection) -> None:
+    """Drop the grant table's own indexes, which a c1z ships without (docs/protocol.md §1.3).
+
+    Every reader builds them when it opens a file, as `ensure_schema` does here and the Go SDK's
+    open does with the same `create ... if not exists` statements; in the file they were two
+    thirds of its compressed size. The small partial indexes on the expansion columns stay.
+    """
+    for table in TABLES:
+        if table.name == GRANTS:
+            for index in table.indexes:
+                conn.execute(f"drop index if exists {index.name}")
+
+
 def create_deferrable_indexes(conn: sqlite3.Connection) -> None:
     for table, index in deferrable_indexes():
         conn.execute(index.ddl(table))

@@ -8,10 +8,11 @@ hot journal that SQLite rolls back on the next open, and the next `open` +
 `start_or_resume_sync` returns the same sync id and token. The existing c1z is only read
 (to seed the work db) until `finalize()` renames a complete new file over it.
 
-Speed. The four non-unique grant indexes are dropped while a sync writes: the one by
-entitlement is built when expansion first reads by entitlement, the other three once at the
-end of the sync, each by one sort. Maintaining them row by row, through the hundreds of
-thousands of rows expansion writes, costs more than building them afterwards.
+Speed and size. The four non-unique grant indexes are dropped while a sync writes: the one by
+entitlement is built when expansion first reads by entitlement, the other three never.
+Maintaining them row by row, through the hundreds of thousands of rows expansion writes, costs
+more than building them afterwards, and the c1z ships without any grant index at all
+(`finalize`, docs/protocol.md §1.3): every reader builds them when it opens the file.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ class SyncStore:
         self._conn: sqlite3.Connection | None = conn
         self._lock = lock
         self._sync_id: str | None = None
-        self._indexes_ready = False
         self._expansion_index_ready = False
 
     # ----------------------------------------------------------------- lifecycle
@@ -147,7 +147,6 @@ class SyncStore:
 
     def end_sync(self) -> stats.SyncStats:
         """Mark the sync finished and store its stats JSON; returns the stats."""
-        self._ensure_indexes()
         self._begin()
         runs.mark_ended(self.conn, self.sync_id)
         run = runs.get(self.conn, self.sync_id)
@@ -160,6 +159,8 @@ class SyncStore:
 
     def cleanup(self, keep: int | None = None) -> list[str]:
         """Apply retention (docs/protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
+
+        The last write of a sync, just before `finalize`: after a VACUUM the grant indexes are gone.
 
         `keep` counts finished full syncs including this one; None reads
         BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.
@@ -174,12 +175,18 @@ class SyncStore:
             retention.delete_sync(self.conn, sync_id)
         self._commit()
         if doomed:  # only deleted syncs leave free pages worth a full rewrite of the file
+            # Cleanup is the sync's last write before `finalize`, which drops the grant indexes
+            # anyway: dropped first, the rewrite neither copies them nor leaves their pages free.
+            self._drop_indexes_readers_build()
             self.conn.execute("vacuum")
         return doomed
 
     def finalize(self) -> None:
-        """Write the c1z atomically from the work db, then remove the work db and unlock."""
-        self._ensure_indexes()
+        """Write the c1z atomically from the work db, then remove the work db and unlock.
+
+        The grant indexes are dropped first: the file ships without them (module docstring). A
+        work db kept after a failed write gets its unique index back when it is reopened."""
+        self._drop_indexes_readers_build()
         conn = self.conn
         self._conn = None
         db.close_cleanly(conn)
@@ -359,19 +366,23 @@ class SyncStore:
         if self.conn.in_transaction:
             self.conn.execute("commit")
 
-    def _ensure_indexes(self) -> None:
-        if not self._indexes_ready:
-            self._begin()
-            schema.create_deferrable_indexes(self.conn)
-            self._indexes_ready = True
+    def _drop_indexes_readers_build(self) -> None:
+        """Drop the grant indexes the c1z ships without (module docstring); no grant can be
+        written after this, as upserts need the unique index."""
+        # Without secure_delete (some SQLite builds default to it) the freed pages are not zeroed
+        # on disk: the c1z writer zeroes them in the stream instead (c1z/freelist.py).
+        self.conn.execute("pragma secure_delete = off")
+        self._begin()
+        schema.drop_indexes_readers_build(self.conn)
+        self._commit()
+        self._expansion_index_ready = False
 
     def _ensure_expansion_index(self) -> None:
         """Expansion reads grants by entitlement; build only that deferred index for it, once.
 
-        The other deferred grant indexes wait for `end_sync`, where one sort builds each of them
-        instead of hundreds of thousands of random b-tree inserts.
+        The other deferred grant indexes are never built by the sync (module docstring).
         """
-        if not (self._indexes_ready or self._expansion_index_ready):
+        if not self._expansion_index_ready:
             self._begin()
             schema.create_index(self.conn, EXPANSION_INDEX)
             self._expansion_index_ready = True

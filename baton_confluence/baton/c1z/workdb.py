@@ -90,7 +90,8 @@ def _build(c1z_path: Path, work: Path) -> None:
         # The sync's own target, which it will replace: bounded by the disk, not the readers' cap
         # (container.DecodeLimit).
         limit = container.DecodeLimit.free_disk(part.parent)
-        conn = db.decode_and_open(c1z_path, part, writable=True, limit=limit)
+        # The sync drops the deferrable indexes anyway (c1z/store.py): not built here.
+        conn = db.decode_and_open(c1z_path, part, writable=True, limit=limit, with_deferrable=False)
     else:
         conn = db.connect(part, writable=True)
         # Grant rows are ~0.5 KiB; bigger pages mean shallower b-trees and fewer page writes

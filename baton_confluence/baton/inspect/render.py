@@ -46,7 +46,12 @@ def render(
         return _messages(list(items), output, _entitlement_table)
     if kind == "grants":
         grants = reader.grants(
-            entitlement_id, principal_type, principal_id, resource_type_id=resource_type, resource_id=resource_id
+            entitlement_id,
+            principal_type,
+            principal_id,
+            resource_type_id=resource_type,
+            resource_id=resource_id,
+            full_entitlements=True,  # what `inspect grants` showed before grants were stored lean
         )
         return _messages(list(grants), output, _grant_table)
     if kind == "syncs":
