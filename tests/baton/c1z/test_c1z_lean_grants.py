@@ -79,7 +79,7 @@ def test_the_full_resource_and_entitlement_stay_in_their_own_tables(
     _site, conn, sync_id = synced
     resources = _rows(conn, "v1_resources", sync_id)
     entitlements = [pb.entitlement.Entitlement.FromString(v) for v in _rows(conn, "v1_entitlements", sync_id).values()]
-    assert {e.resource.id.resource_type for e in entitlements} == {"group", "space"}
+    assert {e.resource.id.resource_type for e in entitlements} == {"group", "site", "space"}
     for entitlement in entitlements:
         assert entitlement.grantable_to and entitlement.display_name, entitlement.id
         key = f"{entitlement.resource.id.resource_type}:{entitlement.resource.id.resource}"
