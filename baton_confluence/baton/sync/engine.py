@@ -25,7 +25,7 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -43,7 +43,7 @@ from baton_confluence.baton.sync.principal_lookup import PrincipalLookup
 from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.sync.resource_getter import NotFetched, get_resource
 from baton_confluence.baton.sync.response_checks import check_resource
-from baton_confluence.baton.sync.state import DONE, PHASES, SyncState
+from baton_confluence.baton.sync.state import DONE, PHASES, Phase, SyncState
 from baton_confluence.baton.sync.sweep_steps import SweepContext, steps_for
 from baton_confluence.baton.sync.targets import SyncTarget
 
@@ -139,7 +139,7 @@ class SyncEngine:
             self.progress.phase = phase
             self._checkpoint(force=True)
             phase_started = time.monotonic()
-            await self._run_phase(phase, sync_id)
+            await self._run_phase(phase)
             self.progress.phase_seconds[phase] = time.monotonic() - phase_started
         finish_started = time.monotonic()
         self.progress.expanded_grants = self.state.expanded_grants
@@ -170,19 +170,32 @@ class SyncEngine:
             report=self.state.report,
         )
 
-    async def _run_phase(self, phase: str, sync_id: str) -> None:
-        if phase == "resource_types":
-            await self._list_resource_types()
-            return
-        self._load_types()
-        if phase == "resources" and self.partial:
+    async def _run_phase(self, phase: Phase) -> None:
+        runners: dict[Phase, Callable[[], Awaitable[None]]] = {
+            Phase.RESOURCE_TYPES: self._list_resource_types,
+            Phase.RESOURCES: self._list_resources,
+            Phase.SWEEP: self._run_sweep,
+            Phase.EXPANSION: self._run_expansion,
+        }
+        if phase is not Phase.RESOURCE_TYPES:
+            self._load_types()
+        run = runners.get(phase)
+        if run is not None:
+            await run()
+
+    async def _list_resources(self) -> None:
+        """Top-level listings, or for a partial sync the targeted resources only."""
+        if self.partial:
             await self._fetch_targets()
-        elif phase == "resources":
+        else:
             await asyncio.gather(*(self._list_top_level(t) for t in self.types))
-        elif phase == "sweep":
-            await self._load_static_templates()
-            await self._sweep()
-        elif phase == "expansion" and not (self.options.skip_expansion or self.options.skip_entitlements_and_grants):
+
+    async def _run_sweep(self) -> None:
+        await self._load_static_templates()
+        await self._sweep()
+
+    async def _run_expansion(self) -> None:
+        if not (self.options.skip_expansion or self.options.skip_entitlements_and_grants):
             await self._expand()
 
     @property

@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from baton_confluence.baton.sync.completeness import CompletenessReport
 
-PHASES = ("resource_types", "resources", "sweep", "expansion", "done")
+
+class Phase(StrEnum):
+    """The sync's phases, in the order they run; the value is what a checkpoint stores."""
+
+    RESOURCE_TYPES = "resource_types"
+    RESOURCES = "resources"
+    SWEEP = "sweep"
+    EXPANSION = "expansion"
+    DONE = "done"  # every phase ran: what is left is finishing (stats, cleanup)
+
+
+PHASES = tuple(Phase)
 DONE = "\x00done"  # a listing token that marks a finished listing
 
 
@@ -46,7 +58,7 @@ class SweepState:
 
 @dataclass
 class SyncState:
-    phase: str = PHASES[0]
+    phase: Phase = Phase.RESOURCE_TYPES
     listings: dict[str, str] = field(default_factory=dict)
     sweep: SweepState = field(default_factory=SweepState)
     report: CompletenessReport = field(default_factory=CompletenessReport)
@@ -82,7 +94,7 @@ class SyncState:
             return cls()
         sweep = raw.get("sweep", {})
         return cls(
-            phase=raw["phase"],
+            phase=Phase(raw["phase"]),
             listings=dict(raw.get("listings", {})),
             sweep=SweepState(
                 frontier=int(sweep.get("frontier", 0)),
