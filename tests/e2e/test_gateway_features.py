@@ -215,30 +215,41 @@ def test_v1_content_gone_for_oauth_is_skipped_in_one_line_and_the_rest_is_comple
     assert any(k.startswith(CONTENT_PREFIXES) for k in want["resources"])  # the classic run did read them
 
 
-def test_last_activity_keeps_the_org_key_and_the_gateway_token_apart(
+def test_last_activity_and_site_roles_keep_the_org_key_and_the_gateway_token_apart(
     site: SimulatedSite, gateway: SimulatedGateway, tmp_path: Path
 ) -> None:
+    """With the organization admin API (last activity, the site's product roles) beside the
+    gateway: every kind gives the classic token's c1z, the admin API sees only its own key, and
+    the key reaches neither the site nor the gateway."""
+    contents = {}
     with org_admin_site(site) as admin:
-        before = credentials_seen(site)
-        env = env_for("client-credentials", site, gateway, tmp_path) | {
-            "BATON_LAST_ACTIVITY": "true",
-            "BATON_ORG_ID": site.spec.site_admin.org_id,
-            "BATON_ORG_API_KEY": site.spec.site_admin.org_api_key,
-            "BATON_ADMIN_API_URL": admin.url,
-        }
-        result = run_cli([RESTRICTED], tmp_path, env)
-        assert result.returncode == 0, result.stderr[-2000:]
-        at_admin = admin.stats.snapshot().credentials
-    after = credentials_seen(site)
-    new = {k: n - before.get(k, 0) for k, n in after.items() if n > before.get(k, 0)}
-    assert set(at_admin) == {(LISTENER_SITE, CREDENTIAL_ORG_KEY)}  # only the org key, never the token
-    assert not any(kind == CREDENTIAL_ORG_KEY for _, kind in new)  # the org key went nowhere else
-    assert new.get((LISTENER_GATEWAY, "bearer"), 0) > 0
+        for kind in KINDS:
+            workdir = tmp_path / kind
+            workdir.mkdir()
+            before, admin_before = credentials_seen(site), admin.stats.snapshot().credentials
+            env = env_for(kind, site, gateway, workdir) | {
+                "BATON_LAST_ACTIVITY": "true",
+                "BATON_ORG_ID": site.spec.site_admin.org_id,
+                "BATON_ORG_API_KEY": site.spec.site_admin.org_api_key,
+                "BATON_ADMIN_API_URL": admin.url,
+            }
+            result = run_cli([RESTRICTED], workdir, env)
+            assert result.returncode == 0, (kind, result.stderr[-2000:])
+            at_admin = {k for k, n in admin.stats.snapshot().credentials.items() if n > admin_before.get(k, 0)}
+            assert at_admin == {(LISTENER_SITE, CREDENTIAL_ORG_KEY)}, kind  # only the org key, never a token
+            new = {k for k, n in credentials_seen(site).items() if n > before.get(k, 0)}
+            assert not any(seen == CREDENTIAL_ORG_KEY for _, seen in new), kind  # the key went nowhere else
+            contents[kind] = synced(workdir / "sync.c1z")
+            counters = report_counters(workdir / "sync.c1z", "accounts.last_login.")
+            assert counters.get("accounts.last_login.known", 0) > 0, kind
     assert_no_gateway_credential_at_the_site(site)
-    counters = report_counters(tmp_path / "sync.c1z", "accounts.last_login.")
-    assert counters.get("accounts.last_login.known", 0) > 0
-    rows = synced(tmp_path / "sync.c1z")
-    assert {k for k in rows["resources"] if k.startswith(CONTENT_PREFIXES)} == restricted_ids(site)
+    classic = contents["classic"]
+    site_id = f"site:{cloud_id_of(site.spec)}"
+    assert any(k.startswith(site_id + ":") for k in classic["grants"])  # the product roles were read
+    assert {k for k in classic["resources"] if k.startswith(CONTENT_PREFIXES)} == restricted_ids(site)
+    for kind in KINDS[1:]:
+        for table_name in ("resources", "entitlements", "grants"):
+            assert contents[kind][table_name] == classic[table_name], (kind, table_name)
 
 
 @pytest.mark.parametrize("kind", ["scoped", "client-credentials", "3lo"])
