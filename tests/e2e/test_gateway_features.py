@@ -276,3 +276,21 @@ def test_validate_passes_through_the_gateway_with_restricted_content(
     assert {kind for listener, kind in gained if listener == LISTENER_SITE} <= {CREDENTIAL_NONE}
     assert any(listener == LISTENER_GATEWAY for listener, _ in gained)
     assert_no_gateway_credential_at_the_site(site)
+
+
+def test_a_restriction_grant_the_gateway_refuses_with_410_is_one_line_naming_the_endpoint_and_fix(
+    tmp_path: Path,
+) -> None:
+    spec = replace(SPEC, gateway=replace(SPEC.gateway, v1_gone_for_oauth=("/content/",)))
+    with SimulatedSite(spec) as running, SimulatedGateway(running) as gw:
+        page_id, account = _restricted_page_and_outsider(running)
+        run("classic", running, gw, tmp_path, RESTRICTED)
+        args = [RESTRICTED, "-f", "sync.c1z", "--grant-entitlement", f"page:{page_id}:view"]
+        args += ["--grant-principal", account, "--grant-principal-type", "user"]
+        result = run_cli(args, tmp_path, env_for("client-credentials", running, gw, tmp_path))
+        still_unlisted = account not in running.state.content.by_id[page_id].restrictions["read"].users
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert f"/wiki/rest/api/content/{page_id}/restriction" in line and "410" in line and "--scoped-token" in line
+    assert still_unlisted
