@@ -294,3 +294,16 @@ def test_a_restriction_grant_the_gateway_refuses_with_410_is_one_line_naming_the
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert f"/wiki/rest/api/content/{page_id}/restriction" in line and "410" in line and "--scoped-token" in line
     assert still_unlisted
+
+
+def test_validate_names_the_gateway_fix_for_an_endpoint_gone_not_a_permission(tmp_path: Path) -> None:
+    """A 410 for OAuth tokens cannot be fixed with a permission: Validate's finding says what to
+    do instead (no v2 group listing exists, so the sync itself stops on it in one line)."""
+    spec = replace(SPEC, gateway=replace(SPEC.gateway, v1_gone_for_oauth=("/group",)))
+    with SimulatedSite(spec) as running, SimulatedGateway(running) as gw:
+        result = run_cli([RESTRICTED], tmp_path, env_for("client-credentials", running, gw, tmp_path))
+    findings = [str(line["finding"]) for line in _json_lines(result.stderr, "confluence_validate_finding")]
+    (groups,) = [line for line in findings if line.startswith("cannot list groups")]
+    assert "410" in groups and "/wiki/rest/api/group" in groups and "--scoped-token" in groups
+    assert "administrator" not in groups
+    assert result.returncode != 0 and "Traceback" not in result.stderr
