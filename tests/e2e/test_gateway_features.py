@@ -22,7 +22,6 @@ from confluence_simulator.content_spec import ContentSpec
 from confluence_simulator.credential_kinds import (
     CREDENTIAL_NONE,
     CREDENTIAL_ORG_KEY,
-    GATEWAY_ONLY_CREDENTIALS,
     LISTENER_GATEWAY,
     LISTENER_SITE,
 )
@@ -32,7 +31,7 @@ from confluence_simulator.site_global import cloud_id_of
 from tests.baton.sync.c1z_rows import synced
 from tests.e2e.cli import run_cli
 from tests.e2e.report import report_counters
-from tests.e2e.test_gateway_auth import KINDS, env_for, run
+from tests.e2e.test_gateway_auth import KINDS, assert_no_gateway_credential_at_the_site, env_for, run
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -68,13 +67,6 @@ def gateway(site: SimulatedSite) -> Iterator[SimulatedGateway]:
 
 def credentials_seen(site: SimulatedSite) -> dict[tuple[str, str], int]:
     return site.stats.snapshot().credentials
-
-
-def assert_no_gateway_credential_at_the_site(site: SimulatedSite) -> None:
-    leaked = {
-        k: n for k, n in credentials_seen(site).items() if k[0] == LISTENER_SITE and k[1] in GATEWAY_ONLY_CREDENTIALS
-    }
-    assert leaked == {}
 
 
 def restricted_ids(site: SimulatedSite) -> set[str]:
