@@ -19,12 +19,18 @@ CREDENTIAL_CLASSIC = "basic-classic"
 CREDENTIAL_SCOPED = "basic-scoped"
 CREDENTIAL_BASIC_OTHER = "basic-other"
 CREDENTIAL_BEARER = "bearer"
+# The organization admin API's key (`SiteAdminSpec.org_api_key`, also a Bearer credential): told
+# apart from gateway tokens so that a test can prove each went only to its own API.
+CREDENTIAL_ORG_KEY = "bearer-org-key"
 GATEWAY_ONLY_CREDENTIALS = frozenset({CREDENTIAL_SCOPED, CREDENTIAL_BEARER})
+
 
 def credential_kind(spec: SiteSpec, authorization: str | None) -> str:
     """What kind of credential a request carries (for the per-listener record)."""
     scheme, _, value = (authorization or "").partition(" ")
     if scheme.lower() == "bearer":
+        if hmac.compare_digest(value.strip(), spec.site_admin.org_api_key):
+            return CREDENTIAL_ORG_KEY
         return CREDENTIAL_BEARER
     if scheme.lower() != "basic":
         return CREDENTIAL_NONE

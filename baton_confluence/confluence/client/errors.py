@@ -48,6 +48,10 @@ class EndpointGone(ConnectorError):
     kind of credential. A caller with a v2 equivalent uses it; callers of an optional listing skip
     it and say so; everyone else sees the usual ConnectorError."""
 
+    # What to do instead, when known (an OAuth 2.0 token through the gateway: `gone_fix`), so that
+    # Validate names it rather than a permission, which cannot bring an endpoint back.
+    fix: str = ""
+
 
 def code_for_status(status: int) -> grpc.StatusCode:
     """The gRPC code for an HTTP error status (the mapping baton-sdk's uhttp uses)."""
@@ -95,7 +99,9 @@ def status_error(
         parts.append(gone_fix(endpoint))
     message = redact(": ".join(parts), secrets)
     if status == 410:
-        return EndpointGone(code_for_status(status), message, rate_limit=rate_limit)
+        gone = EndpointGone(code_for_status(status), message, rate_limit=rate_limit)
+        gone.fix = gone_fix(endpoint) if oauth else ""
+        return gone
     return ConnectorError(code_for_status(status), message, rate_limit=rate_limit)
 
 

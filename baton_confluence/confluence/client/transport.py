@@ -9,7 +9,7 @@ Confluence they mean the base URL is wrong.
 Through Atlassian's API gateway (docs/auth.md) the base URL is the gateway and `route` supplies the
 `/ex/confluence/<cloudId>` prefix, found once before the first call; request paths, accounting and
 messages stay the site's (`/wiki/...`). Renewable credentials (OAuth 2.0) are asked for their header
-before every attempt and renewed once when the API answers 401.
+before every attempt and renewed when the API answers 401 (`_renews` says how often).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import random
 import ssl
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -62,6 +63,10 @@ from baton_confluence.confluence.client.urls import (
 log = structlog.get_logger("baton_confluence.confluence.client")
 
 USER_AGENT = f"baton-confluence/{__version__}"
+# Renewals one call makes at most (see ConfluenceHTTP._renews), and how many recent tokens that
+# served a call are remembered to tell an aged token from a refused credential.
+MAX_RENEWALS_PER_CALL = 8
+_SERVED_TOKENS_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class ConfluenceHTTP:
         )
         self.retry_policy = retry_policy or RetryPolicy(max_attempts=max_attempts)
         self.stats = RequestStats()
+        self._served: deque[str] = deque(maxlen=_SERVED_TOKENS_KEPT)  # renewable tokens that got an answer
         pool = self.governor.settings.max_concurrency
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -242,14 +248,14 @@ class ConfluenceHTTP:
     async def _call(self, call: _Call) -> JsonResponse:
         self.stats.record_call(url_key(call.method, call.path, call.params))
         attempt = 1
-        renewed = False
+        refused: set[str] = set()  # the tokens this call saw refused
         while True:
             try:
                 return await self._attempt(call, attempt)
             except _AttemptFailed as failure:
-                if failure.rejected_authorization and not renewed and isinstance(self._auth, RenewableCredentials):
-                    # The token expired early or was revoked: renew it once and try again at once.
-                    renewed = True
+                if self._renews(failure.rejected_authorization, refused) and isinstance(self._auth, RenewableCredentials):
+                    # The token expired early or was revoked: renew it and try again at once.
+                    refused.add(failure.rejected_authorization)
                     log.info("confluence_token_rejected", method=call.method, path=call.path, attempt=attempt)
                     await self._auth.renew(failure.rejected_authorization)
                     attempt += 1
@@ -267,6 +273,18 @@ class ConfluenceHTTP:
                 )
                 await self._sleep(delay)
                 attempt += 1
+
+    def _renews(self, rejected: str, refused: set[str]) -> bool:
+        """Whether a call whose token was refused renews it and retries. A token that has served
+        calls and is then refused has aged (expired or spent): renew, however often it happens
+        while many calls are in flight, up to `MAX_RENEWALS_PER_CALL`. A token refused before it
+        served anything says the credential itself is refused: renew once only, as a token can be
+        revoked between minting and first use; a second such refusal is final."""
+        if not rejected or rejected in refused or len(refused) >= MAX_RENEWALS_PER_CALL:
+            return False
+        if rejected in self._served:
+            return True
+        return not any(token not in self._served for token in refused)
 
     async def _attempt(self, call: _Call, attempt: int) -> JsonResponse:
         self.stats.record_attempt(retry=attempt > 1)
@@ -289,6 +307,8 @@ class ConfluenceHTTP:
             failure = self._status_failure(call, response, headers)
             failure.rejected_authorization = authorization
             raise failure
+        if authorization and authorization not in self._served:
+            self._served.append(authorization)
         return self._interpret(call, response, headers)
 
     async def _send(self, call: _Call, path: str, authorization: str) -> httpx.Response:

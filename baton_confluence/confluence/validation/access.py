@@ -11,7 +11,7 @@ import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import SiteProbes, Space
-from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of
+from baton_confluence.confluence.validation.findings import Finding, failure, fix_for, http_status_of
 from baton_confluence.confluence.validation.fixes import Fixes
 
 SPACES_FIX = "give the account the 'Can use' global permission and view permission on the spaces to sync"
@@ -22,7 +22,7 @@ async def first_space(api: SiteProbes) -> Space | None:
     try:
         spaces = await api.probe_spaces()
     except ConnectorError as err:
-        raise failure(err.code, f"cannot list spaces ({http_status_of(err)})", SPACES_FIX) from err
+        raise failure(err.code, f"cannot list spaces ({http_status_of(err)})", fix_for(err, SPACES_FIX)) from err
     return spaces[0] if spaces else None
 
 
@@ -31,7 +31,7 @@ async def check_groups(api: SiteProbes, fixes: Fixes) -> list[Finding]:
     try:
         groups = await api.probe_groups()
     except ConnectorError as err:
-        return [Finding(f"cannot list groups ({http_status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list groups ({http_status_of(err)})", fix_for(err, fixes.admin))]
     if not groups:
         return []
     group = groups[0]
@@ -39,7 +39,7 @@ async def check_groups(api: SiteProbes, fixes: Fixes) -> list[Finding]:
         await api.probe_group_members(group.id)
     except ConnectorError as err:
         problem = f"cannot list the members of group {group.name or group.id} ({http_status_of(err)})"
-        return [Finding(problem, fixes.admin)]
+        return [Finding(problem, fix_for(err, fixes.admin))]
     return []
 
 
@@ -47,7 +47,7 @@ async def check_users(api: SiteProbes, fixes: Fixes) -> list[Finding]:
     try:
         await api.probe_users()
     except ConnectorError as err:
-        return [Finding(f"cannot list users ({http_status_of(err)})", fixes.admin)]
+        return [Finding(f"cannot list users ({http_status_of(err)})", fix_for(err, fixes.admin))]
     return []
 
 
@@ -63,5 +63,6 @@ async def check_space_permissions(api: SiteProbes, space: Space | None, fixes: F
         await api.probe_space_permissions(space)
     except ConnectorError as err:
         name = space.key or space.id
-        return [Finding(f"cannot read the permissions of space {name} ({http_status_of(err)})", fixes.space_admin)]
+        problem = f"cannot read the permissions of space {name} ({http_status_of(err)})"
+        return [Finding(problem, fix_for(err, fixes.space_admin))]
     return []

@@ -18,7 +18,7 @@ from google.rpc import error_details_pb2
 
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton.errors import ConnectorError
-from baton_confluence.confluence.client import MissingScopeError
+from baton_confluence.confluence.client import EndpointGone, MissingScopeError
 
 log = structlog.get_logger("baton_confluence.confluence.validation")
 
@@ -65,3 +65,9 @@ def http_status_of(err: ConnectorError) -> str:
 def inner(err: ConnectorError) -> str:
     """The client's message without its prefix, to nest it in ours."""
     return err.message.removeprefix(f"{PREFIX}: ")
+
+
+def fix_for(err: ConnectorError, fix: str) -> str:
+    """The fix a probe's failure calls for: `fix`, unless the endpoint is retired for these
+    credentials (410) and the client knows what to do instead."""
+    return err.fix if isinstance(err, EndpointGone) and err.fix else fix

@@ -10,7 +10,7 @@ import grpc
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import SpaceRolesAPI
-from baton_confluence.confluence.validation.findings import Finding, failure, http_status_of, inner
+from baton_confluence.confluence.validation.findings import Finding, failure, fix_for, http_status_of, inner
 
 OFF = "turn off --use-rbac to sync granular space permissions instead"
 
@@ -41,7 +41,8 @@ async def check_role_assignments(api: SpaceRolesAPI, space_id: str, space_admin:
     try:
         await api.probe_role_assignments(space_id)
     except ConnectorError as err:
-        return [Finding(f"cannot read the role assignments of space {space_id} ({http_status_of(err)})", space_admin)]
+        problem = f"cannot read the role assignments of space {space_id} ({http_status_of(err)})"
+        return [Finding(problem, fix_for(err, space_admin))]
     return []
 
 
