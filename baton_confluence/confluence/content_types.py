@@ -10,7 +10,7 @@ from __future__ import annotations
 from baton_confluence.baton import annotations as ann
 from baton_confluence.baton import pb
 from baton_confluence.baton.inspect import LayeredAccessRule
-from baton_confluence.confluence.client import ContentType, RestrictionOperation
+from baton_confluence.confluence.client import ContentType, EndpointGone, RestrictionOperation
 
 PAGE = "page"
 BLOGPOST = "blogpost"
@@ -53,3 +53,22 @@ def content_access_rule() -> LayeredAccessRule:
         ancestors_profile_key=ANCESTORS_KEY,
         open_access_types=frozenset({ACCESS_CLASS}),
     )
+
+
+DROP_OPTION = "drop --sync-restricted-content"
+
+
+def content_gone_fix(gone: EndpointGone) -> str:
+    """What to do when a v1 content endpoint answers 410 Gone: the gateway's own fix for an OAuth 2.0
+    token (a scoped API token, client/errors.py) or leaving the option off; without a gateway fix,
+    only leaving the option off helps."""
+    if gone.fix:
+        return f"{gone.fix}, or {DROP_OPTION}"
+    return f"{DROP_OPTION} (the site no longer serves it to these credentials)"
+
+
+def content_gone_detail(gone: EndpointGone, consequence: str) -> str:
+    """The one log line's detail: the error (which already names the gateway's fix), what is not
+    synced, and the rest of the fix."""
+    rest = f"or {DROP_OPTION}" if gone.fix else content_gone_fix(gone)
+    return f"{gone.message}: {consequence}; {rest}"

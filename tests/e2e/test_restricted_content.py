@@ -118,8 +118,8 @@ def test_content_endpoints_gone_are_reported_and_skipped(tmp_path: Path) -> None
         findings = [json.loads(line)["finding"] for line in result.stderr.splitlines()
                     if "confluence_validate_finding" in line]
         assert findings == [
-            "the v1 content listing answers 410 Gone to these credentials: use an API token (basic auth), "
-            "or drop --sync-restricted-content; restricted content will not be synced"
+            "the v1 content listing answers 410 Gone to these credentials: drop --sync-restricted-content "
+            "(the site no longer serves it to these credentials)"
         ]
         rows = synced(tmp_path / "sync.c1z")
         assert not _content_rows(rows, "resources")

@@ -55,6 +55,7 @@ from baton_confluence.confluence.content_types import (
     SLUG_OF,
     SPACE_ID_KEY,
     VIEW,
+    content_gone_detail,
     content_type_resource,
 )
 from baton_confluence.confluence.grants import grant_expanding_groups, rate_limit_annotations
@@ -101,9 +102,7 @@ class RestrictedContentSyncer(ResourceSyncer, ContentRestrictionProvisioner):
                 "confluence_restricted_content_gone",
                 space_key=space_key,
                 content_type=self.content_type.value,
-                detail=f"{gone.message}: the site no longer serves the v1 content listing to these credentials, "
-                "so restricted content of this space is not synced; use an API token (basic auth) or drop "
-                "--sync-restricted-content",
+                detail=content_gone_detail(gone, "restricted content of this space is not synced"),
             )
             return Page([], "", [note({f"restricted_content.gone.{self.type_id}": 1})])
         except ConnectorError as err:
@@ -213,7 +212,7 @@ def _say_gone(gone: EndpointGone, content_id: str, consequence: str) -> None:
     log.warning(
         "confluence_restriction_list_gone",
         content_id=content_id,
-        detail=f"{gone.message}: {consequence}; use an API token (basic auth) or drop --sync-restricted-content",
+        detail=content_gone_detail(gone, consequence),
     )
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from baton_confluence.baton.errors import ConnectorError
 from baton_confluence.confluence.client import ConfluenceAPI, ContentRestrictionsAPI, EndpointGone, Space
+from baton_confluence.confluence.content_types import content_gone_fix
 from baton_confluence.confluence.validation.findings import Finding, http_status_of
 
-GONE_FIX = "use an API token (basic auth), or drop --sync-restricted-content; restricted content will not be synced"
 DENIED_FIX = "give the account view access to the spaces whose restricted content must be synced"
 
 
@@ -18,8 +18,8 @@ async def check_restricted_content(api: ConfluenceAPI, space: Space | None) -> l
         return []
     try:
         await api.probe_content(space.key)
-    except EndpointGone:
-        return [Finding("the v1 content listing answers 410 Gone to these credentials", GONE_FIX)]
+    except EndpointGone as gone:
+        return [Finding("the v1 content listing answers 410 Gone to these credentials", content_gone_fix(gone))]
     except ConnectorError as err:
         return [Finding(f"cannot list the content of space {space.key} ({http_status_of(err)})", DENIED_FIX)]
     return []
