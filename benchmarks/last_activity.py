@@ -3,8 +3,10 @@ wall time, bulk route against per-account route, with the organization admin API
 20 requests/s (its own token bucket; the client paced by `--admin-api-max-rps 20`).
 
 The baseline for `--last-activity` is a sync with the org key but without the option: the key
-alone already makes the `site` resource read the groups' product roles (one request per group),
-which is measured as its own line against a sync without the key.
+alone already makes the `site` resource read the groups' product roles (one request per group)
+and the roles given to accounts directly (one request per org account), measured as their own
+lines: the key with the per-account role route refused (groups only) against a sync without the
+key, and the full key against that.
 
 Each scenario runs the real CLI (benchmarks/sync_child.py) against the benchmark site (2,000
 accounts, 150 groups; fewer spaces than benchmarks/run.py by default, so the sweep does not hide
@@ -38,6 +40,7 @@ class Measured:
     site_requests: int
     admin_requests: int
     activity_requests: int  # of the admin requests: bulk search pages and per-account reads
+    direct_role_requests: int  # of the admin requests: accounts' own role assignments
     admin_429s: int
     accounts: int
 
@@ -65,7 +68,8 @@ def run(name: str, spec: SiteSpec, org_key: bool, last_activity: bool, rps: floa
         accounts = len(site.state.users)
         by_request = admin.stats.snapshot().by_request
         activity = sum(n for (_, path), n in by_request.items() if path.endswith(("/users/search", "/last-active-dates")))
-        return Measured(name, seconds, site.stats.total_requests, admin.stats.total_requests, activity,
+        direct = sum(n for (_, path), n in by_request.items() if "/users/" in path and path.endswith("/role-assignments"))
+        return Measured(name, seconds, site.stats.total_requests, admin.stats.total_requests, activity, direct,
                         admin.stats.rate_limited_count, accounts)
 
 
@@ -78,20 +82,24 @@ def main() -> None:
     base = benchmark_site(spaces=args.spaces, latency_ms=50)
     limited = replace(base, site_admin=SiteAdminSpec(admin_rate_limit_rps=args.rps))
     no_bulk = replace(base, site_admin=SiteAdminSpec(bulk_search=False, admin_rate_limit_rps=args.rps))
+    groups_only = replace(base, site_admin=SiteAdminSpec(user_roles_status=403, admin_rate_limit_rps=args.rps))
     scenarios = [
         ("no org key", base, False, False),
+        ("org key, groups' roles only", groups_only, True, False),
         ("org key (product roles)", limited, True, False),
         ("+ --last-activity, bulk", limited, True, True),
         ("+ --last-activity, per-account", no_bulk, True, True),
     ]
     results = []
-    print(f"{'scenario':<32} {'time':>8} {'site req':>9} {'admin req':>10} {'activity':>9} {'429s':>5} {'accounts':>9}")
+    print(f"{'scenario':<32} {'time':>8} {'site req':>9} {'admin req':>10} {'activity':>9} {'roles':>6} "
+          f"{'429s':>5} {'accounts':>9}")
     for name, spec, key, on in scenarios:
         m = run(name, spec, key, on, args.rps)
         results.append(m)
         print(f"{m.scenario:<32} {m.seconds:>7.1f}s {m.site_requests:>9,} {m.admin_requests:>10,} "
-              f"{m.activity_requests:>9,} {m.admin_429s:>5,} {m.accounts:>9,}", flush=True)
-    for m, baseline in ((results[1], results[0]), (results[2], results[1]), (results[3], results[1])):
+              f"{m.activity_requests:>9,} {m.direct_role_requests:>6,} {m.admin_429s:>5,} {m.accounts:>9,}", flush=True)
+    pairs = ((results[1], results[0]), (results[2], results[1]), (results[3], results[2]), (results[4], results[2]))
+    for m, baseline in pairs:
         added = m.site_requests + m.admin_requests - baseline.site_requests - baseline.admin_requests
         print(f"{m.scenario} vs {baseline.scenario}: +{added:,} requests, +{m.seconds - baseline.seconds:.1f}s wall time")
     if args.json:

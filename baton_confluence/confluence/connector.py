@@ -28,6 +28,7 @@ from baton_confluence.confluence.client import (
     OrgAdmin,
     OrgLastActivity,
     OrgProductRoles,
+    OrgUserRoles,
     SiteIdentityReader,
     require_space_roles,
     space_roles_of,
@@ -92,7 +93,7 @@ class ConfluenceConnector(Connector):
         if self.options.use_rbac:
             syncers.append(SpaceRoleAssignmentSyncer(self.ctx))
         syncers.append(AccessClassSyncer())
-        syncers.append(SiteSyncer(self.ctx, site_sources(self.api, self.org_admin)))
+        syncers.append(SiteSyncer(self.ctx, site_sources(self.api, self.org_admin, self.ctx.last_activity)))
         if self.options.sync_restricted_content:
             syncers.extend(RestrictedContentSyncer(self.ctx, content_type) for content_type in ContentType)
         return syncers
@@ -152,13 +153,17 @@ def last_activity_reader(
     )
 
 
-def site_sources(api: ConfluenceAPI, org_admin: OrgAdmin | None) -> SiteSources:
+def site_sources(
+    api: ConfluenceAPI, org_admin: OrgAdmin | None, last_activity: LastActivityReader | None = None
+) -> SiteSources:
     """Where the `site` resource's id and grants come from (syncers/site.py)."""
     identity = api if isinstance(api, SiteIdentityReader) else None
     if isinstance(api, GlobalPermissionReader):
         return SiteSources(identity, api)
     if org_admin is not None and identity is not None:
-        return SiteSources(identity, OrgProductRoles(org_admin, identity))
+        # Accounts' direct roles share --last-activity's bulk listing of the org when it reads one.
+        shared = last_activity if isinstance(last_activity, OrgLastActivity) else None
+        return SiteSources(identity, OrgProductRoles(org_admin, identity, OrgUserRoles(org_admin, api, shared)))
     return SiteSources(
         identity,
         None,

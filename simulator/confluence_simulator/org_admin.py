@@ -11,7 +11,8 @@ has what is documented and what is guessed.
   "name", "email", "productAccess": [{"key", "id", "lastActiveTimestamp"}]}], "links": {"next"}}`,
   or (`bulk_shape` "date") entries `{"key", "last_active"}` and `links.next` a URL with `?cursor=`.
   Without it the route answers `bulk_absent_status` (404, 405 or 403).
-- Product roles given to groups (likely/uncertain; `SiteAdminSpec.role_shape`): `org_roles.py`.
+- Product roles given to groups (likely/uncertain; `SiteAdminSpec.role_shape`): `org_roles.py`;
+  given to accounts directly (`user_role_shape`, `user_roles_status`): `org_user_roles.py`.
 - Auth: `Authorization: Bearer <org_api_key>`; a missing or wrong key is 401. Another org id is 404.
 """
 
@@ -27,6 +28,7 @@ from confluence_simulator.activity import OTHER_SITE_CLOUD_ID, activity_of, iso_
 from confluence_simulator.errors import STYLE_V2, ApiError
 from confluence_simulator.flavor import Flavor
 from confluence_simulator.org_roles import GROUP_ROLES, GROUPS, OrgRolesApi
+from confluence_simulator.org_user_roles import USER_ROLES, OrgUserRolesApi
 from confluence_simulator.routing import Request, Response, Router, json_response
 from confluence_simulator.server import SimulatedSite
 from confluence_simulator.site_admin_spec import BULK_DATE, BULK_TIMESTAMP
@@ -140,6 +142,8 @@ def build_org_admin_router(state: SiteState, spec: SiteSpec) -> Router:
     roles = OrgRolesApi(state, spec)
     router.add("GET", GROUPS, roles.groups, family=None, style=STYLE_V2, denied_status=403)
     router.add("GET", GROUP_ROLES, roles.group_roles, family=None, style=STYLE_V2, denied_status=403)
+    router.add("GET", USER_ROLES, OrgUserRolesApi(state, spec).user_roles, family=None, style=STYLE_V2,
+               denied_status=403)
     return router
 
 

@@ -38,6 +38,13 @@ ROLES_LIST = "list"  # {"resourceId", "roles": ["atlassian/admin", ...]}
 ROLES_FLAT = "flat"  # {"resourceId", "role": "atlassian/admin"}, one item per role
 ROLE_SHAPES = (ROLES_NESTED, ROLES_LIST, ROLES_FLAT)
 
+# How an account's own role assignments (`.../users/{accountId}/role-assignments`) say how each role
+# was given (jira.js `MultiDirectoryUserRoleAssignmentSchema`: likely; FACTS.md).
+USER_ROLES_METHODS = "methods"  # roleAssignments[{role, roleAssignmentMethods: [direct|group_direct]}] + roles[]
+USER_ROLES_NO_METHODS = "no_methods"  # roleAssignments[{role}]: every role held, no method
+USER_ROLES_LIST = "list"  # roles[] only (the deprecated field): every role held, no method
+USER_ROLE_SHAPES = (USER_ROLES_METHODS, USER_ROLES_NO_METHODS, USER_ROLES_LIST)
+
 
 @dataclass(frozen=True)
 class SiteAdminSpec:
@@ -61,6 +68,9 @@ class SiteAdminSpec:
     never_active_fraction: float = 0.15  # org members with no Confluence activity
     role_shape: str = ROLES_NESTED
     group_page_size: int = 50
+    # --- roles given to accounts directly (org_user_roles.py) ------------------------------------
+    user_role_shape: str = USER_ROLES_METHODS
+    user_roles_status: int = 200  # 403 or 404: the per-account route refuses every account
 
     def __post_init__(self) -> None:
         if self.dc_subject_shape not in SUBJECT_SHAPES:
@@ -75,5 +85,9 @@ class SiteAdminSpec:
             raise ValueError(f"bulk_shape must be one of {BULK_SHAPES}")
         if self.role_shape not in ROLE_SHAPES:
             raise ValueError(f"role_shape must be one of {ROLE_SHAPES}")
+        if self.user_role_shape not in USER_ROLE_SHAPES:
+            raise ValueError(f"user_role_shape must be one of {USER_ROLE_SHAPES}")
+        if self.user_roles_status not in (200, 403, 404):
+            raise ValueError("user_roles_status must be 200, 403 or 404")
         if not 0.0 <= self.never_active_fraction <= 1.0:
             raise ValueError("never_active_fraction must be within 0..1")

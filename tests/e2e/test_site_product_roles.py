@@ -1,6 +1,7 @@
 """Cloud with the organization admin key: the `site` resource's grants are the Confluence product
 roles of the org's groups (each plausible shape), expanded to members; other sites' and products'
-roles are left out; roles given to accounts directly are reported as not read."""
+roles are left out; roles given to accounts directly are read too (tests/e2e/test_site_direct_roles.py
+has their variants)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from confluence_simulator import SimulatedSite, SiteSpec
 from confluence_simulator.org_admin import org_admin_site
 from confluence_simulator.org_roles import product_roles
+from confluence_simulator.org_user_roles import direct_roles
 from confluence_simulator.site_admin_spec import ROLE_SHAPES, SiteAdminSpec
 from confluence_simulator.site_global import cloud_id_of
 
@@ -46,13 +48,15 @@ def test_site_grants_are_the_groups_product_roles(shape: str, tmp_path: Path) ->
             direct.add(f"{entitlement}:group:{group_id}")
             expanded.update(f"{entitlement}:user:{m}" for m in site.state.groups[group_id].members)
     assert direct and expanded and unknown  # every case occurs on this site
+    for account, held in direct_roles(site.state, spec).items():
+        direct.update(f"site:{site_id}:{SLUGS[role]}:user:{account}" for role in held)
     rows = synced(tmp_path / "sync.c1z")
     assert {g for g in rows["grants"] if g.startswith("site:")} == direct | expanded
     report = report_counters(tmp_path / "sync.c1z", "site.")
-    assert report.pop("site.grants_partial.direct_user_roles_not_read") == 1
     assert sum(report.values()) == unknown and all(k.startswith("site.permissions_skipped.unknown.") for k in report)
-    # One request per group page and per group; nothing about activity without --last-activity.
+    # One request per group page and per group (and per account, for its direct roles), each once;
+    # no last-active dates without --last-activity.
     paths = [path for _, path in admin_requests]
-    assert sum(1 for p in paths if p.endswith("/role-assignments")) == len(site.state.groups)
+    assert sum(1 for p in paths if "/groups/" in p and p.endswith("/role-assignments")) == len(site.state.groups)
     assert set(admin_requests.values()) == {1}
-    assert not [p for p in paths if "last-active" in p or p.endswith("/users/search")]
+    assert not [p for p in paths if "last-active" in p]

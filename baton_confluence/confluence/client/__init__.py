@@ -59,6 +59,7 @@ from baton_confluence.confluence.client.oauth import ClientCredentialsGrant, OAu
 from baton_confluence.confluence.client.org_admin import OrgAdmin, org_admin_client
 from baton_confluence.confluence.client.org_last_activity import OrgLastActivity
 from baton_confluence.confluence.client.org_product_roles import OrgProductRoles
+from baton_confluence.confluence.client.org_user_roles import OrgUserRoles
 from baton_confluence.confluence.client.pagination import ListingPage, any_item, parsed, v1_page, v1_start
 from baton_confluence.confluence.client.records import (
     ACCOUNT_TYPE_APP,
@@ -129,6 +130,7 @@ __all__ = [
     "OrgAdmin",
     "OrgLastActivity",
     "OrgProductRoles",
+    "OrgUserRoles",
     "QueryParams",
     "RefreshTokenFile",
     "RefreshTokenGrant",

@@ -43,6 +43,8 @@ class GlobalPermissionListing:
     detail: str = ""
     # Read, but known to leave something out: a snake_case reason the report counts.
     partial: str = ""
+    # Counters for the completeness report (name, count): what was read around but not failed on.
+    counts: tuple[tuple[str, int], ...] = ()
 
 
 @runtime_checkable

@@ -88,28 +88,15 @@ class OrgLastActivity:
 
     async def _read_bulk(self, cloud_id: str) -> dict[str, LastActive] | None:
         """Every user's entry, or None when the organization has no bulk route."""
-        found: dict[str, LastActive] = {}
-        path = api_path(BULK_SEARCH, self.admin.org_id)
-        cursor = ""
-        while True:
-            body: dict[str, Any] = {"limit": BULK_PAGE_SIZE, "expand": ["productAccess"]}
-            if cursor:
-                body["cursor"] = cursor
-            try:
-                response = await self.admin.http.post_json(path, body, expect=(200,), idempotent=True)
-            except ConnectorError as err:
-                if found or not _bulk_absent(err):  # a route that vanishes mid-listing is no "absent"
-                    raise
-                return None
-            page = response.json_object()
-            for user in page.get("data") or []:
-                if isinstance(user, dict):
-                    account_id = text(user.get("accountId")) or text(user.get("account_id"))
-                    if account_id:
-                        found[account_id] = _on_site(user.get("productAccess"), cloud_id)
-            cursor = next_cursor(obj(page.get("links")).get("next"))
-            if not cursor or not page.get("data"):
-                return found
+        users = await read_bulk_users(self.admin)
+        if users is None:
+            return None
+        return {account_id: _on_site(user.get("productAccess"), cloud_id) for account_id, user in users.items()}
+
+    async def bulk_account_ids(self) -> list[str] | None:
+        """The accounts the bulk route listed (read once for both uses), None without a bulk route."""
+        await self._choose_route()
+        return list(self._bulk) if self.route == ROUTE_BULK else None
 
     async def _one(self, account_id: str) -> LastActive:
         cloud_id = (await self.site.site_identity()).id
@@ -120,6 +107,33 @@ class OrgLastActivity:
                 return LastActive.none(NoDate.UNKNOWN_TO_ORG)
             raise
         return _on_site(obj(response.json_object().get("data")).get("product_access"), cloud_id)
+
+
+async def read_bulk_users(admin: OrgAdmin) -> dict[str, dict[str, Any]] | None:
+    """Every user of the organization's bulk search by account id (with `productAccess`), or None
+    when the organization has no bulk route."""
+    found: dict[str, dict[str, Any]] = {}
+    path = api_path(BULK_SEARCH, admin.org_id)
+    cursor = ""
+    while True:
+        body: dict[str, Any] = {"limit": BULK_PAGE_SIZE, "expand": ["productAccess"]}
+        if cursor:
+            body["cursor"] = cursor
+        try:
+            response = await admin.http.post_json(path, body, expect=(200,), idempotent=True)
+        except ConnectorError as err:
+            if found or not _bulk_absent(err):  # a route that vanishes mid-listing is no "absent"
+                raise
+            return None
+        page = response.json_object()
+        for user in page.get("data") or []:
+            if isinstance(user, dict):
+                account_id = text(user.get("accountId")) or text(user.get("account_id"))
+                if account_id:
+                    found[account_id] = user
+        cursor = next_cursor(obj(page.get("links")).get("next"))
+        if not cursor or not page.get("data"):
+            return found
 
 
 def _bulk_absent(err: ConnectorError) -> bool:

@@ -14,8 +14,8 @@ Only items whose `resourceId` is this site's Confluence (`ari:cloud:confluence::
 count. Mapping (why: docs/site-and-activity.md): `atlassian/admin` -> `administer-application`,
 `atlassian/user` -> `use-application`; any other role (`atlassian/site-admin`, `atlassian/guest`...)
 is passed on as `<role>-product_role` and counted as an unknown pair by the site syncer. Roles
-given to single accounts directly are not read (one request per account): the listing says so
-(`partial`), and the completeness report counts it.
+given to single accounts directly are read by `org_user_roles.OrgUserRoles` when one is given
+(the connector always gives one); without it the listing says they were not read (`partial`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from baton_confluence.confluence.client.capability_site import (
 )
 from baton_confluence.confluence.client.org_admin import OrgAdmin
 from baton_confluence.confluence.client.org_last_activity import next_cursor
+from baton_confluence.confluence.client.org_user_roles import UNKNOWN_TO_ORG, OrgUserRoles
 from baton_confluence.confluence.client.records import obj, text
 from baton_confluence.confluence.client.urls import QueryParams, api_path
 
@@ -46,9 +47,10 @@ PARTIAL_DIRECT_ROLES = "direct_user_roles_not_read"
 
 
 class OrgProductRoles:
-    def __init__(self, admin: OrgAdmin, site: SiteIdentityReader) -> None:
+    def __init__(self, admin: OrgAdmin, site: SiteIdentityReader, direct: OrgUserRoles | None = None) -> None:
         self.admin = admin
         self.site = site
+        self.direct = direct
 
     async def global_permissions(self) -> GlobalPermissionListing:
         cloud_id = (await self.site.site_identity()).id
@@ -63,8 +65,14 @@ class OrgProductRoles:
                 "the site resource has no grants",
             )
         found = await asyncio.gather(*(self._roles(group_id, cloud_id) for group_id in groups))
-        items = tuple(item for roles in found for item in roles)
-        return GlobalPermissionListing(items, partial=PARTIAL_DIRECT_ROLES)
+        by_group = {group_id: frozenset(roles) for group_id, roles in zip(groups, found, strict=True) if roles}
+        items = [_permission(role, "group", group_id) for group_id, roles in by_group.items() for role in roles]
+        if self.direct is None:
+            return GlobalPermissionListing(tuple(items), partial=PARTIAL_DIRECT_ROLES)
+        direct = await self.direct.direct_roles(CONFLUENCE_SITE + cloud_id, by_group)
+        items += [_permission(role, "user", account) for account, roles in direct.roles.items() for role in roles]
+        counts = ((UNKNOWN_TO_ORG, direct.unknown_accounts),) if direct.unknown_accounts else ()
+        return GlobalPermissionListing(tuple(items), partial=direct.partial, detail=direct.detail, counts=counts)
 
     async def _groups(self) -> list[str]:
         ids: list[str] = []
@@ -78,17 +86,20 @@ class OrgProductRoles:
             if not cursor or not data:
                 return ids
 
-    async def _roles(self, group_id: str, cloud_id: str) -> list[GlobalPermission]:
+    async def _roles(self, group_id: str, cloud_id: str) -> list[str]:
+        """The roles the group holds on this site's Confluence."""
         path = api_path(GROUP_ROLES, self.admin.org_id, group_id)
         page = (await self.admin.http.get_json(path)).json_object()
-        out: list[GlobalPermission] = []
+        out: list[str] = []
         for item in page.get("data") or []:
-            if not isinstance(item, dict) or text(item.get("resourceId")) != CONFLUENCE_SITE + cloud_id:
-                continue
-            for role in _roles_of(item):
-                operation, target = ROLE_PAIRS.get(role, (role.removeprefix("atlassian/"), OTHER_ROLE_TARGET))
-                out.append(GlobalPermission(operation, target, "group", group_id))
-        return out
+            if isinstance(item, dict) and text(item.get("resourceId")) == CONFLUENCE_SITE + cloud_id:
+                out.extend(_roles_of(item))
+        return list(dict.fromkeys(out))
+
+
+def _permission(role: str, principal_type: str, principal_id: str) -> GlobalPermission:
+    operation, target = ROLE_PAIRS.get(role, (role.removeprefix("atlassian/"), OTHER_ROLE_TARGET))
+    return GlobalPermission(operation, target, principal_type, principal_id)
 
 
 def _roles_of(item: dict[str, Any]) -> list[str]:

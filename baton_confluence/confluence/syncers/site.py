@@ -89,7 +89,11 @@ class SiteSyncer(ResourceSyncer):
             return Page([], "", [self._unavailable(listing.unavailable, listing.detail)])
         page = site_grants(resource, listing)
         if listing.partial:
+            if listing.detail:
+                log.warning("confluence_site_permissions_partial", reason=listing.partial, detail=listing.detail)
             page.annotations.append(note({f"{PARTIAL}.{listing.partial}": 1}))
+        if listing.counts:
+            page.annotations.append(note(dict(listing.counts)))
         return page
 
     @staticmethod
