@@ -92,10 +92,15 @@ class RateLimitHeaders:
     @property
     def nearly_exhausted(self) -> bool:
         """The site says, or Limit/Remaining show, that less than 20 % of the budget is left."""
+        return self.nearly_exhausted_after(0)
+
+    def nearly_exhausted_after(self, pending: int) -> bool:
+        """As `nearly_exhausted`, once `pending` requests already on their way have each taken a
+        token: Remaining was counted before they reached the site."""
         if self.near_limit:
             return True
         if self.limit and self.remaining is not None:
-            return self.remaining < self.limit * NEAR_LIMIT_SHARE
+            return self.remaining - pending < self.limit * NEAR_LIMIT_SHARE
         return False
 
     def wait_seconds(self, now: datetime) -> float | None:
