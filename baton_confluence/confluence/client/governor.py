@@ -19,8 +19,10 @@ It decides *when* a request may start:
    (a request reaching the site a few milliseconds early) into a 429. So near the limit the
    governor (a) paces at `near_limit_pace_share` of the refill rate, letting the bucket gain a
    little, (b) counts the requests already in flight as tokens spent, since Remaining was
-   reported before they arrived, and (c) when those would leave the bucket short, holds the next
-   start until the shortfall has refilled.
+   reported before they arrived, (c) counts as near the limit any Remaining smaller than the
+   burst the concurrency allows (a serial run of requests left a 10-token bucket 2 tokens, then
+   3 requests started at once), and (d) when the requests in flight would leave the bucket
+   short, holds the next start until the shortfall has refilled.
 
 Time is injected (`clock`, `wall_clock`, `sleep`) so tests are deterministic. Use it from one
 event loop; it is not thread-safe.
@@ -191,7 +193,7 @@ class RequestGovernor:
         elif headers.remaining == 0 and headers.reset_at is not None:
             self._pause_for(status, headers)
             self._slow_down(now, headers, pending)
-        elif headers.nearly_exhausted_after(pending):
+        elif headers.nearly_exhausted_after(pending, burst=self._limit):
             self._slow_down(now, headers, pending)
         elif status < 400:
             self._succeed()

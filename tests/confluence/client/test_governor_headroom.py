@@ -91,6 +91,17 @@ def test_requests_in_flight_count_as_spent_tokens(fake_clock: Any) -> None:
     assert healthy_interval == 0.0 and healthy_limit == 8
 
 
+def test_fewer_tokens_than_the_concurrency_allows_count_as_near(fake_clock: Any) -> None:
+    # a serial run of requests (one in flight) left 2 of 10 tokens: not below the 20 % line, but
+    # 4 requests may start at once
+    gov = governor(fake_clock, max_concurrency=4)
+    gov.observe(200, dc_headers(fake_clock, limit=10, remaining=2, fill_rate=10))
+    assert gov.interval() == pytest.approx(0.1 / SHARE)
+    roomy = governor(fake_clock, max_concurrency=4)
+    roomy.observe(200, dc_headers(fake_clock, limit=10, remaining=4, fill_rate=10))
+    assert roomy.interval() == 0.0 and roomy.limit == 4
+
+
 def test_a_shortfall_holds_the_next_start_until_it_refills(fake_clock: Any) -> None:
     async def scenario() -> float:
         gov = governor(fake_clock, max_concurrency=8)
