@@ -69,7 +69,7 @@ class GovernorSettings:
     near_limit_interval: float = 0.1  # spacing when the remaining budget is unknown
     max_interval: float = 2.0  # never space starts further apart than this
     # Near a limit, pace at this share of the refill rate (headroom for jitter; module doc, 5).
-    near_limit_pace_share: float = 0.85
+    near_limit_pace_share: float = 0.95
 
     def __post_init__(self) -> None:
         if self.max_concurrency < 1 or not 1 <= self.min_concurrency <= self.max_concurrency:
