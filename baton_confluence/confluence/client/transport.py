@@ -9,7 +9,7 @@ Confluence they mean the base URL is wrong.
 Through Atlassian's API gateway (docs/auth.md) the base URL is the gateway and `route` supplies the
 `/ex/confluence/<cloudId>` prefix, found once before the first call; request paths, accounting and
 messages stay the site's (`/wiki/...`). Renewable credentials (OAuth 2.0) are asked for their header
-before every attempt and renewed once when the API answers 401.
+before every attempt and renewed when the API answers 401 (once per refused token).
 """
 
 from __future__ import annotations
@@ -242,14 +242,23 @@ class ConfluenceHTTP:
     async def _call(self, call: _Call) -> JsonResponse:
         self.stats.record_call(url_key(call.method, call.path, call.params))
         attempt = 1
-        renewed = False
+        refused: set[str] = set()
         while True:
             try:
                 return await self._attempt(call, attempt)
             except _AttemptFailed as failure:
-                if failure.rejected_authorization and not renewed and isinstance(self._auth, RenewableCredentials):
-                    # The token expired early or was revoked: renew it once and try again at once.
-                    renewed = True
+                rejected = failure.rejected_authorization
+                if (
+                    rejected
+                    and rejected not in refused
+                    and (not refused or attempt < self.retry_policy.max_attempts)
+                    and isinstance(self._auth, RenewableCredentials)
+                ):
+                    # The token expired early or was revoked: renew it and try again at once. Once
+                    # per refused token, not once per call: with many calls in flight, the token a
+                    # call renewed to can itself run out before that call's retry reaches the site
+                    # (tests/e2e/test_gateway_auth.py); max_attempts bounds a token that is always refused.
+                    refused.add(rejected)
                     log.info("confluence_token_rejected", method=call.method, path=call.path, attempt=attempt)
                     await self._auth.renew(failure.rejected_authorization)
                     attempt += 1
