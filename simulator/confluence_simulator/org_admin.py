@@ -152,7 +152,12 @@ ORG_ADMIN = Flavor("org-admin", build_org_admin_router, authenticate_org_admin)
 
 def org_admin_spec(spec: SiteSpec) -> SiteSpec:
     """The admin API's own transport: its rate limit, no faults of the Confluence site."""
-    return replace(spec, rate_limit_rps=spec.site_admin.admin_rate_limit_rps, faults=type(spec.faults)())
+    return replace(
+        spec,
+        rate_limit_rps=spec.site_admin.admin_rate_limit_rps,
+        rate_limit_warns=spec.site_admin.admin_rate_limit_warns,
+        faults=type(spec.faults)(),
+    )
 
 
 def org_admin_site(site: SimulatedSite) -> SimulatedSite:

@@ -33,8 +33,9 @@ STYLE_DATACENTER = "datacenter"
 
 
 class TokenBucket:
-    def __init__(self, rps: float, style: str = STYLE_CLOUD) -> None:
+    def __init__(self, rps: float, style: str = STYLE_CLOUD, *, warns: bool = True) -> None:
         self.style = style
+        self.warns = warns  # False: headers on 429s only (SiteSpec.rate_limit_warns)
         self.rate = rps
         self.capacity = max(1.0, rps)
         self._tokens = self.capacity
@@ -49,6 +50,8 @@ class TokenBucket:
             if self._tokens >= 1.0:
                 self._tokens -= 1.0
                 remaining = self._tokens
+                if not self.warns:
+                    return Decision(True)
                 if self.style == STYLE_DATACENTER:
                     return Decision(True, dc_headers(int(self.capacity), int(remaining), self.rate, 0))
                 headers = {

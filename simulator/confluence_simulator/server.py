@@ -215,7 +215,9 @@ class SimulatedSite:
         self._port = port
         self._tls = tls
         self._bucket = (
-            TokenBucket(self.spec.rate_limit_rps, flavor.rate_style) if self.spec.rate_limit_rps else None
+            TokenBucket(self.spec.rate_limit_rps, flavor.rate_style, warns=self.spec.rate_limit_warns)
+            if self.spec.rate_limit_rps
+            else None
         )
         self._faults = FaultInjector(self.spec.faults)
         self._server: _Server | None = None

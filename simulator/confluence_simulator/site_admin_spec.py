@@ -65,6 +65,7 @@ class SiteAdminSpec:
     bulk_page_size: int = 50
     bulk_shape: str = BULK_TIMESTAMP
     admin_rate_limit_rps: float | None = None  # the admin API's own token bucket
+    admin_rate_limit_warns: bool = True  # False: X-RateLimit-* on its 429s only (SiteSpec.rate_limit_warns)
     never_active_fraction: float = 0.15  # org members with no Confluence activity
     role_shape: str = ROLES_NESTED
     group_page_size: int = 50

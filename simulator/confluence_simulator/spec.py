@@ -120,6 +120,9 @@ class SiteSpec:
     # --- transport --------------------------------------------------------------------------
     latency_ms: int = 0
     rate_limit_rps: float | None = None  # token bucket, burst = rps; None = unlimited
+    # False: successful answers carry no X-RateLimit-* headers, so only a 429 says the bucket is
+    # empty (whether every API warns ahead is not documented; FACTS.md §Transport)
+    rate_limit_warns: bool = True
     faults: FaultSpec = field(default_factory=FaultSpec)
     # --- API limits (overridable so tests stay fast) ----------------------------------------
     search_cap: int = 10_000  # user search returns nothing at or beyond this offset

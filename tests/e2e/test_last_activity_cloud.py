@@ -111,14 +111,20 @@ def test_without_the_bulk_route_each_account_is_asked_once(tmp_path: Path, statu
     assert set(per_account.values()) == {1}
 
 
-def test_rate_limited_admin_api_still_dates_everyone(tmp_path: Path) -> None:
-    spec = replace(SPEC, site_admin=SiteAdminSpec(bulk_search=False, admin_rate_limit_rps=8))
+@pytest.mark.parametrize("warns", [False, True])
+def test_rate_limited_admin_api_still_dates_everyone(tmp_path: Path, warns: bool) -> None:
+    spec = replace(
+        SPEC, site_admin=SiteAdminSpec(bulk_search=False, admin_rate_limit_rps=8, admin_rate_limit_warns=warns)
+    )
     with SimulatedSite(spec) as site, org_admin_site(site) as admin:
         result = run_cli([], tmp_path, _env(site, admin))
         assert result.returncode == 0, result.stderr
         throttled = admin.stats.rate_limited_count
     _check_users(site, tmp_path / "sync.c1z", date_only=True)
-    assert throttled > 0  # the admin API did push back, and the sync absorbed it
+    if not warns:
+        assert throttled > 0  # the admin API did push back unannounced, and the sync absorbed it
+    else:
+        assert throttled <= 2  # warned by X-RateLimit-Remaining, the client paces itself below the bucket
 
 
 def test_wrong_key_is_one_line_naming_the_flag(tmp_path: Path) -> None:

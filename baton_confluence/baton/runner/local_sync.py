@@ -1,10 +1,11 @@
-"""A one-shot sync: the connector served on 127.0.0.1 in this process, driven by the engine.
+"""A sync into a c1z file, the engine driving the connector in this process.
 
-`in_process` is the alternative without gRPC (baton/sync/inprocess.py). The one-shot sync does
-not use it yet: it saves about 5% of the sync's CPU on the benchmark site (the expanded grants,
-97% of them, never cross the channel), but its back-to-back calls reach a small rate-limit bucket
-faster than the request governor reacts (a 10-token Data Center bucket: 3 to 8 answers 429 in
-30 requests, against 1 or 2 over gRPC, tests/confluence/datacenter/test_dc_rate_limit.py)."""
+The one-shot CLI sync hands pages across the in-process channel (baton/sync/inprocess.py), which
+skips serialising and parsing each page; service mode keeps the connector behind a real gRPC
+server on 127.0.0.1, as `serve` does. Both write the same rows
+(tests/baton/service/test_same_content_every_path.py). The in-process path once drew more 429s
+from a small rate-limit bucket, its calls arriving back to back; the request governor now keeps
+headroom below a bucket's refill rate (confluence/client/governor.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ from baton_confluence.baton.sync.progress import SyncProgress
 from baton_confluence.baton.syncer import Connector
 
 log = structlog.get_logger("baton.sync")
+
+
+class ConnectorChannel(Enum):
+    """How the engine reaches the connector within one process."""
+
+    IN_PROCESS = "in-process"  # servicers called directly (the one-shot sync)
+    GRPC = "grpc"  # a real gRPC server on 127.0.0.1 (service mode)
 
 
 class StorageEngine(Enum):
@@ -98,6 +106,7 @@ async def sync_to_file(
     options: SyncOptions | None = None,
     progress: SyncProgress | None = None,
     storage_engine: StorageEngine | None = None,
+    channel: ConnectorChannel = ConnectorChannel.IN_PROCESS,
 ) -> SyncResult:
     """Validates, then syncs into `c1z_path`; the old file is replaced only when the sync succeeds.
 
@@ -105,7 +114,7 @@ async def sync_to_file(
     """
     announce_storage_engine(storage_engine)
     try:
-        async with served(connector) as client:
+        async with in_process(connector) if channel is ConnectorChannel.IN_PROCESS else served(connector) as client:
             engine = SyncEngine(client, options, progress)
             await engine.validate()
             store = SyncStore.open(c1z_path)

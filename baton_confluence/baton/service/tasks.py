@@ -36,7 +36,7 @@ from google.protobuf import any_pb2, message
 from baton_confluence.baton import pb
 from baton_confluence.baton.errors import ConnectorError, UsageError
 from baton_confluence.baton.logsetup import REDACTOR
-from baton_confluence.baton.runner.local_sync import StorageEngine, served, sync_to_file
+from baton_confluence.baton.runner.local_sync import ConnectorChannel, StorageEngine, served, sync_to_file
 from baton_confluence.baton.server import status_from_trailer
 from baton_confluence.baton.service.config import PlatformError, ServiceConfig
 from baton_confluence.baton.service.hello import send_hello
@@ -238,7 +238,9 @@ async def _sync_and_upload(env: TaskEnv, task: pb.baton.Task, c1z_path: Path) ->
     options = task_sync_options(env.config.sync_options, task.sync_full)
     engine = task_storage_engine(env.config, task.sync_full)
     progress = SyncProgress()
-    result = await sync_to_file(env.connector_factory(), c1z_path, options, progress, engine)
+    result = await sync_to_file(
+        env.connector_factory(), c1z_path, options, progress, engine, channel=ConnectorChannel.GRPC
+    )
     log.info(
         "sync_done",
         task_id=task.id,

@@ -11,8 +11,7 @@ What gRPC would do on the way is kept: a servicer's `context.abort(...)` becomes
 `grpc.aio.AioRpcError` (code, details, trailing metadata with the rate-limit status) that the
 client's retry contract reads. The connector's messages are not copied: the engine only reads
 responses, and the store serialises them (c1z/rows.py copies before changing a grant).
-`runner/local_sync.py` says why the one-shot sync does not use it yet; `serve` and service mode
-always use real gRPC.
+The one-shot sync uses it (`runner/local_sync.py`); `serve` and service mode always use real gRPC.
 """
 
 from __future__ import annotations

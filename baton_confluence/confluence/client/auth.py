@@ -78,7 +78,8 @@ class RenewableCredentials(Protocol):
 
     The client asks for the header before each attempt (`authorization`, which mints or renews
     the token when it is missing or about to expire) and, when the API answers 401 to a header,
-    calls `renew(rejected)` once before retrying: a token can be revoked or expire early. Both are
+    calls `renew(rejected)` before retrying, once per refused token: a token can be revoked or
+    expire early, also the one a call has just renewed to while other calls use it. Both are
     single flight: many tasks waiting on one renewal cause one token request.
     """
 

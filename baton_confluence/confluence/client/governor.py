@@ -15,6 +15,14 @@ It decides *when* a request may start:
    `near_limit_window`), and the sustainable refill rate (Data Center's FillRate, else Limit per
    second). Spreading alone paced a refilling 20 req/s bucket at under 1 req/s. If Remaining
    hits 0 with a known reset time, everyone waits for the reset.
+5. **Headroom near a bucket.** Pacing at exactly the refill rate turned every bit of jitter
+   (a request reaching the site a few milliseconds early) into a 429. So near the limit the
+   governor (a) paces at `near_limit_pace_share` of the refill rate, letting the bucket gain a
+   little, (b) counts the requests already in flight as tokens spent, since Remaining was
+   reported before they arrived, (c) counts as near the limit any Remaining smaller than the
+   burst the concurrency allows (a serial run of requests left a 10-token bucket 2 tokens, then
+   3 requests started at once), and (d) when the requests in flight would leave the bucket
+   short, holds the next start until the shortfall has refilled.
 
 Time is injected (`clock`, `wall_clock`, `sleep`) so tests are deterministic. Use it from one
 event loop; it is not thread-safe.
@@ -60,6 +68,8 @@ class GovernorSettings:
     near_limit_window: float = 10.0
     near_limit_interval: float = 0.1  # spacing when the remaining budget is unknown
     max_interval: float = 2.0  # never space starts further apart than this
+    # Near a limit, pace at this share of the refill rate (headroom for jitter; module doc, 5).
+    near_limit_pace_share: float = 0.95
 
     def __post_init__(self) -> None:
         if self.max_concurrency < 1 or not 1 <= self.min_concurrency <= self.max_concurrency:
@@ -68,6 +78,8 @@ class GovernorSettings:
             raise ValueError("max_rps must be positive or None")
         if not 0 < self.decrease_factor < 1:
             raise ValueError("decrease_factor must be between 0 and 1")
+        if not 0 < self.near_limit_pace_share <= 1:
+            raise ValueError("near_limit_pace_share must be in (0, 1]")
 
 
 class RequestGovernor:
@@ -172,14 +184,17 @@ class RequestGovernor:
     def observe(self, status: int, headers: RateLimitHeaders) -> None:
         """Learn from one response (call it for every response, success or not)."""
         now = self._clock()
+        # Requests admitted besides the one answered here (observe runs inside its slot); each
+        # will take a token the Remaining below did not yet count.
+        pending = max(0, self._in_flight - 1)
         if status in (429, 503):
             self._pause_for(status, headers)
             self._decrease(now, reason=f"http_{status}")
         elif headers.remaining == 0 and headers.reset_at is not None:
             self._pause_for(status, headers)
-            self._slow_down(now, headers)
-        elif headers.nearly_exhausted:
-            self._slow_down(now, headers)
+            self._slow_down(now, headers, pending)
+        elif headers.nearly_exhausted_after(pending, burst=self._limit):
+            self._slow_down(now, headers, pending)
         elif status < 400:
             self._succeed()
 
@@ -206,13 +221,14 @@ class RequestGovernor:
             log.info("confluence_concurrency_lowered", old=self._limit, new=new, reason=reason)
             self._limit = new
 
-    def _slow_down(self, now: float, headers: RateLimitHeaders) -> None:
-        """Near the limit: shrink concurrency once per episode and pace starts at the refill rate.
+    def _slow_down(self, now: float, headers: RateLimitHeaders, pending: int) -> None:
+        """Near the limit: shrink concurrency once per episode and pace starts below the refill rate.
 
         Spreading the *remaining* budget over the time to a (minute-granular) reset paced
         requests seconds apart while the bucket kept refilling, so a 20 req/s site was used at
         under 1 req/s. The pace is the sustainable rate instead: the fill rate when the site
-        gives one (Data Center), else the limit per second, else a short fixed spacing.
+        gives one (Data Center), else the limit per second, else a short fixed spacing; taken at
+        `near_limit_pace_share` of it so that jitter finds a token left over.
         """
         if now >= self._slow_until:
             self._decrease(now, reason="near_limit")
@@ -220,15 +236,24 @@ class RequestGovernor:
         if headers.reset_at is not None:
             window = max((headers.reset_at - self._wall_clock()).total_seconds(), 0.0)
         spread = window / headers.remaining if headers.remaining else self.settings.near_limit_interval
-        interval = min(spread, self._sustainable_interval(headers))
-        self._slow_interval = min(interval, self.settings.max_interval)
+        paced = self._paced_interval(headers)
+        self._slow_interval = min(spread, paced, self.settings.max_interval)
         self._slow_until = now + min(max(window, self._slow_interval), self.settings.max_retry_after)
+        if headers.remaining is not None:
+            # The requests in flight and the next one need `pending + 1` tokens; the next start
+            # waits until any shortfall has refilled, so it does not draw a 429.
+            shortfall = pending + 1 - headers.remaining
+            if shortfall > 0:
+                hold = min(shortfall * paced, self.settings.max_interval)
+                self._next_start = max(self._next_start, now + hold)
 
-    def _sustainable_interval(self, headers: RateLimitHeaders) -> float:
+    def _paced_interval(self, headers: RateLimitHeaders) -> float:
+        """The spacing of starts near the limit: the refill interval plus headroom, when known."""
+        share = self.settings.near_limit_pace_share
         if headers.fill_rate and headers.interval_seconds:
-            return headers.interval_seconds / headers.fill_rate
+            return headers.interval_seconds / headers.fill_rate / share
         if headers.limit:
-            return 1.0 / headers.limit  # an assumption: Atlassian does not say what window Limit covers
+            return 1.0 / headers.limit / share  # an assumption: Atlassian does not say what window Limit covers
         return self.settings.near_limit_interval
 
     def _succeed(self) -> None:

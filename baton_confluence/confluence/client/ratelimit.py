@@ -92,11 +92,18 @@ class RateLimitHeaders:
     @property
     def nearly_exhausted(self) -> bool:
         """The site says, or Limit/Remaining show, that less than 20 % of the budget is left."""
+        return self.nearly_exhausted_after(0)
+
+    def nearly_exhausted_after(self, pending: int, burst: int = 0) -> bool:
+        """As `nearly_exhausted`, once `pending` requests already on their way have each taken a
+        token (Remaining was counted before they reached the site), or when fewer tokens are left
+        than the `burst` of requests that may be in flight before the next answer arrives."""
         if self.near_limit:
             return True
-        if self.limit and self.remaining is not None:
-            return self.remaining < self.limit * NEAR_LIMIT_SHARE
-        return False
+        if self.remaining is None:
+            return False
+        reserve = self.limit * NEAR_LIMIT_SHARE if self.limit else 0.0
+        return self.remaining - pending < reserve or self.remaining < burst
 
     def wait_seconds(self, now: datetime) -> float | None:
         """How long the site asked us to wait: Retry-After, else time until Reset; uncapped."""

@@ -1,5 +1,5 @@
-"""One-shot, `serve` + engine (real gRPC on 127.0.0.1), the in-process channel and service mode
-write the same rows for the same site (issue 23): resources, entitlements and grants of the sync,
+"""One-shot (the in-process channel), `serve` + engine (real gRPC on 127.0.0.1), the engine on the
+in-process channel and service mode (real gRPC) write the same rows for the same site (issue 23): resources, entitlements and grants of the sync,
 by external id, with their data and expansion columns; sync ids and timestamps naturally differ."""
 
 from __future__ import annotations

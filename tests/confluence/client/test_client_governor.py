@@ -16,6 +16,8 @@ from baton_confluence.confluence.client import GovernorSettings, RequestGovernor
 from baton_confluence.confluence.client.ratelimit import RateLimitHeaders
 
 BASE = "https://example.atlassian.net"
+# Near a limit, starts are paced at this share of the refill rate.
+SHARE = GovernorSettings().near_limit_pace_share
 
 
 def governor(fake_clock: Any, **settings: Any) -> RequestGovernor:
@@ -204,7 +206,7 @@ def test_low_remaining_share_counts_as_near_limit(fake_clock: Any) -> None:
     gov.observe(200, headers(fake_clock, **{"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "10"}))
     assert gov.limit == 4
     # 10 left over 10 s would be 1 s apart; the refill pace (Limit 100 per second) is faster
-    assert gov.interval() == pytest.approx(0.01)
+    assert gov.interval() == pytest.approx(0.01 / SHARE)
     healthy = governor(fake_clock, max_concurrency=8)
     healthy.observe(200, headers(fake_clock, **{"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "50"}))
     assert healthy.limit == 8 and healthy.interval() == 0.0
@@ -237,7 +239,7 @@ def test_near_limit_pace_follows_the_refill_rate_not_a_coarse_reset(fake_clock: 
         },
     )
     gov.observe(200, near)
-    assert gov.interval() == pytest.approx(0.05)  # 20 per second, not 45 s for the one request left
+    assert gov.interval() == pytest.approx(0.05 / SHARE)  # 20 per second, not 45 s for the one request left
     dc = governor(fake_clock, max_concurrency=8)
     dc.observe(
         200,
@@ -251,4 +253,4 @@ def test_near_limit_pace_follows_the_refill_rate_not_a_coarse_reset(fake_clock: 
             },
         ),
     )
-    assert dc.interval() == pytest.approx(0.2)  # 10 tokens every 2 s
+    assert dc.interval() == pytest.approx(0.2 / SHARE)  # 10 tokens every 2 s
