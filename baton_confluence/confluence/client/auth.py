@@ -78,7 +78,7 @@ class RenewableCredentials(Protocol):
 
     The client asks for the header before each attempt (`authorization`, which mints or renews
     the token when it is missing or about to expire) and, when the API answers 401 to a header,
-    calls `renew(rejected)` before retrying, once per refused token: a token can be revoked or
+    calls `renew(rejected)` before retrying (transport.py `_renews` says how often): a token can be revoked or
     expire early, also the one a call has just renewed to while other calls use it. Both are
     single flight: many tasks waiting on one renewal cause one token request.
     """
