@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from confluence_simulator import SimulatedSite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.run import benchmark_site, cli_env
+from benchmarks.run import benchmark_site, cli_env, run_sync_child
 
 # Runs the CLI of the checkout on PYTHONPATH (the child runs in an empty directory, so that "" on
 # sys.path finds nothing) and prints its resource use as the last stderr line.
@@ -49,19 +47,8 @@ def one_run(root: Path, site: SimulatedSite) -> dict[str, float]:
         out = Path(tmp) / "sync.c1z"
         env = cli_env(site, BATON_LOG_FORMAT="json")
         env["PYTHONPATH"] = str(root)
-        started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, str(root.resolve()), "-f", str(out)],
-            cwd=tmp,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.monotonic() - started
-        tail = json.loads(proc.stderr.strip().splitlines()[-1])
-        if tail["exit"] != 0:
-            raise SystemExit(f"{root}: sync failed:\n{proc.stderr[-3000:]}")
+        cmd = [sys.executable, "-c", CHILD, str(root.resolve()), "-f", str(out)]
+        _proc, seconds, tail = run_sync_child(str(root), cmd, env, cwd=tmp)
         return {
             "seconds": seconds,
             "cpu_seconds": tail["cpu"],

@@ -89,21 +89,25 @@ def cli_env(site: SimulatedSite, **extra: str) -> dict[str, str]:
 def run_scenario(scenario: Scenario, small: bool, scale: float = 1.0) -> Measured:
     with SimulatedSite(site_spec(small, scenario, scale)) as site, tempfile.TemporaryDirectory() as tmp:
         env = cli_env(site, BATON_LOG_FORMAT="json", BATON_CONCURRENCY=str(scenario.concurrency))
-        started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "sync_child.py"), "-f", str(Path(tmp) / "sync.c1z")],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.monotonic() - started
-        tail = json.loads(proc.stderr.strip().splitlines()[-1])
-        if tail["exit"] != 0:
-            raise SystemExit(f"{scenario.name}: sync failed:\n{proc.stderr[-2000:]}")
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "sync_child.py"), "-f", str(Path(tmp) / "sync.c1z")]
+        proc, seconds, tail = run_sync_child(scenario.name, cmd, env)
         stats = site.stats.snapshot()
         grants = sum(int(line.split()[-1].replace(",", "")) for line in proc.stdout.splitlines() if "grants" in line)
         return Measured(scenario.name, seconds, stats.total_requests, stats.sent_429, tail["peak_rss_mib"], grants)
+
+
+def run_sync_child(
+    label: str, cmd: list[str], env: dict[str, str], cwd: str | None = None
+) -> tuple[subprocess.CompletedProcess[str], float, dict[str, Any]]:
+    """Run a sync child, timed; its last stderr line is its JSON report (exit code, resource use).
+    A failed sync ends the benchmark with its stderr's tail."""
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    tail = json.loads(proc.stderr.strip().splitlines()[-1])
+    if tail["exit"] != 0:
+        raise SystemExit(f"{label}: sync failed:\n{proc.stderr[-3000:]}")
+    return proc, seconds, tail
 
 
 def verdicts(results: list[Measured]) -> list[str]:
