@@ -106,6 +106,7 @@ class C1zExpansionStore:
 
     def __init__(self, store: SyncStore) -> None:
         self.store = store
+        store.begin_expansion()
         self.table = store.holder_table()
         self.encoder = GrantEncoder()
         self._owners: dict[str, PrincipalKey | None] = {}
@@ -128,6 +129,7 @@ class C1zExpansionStore:
 
     def close(self) -> None:
         self.table.close()
+        self.store.end_expansion()
 
     # ------------------------------------------------------------------ ExpansionStore
 
@@ -184,7 +186,7 @@ class C1zExpansionStore:
     def add_derived(self, entitlement_id: str, grants: Iterable[DerivedGrant]) -> None:
         parts = self._parts_for(entitlement_id)
         encode = self.encoder.derived
-        self.store.insert_expanded_rows(encode(parts, grant) for grant in grants)
+        self.store.insert_expanded_rows(entitlement_id, (encode(parts, grant) for grant in grants))
         self._stale.add(entitlement_id)
 
     def set_sources(self, entitlement_id: str, grants: Iterable[HeldGrant]) -> None:
@@ -238,7 +240,8 @@ class BulkExpansionStore(C1zExpansionStore):
         parts = self._parts_for(entitlement_id)
         if not self.table.fits(parts, selection.source):
             return None
-        written = self.table.insert_derived(parts, selection, excluding)
+        with self.store.writing_derived(entitlement_id):
+            written = self.table.insert_derived(parts, selection, excluding, upsert=self.store.derived_upserts())
         self._stale.add(entitlement_id)
         return written
 

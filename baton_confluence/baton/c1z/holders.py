@@ -89,9 +89,9 @@ select :rt, :rid, :eid, h.ptype, h.pid, :eid || h.suffix,
     :sync_id, :now
 from {HOLDERS} h
 where {{where}}{{skip}}
-order by h.ptype, h.pid
-on conflict (external_id, sync_id) do update set data = excluded.data
+order by h.ptype, h.pid{{upsert}}
 """
+_UPSERT = "\non conflict (external_id, sync_id) do update set data = excluded.data"
 _NOT_SKIPPED = f" and h.key_hash not in (select key_hash from {SKIPPED})"
 
 
@@ -176,11 +176,14 @@ class HolderTable:
         """Whether every grant id derived from `source` has a length the SQL can encode."""
         return len(parts.entitlement_id.encode()) + self.max_suffix.get(source, 0) < MAX_ID_BYTES
 
-    def insert_derived(self, parts: DerivedParts, selection: HolderSelection, excluding: AbstractSet[KeyHash]) -> int:
-        """Writes one derived grant per selected holder whose key hash is not in `excluding`;
+    def insert_derived(
+        self, parts: DerivedParts, selection: HolderSelection, excluding: AbstractSet[KeyHash], *, upsert: bool = True
+    ) -> int:
+        """Writes one derived grant per selected holder whose key hash is not in `excluding`,
+        upserting by grant id when `upsert` (c1z/expansion_rows.py says when it is not needed);
         returns how many rows changed."""
         where, params = _where(selection)
-        sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if excluding else "")
+        sql = _INSERT_DERIVED.format(where=where, skip=_NOT_SKIPPED if excluding else "", upsert=_UPSERT if upsert else "")
         self._skip(excluding)
         cursor = self.conn.execute(
             sql,

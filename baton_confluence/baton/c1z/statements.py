@@ -49,4 +49,10 @@ UPSERT_EXPANDED_GRANT = (
     "on conflict (external_id, sync_id) do update set data = excluded.data"
 )
 
+# During an expansion that dropped the unique id index, no derived grant can meet an existing
+# one (c1z/expansion_rows.py).
+INSERT_EXPANDED_GRANT = (
+    f"insert into {GRANTS} ({_GRANT_COLUMNS}, data, sync_id, discovered_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 UPDATE_GRANT_DATA = f"update {GRANTS} set data = ? where id = ?"

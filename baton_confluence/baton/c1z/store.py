@@ -8,10 +8,11 @@ hot journal that SQLite rolls back on the next open, and the next `open` +
 `start_or_resume_sync` returns the same sync id and token. The existing c1z is only read
 (to seed the work db) until `finalize()` renames a complete new file over it.
 
-Speed and size. The four non-unique grant indexes are dropped while a sync writes: the one by
-entitlement is built when expansion first reads by entitlement, the other three never.
-Maintaining them row by row, through the hundreds of thousands of rows expansion writes, costs
-more than building them afterwards, and the c1z ships without any grant index at all
+Speed and size. The four non-unique grant indexes are dropped while a sync writes, and never
+built by it: expansion reads by entitlement through a partial index over the rows present when it
+starts and the id ranges of the rows it writes, and drops the unique id index too when it can
+(c1z/expansion_rows.py). Maintaining indexes row by row through the hundreds of thousands of rows
+expansion writes costs more than the writes, and the c1z ships without any grant index at all
 (`finalize`, docs/protocol.md §1.3): every reader builds them when it opens the file.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,6 +29,7 @@ from baton_confluence.baton import pb
 from baton_confluence.baton.c1z import container, db, retention, rows, schema, statements, stats
 from baton_confluence.baton.c1z import sync_runs as runs
 from baton_confluence.baton.c1z.errors import C1ZError
+from baton_confluence.baton.c1z.expansion_rows import BASE_ROWS_INDEX, ExpansionRows, highest_grant_id
 from baton_confluence.baton.c1z.holders import HolderTable
 from baton_confluence.baton.c1z.lock import FileLock
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, EXPANSION_INDEX, GRANTS, RESOURCE_TYPES, RESOURCES
@@ -51,6 +54,8 @@ class SyncStore:
         self._lock = lock
         self._sync_id: str | None = None
         self._expansion_index_ready = False
+        self._expansion: ExpansionRows | None = None
+        self._grants_closed = False  # expansion dropped the unique grant id index: no upsert works
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -64,6 +69,7 @@ class SyncStore:
         try:
             conn, reused = open_work_db(c1z_path)
             schema.drop_deferrable_indexes(conn)
+            conn.execute(f"drop index if exists {BASE_ROWS_INDEX}")
         except BaseException:
             lock.release()
             raise
@@ -237,14 +243,37 @@ class SyncStore:
 
     def put_grants(self, items: Iterable[pb.grant.Grant]) -> None:
         """Upsert connector grants; GrantExpandable annotations move to the expansion column."""
+        if self._grants_closed:
+            raise RuntimeError("no connector grant can be written once expansion has started")
         self._put(statements.UPSERT_GRANT, rows.grant_rows, items)
 
-    def insert_expanded_rows(self, items: Iterable[ExpandedGrantRow]) -> None:
-        """Upsert derived grants given as (rt, rid, entitlement_id, ptype, pid, grant_id, data,
-        sync_id, discovered_at). An existing row keeps its expansion columns; only `data` is
-        replaced. The rows stream straight into executemany, so memory stays flat."""
+    def insert_expanded_rows(self, entitlement_id: str, items: Iterable[ExpandedGrantRow]) -> None:
+        """Write derived grants of `entitlement_id` given as (rt, rid, entitlement_id, ptype, pid,
+        grant_id, data, sync_id, discovered_at): inserted, or during an expansion that kept the
+        unique id index upserted (an existing row keeps its expansion columns; only `data` is
+        replaced). The rows stream straight into executemany, so memory stays flat."""
         self._begin()
-        self.conn.executemany(statements.UPSERT_EXPANDED_GRANT, items)
+        with self.writing_derived(entitlement_id):
+            upsert = self._expansion is None or self._expansion.upserts
+            sql = statements.UPSERT_EXPANDED_GRANT if upsert else statements.INSERT_EXPANDED_GRANT
+            self.conn.executemany(sql, items)
+
+    @contextmanager
+    def writing_derived(self, entitlement_id: str) -> Iterator[None]:
+        """Around a statement writing derived grants of one entitlement: during an expansion, the ids
+        it adds are recorded for later reads by entitlement (c1z/expansion_rows.py)."""
+        scope = self._expansion
+        if scope is None:
+            yield
+            return
+        after = highest_grant_id(self.conn)
+        yield
+        scope.record(entitlement_id, after, highest_grant_id(self.conn))
+
+    def derived_upserts(self) -> bool:
+        """Whether derived grants must upsert: outside an expansion, or in one that kept the
+        unique grant id index."""
+        return self._expansion is None or self._expansion.upserts
 
     def update_grant_data(self, rowid: int, data: bytes) -> None:
         self._begin()
@@ -338,6 +367,8 @@ class SyncStore:
             yield row[0], row[1], row[2]
 
     def _grants_of(self, entitlement_id: str, more_columns: str) -> Iterator[tuple[Any, ...]]:
+        if self._expansion is not None:
+            return self._expansion.grants_of(entitlement_id, more_columns)
         self._ensure_expansion_index()
         sql = (
             f"select id, principal_resource_type_id, principal_resource_id{more_columns} from {GRANTS} "
@@ -355,6 +386,19 @@ class SyncStore:
         """Scratch space for expansion, inside the current transaction (see c1z/holders.py)."""
         self._begin()
         return HolderTable(self.conn)
+
+    def begin_expansion(self) -> None:
+        """Reads by entitlement and derived writes without the grant indexes' upkeep, until
+        `end_expansion` (c1z/expansion_rows.py); inside the current transaction."""
+        self._begin()
+        if self._expansion is None:
+            self._expansion = ExpansionRows.start(self.conn, self.sync_id)
+            self._grants_closed = self._grants_closed or not self._expansion.upserts
+
+    def end_expansion(self) -> None:
+        if self._expansion is not None:
+            self._expansion.close()
+            self._expansion = None
 
     # ----------------------------------------------------------------- internals
 

@@ -139,6 +139,7 @@ def test_expanded_grant_insert_preserves_expansion(store: SyncStore) -> None:
     updated.sources.sources["space:s1:read"].is_direct = True
     when = "2026-01-01 00:00:00.000000000"
     store.insert_expanded_rows(
+        ent.id,
         [
             ("space", "s1", ent.id, "group", "g1", original.id, updated.SerializeToString(), store.sync_id, when),
             ("space", "s1", ent.id, "user", "u1", derived.id, derived.SerializeToString(), store.sync_id, when),
