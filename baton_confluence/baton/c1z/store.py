@@ -34,7 +34,13 @@ from baton_confluence.baton.c1z.holders import HolderTable
 from baton_confluence.baton.c1z.lock import FileLock
 from baton_confluence.baton.c1z.schema import ENTITLEMENTS, EXPANSION_INDEX, GRANTS, RESOURCE_TYPES, RESOURCES
 from baton_confluence.baton.c1z.timefmt import now_str
-from baton_confluence.baton.c1z.workdb import lock_path_for, open_work_db, remove_db_files, work_path_for
+from baton_confluence.baton.c1z.workdb import (
+    compact_path_for,
+    lock_path_for,
+    open_work_db,
+    remove_db_files,
+    work_path_for,
+)
 from baton_confluence.baton.ksuid import new_ksuid
 
 CHUNK = 5000  # rows per executemany; bounds the memory of one prepared batch
@@ -56,6 +62,7 @@ class SyncStore:
         self._expansion_index_ready = False
         self._expansion: ExpansionRows | None = None
         self._grants_closed = False  # expansion dropped the unique grant id index: no upsert works
+        self._syncs_deleted = False  # retention deleted a sync: finalize compacts the file
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -164,9 +171,9 @@ class SyncStore:
         return result
 
     def cleanup(self, keep: int | None = None) -> list[str]:
-        """Apply retention (docs/protocol.md §1.5), then VACUUM if a sync was deleted; returns their ids.
+        """Apply retention (docs/protocol.md §1.5); returns the ids of the syncs deleted.
 
-        The last write of a sync, just before `finalize`: after a VACUUM the grant indexes are gone.
+        The last write of a sync, just before `finalize`, which compacts the file they leave.
 
         `keep` counts finished full syncs including this one; None reads
         BATON_KEEP_SYNC_COUNT (default 2). BATON_SKIP_CLEANUP=true disables cleanup.
@@ -180,11 +187,7 @@ class SyncStore:
         for sync_id in doomed:
             retention.delete_sync(self.conn, sync_id)
         self._commit()
-        if doomed:  # only deleted syncs leave free pages worth a full rewrite of the file
-            # Cleanup is the sync's last write before `finalize`, which drops the grant indexes
-            # anyway: dropped first, the rewrite neither copies them nor leaves their pages free.
-            self._drop_indexes_readers_build()
-            self.conn.execute("vacuum")
+        self._syncs_deleted = self._syncs_deleted or bool(doomed)
         return doomed
 
     def finalize(self) -> None:
@@ -195,17 +198,42 @@ class SyncStore:
         self._drop_indexes_readers_build()
         conn = self.conn
         self._conn = None
-        db.close_cleanly(conn)
+        compact = compact_path_for(self.work_path)
         try:
-            container.write_c1z(self.work_path, self.c1z_path)
-        except OSError as exc:
+            try:
+                source = self._compacted(conn, self.work_path, compact, always=self._syncs_deleted)
+            finally:
+                db.close_cleanly(conn)
+            container.write_c1z(source, self.c1z_path)
+        except (OSError, sqlite3.Error) as exc:
             self._lock.release()
             raise C1ZError(
                 f"{self.c1z_path}: could not write the c1z ({exc}); the previous file is unchanged "
                 "and the next sync resumes from the saved work"
             ) from None
+        finally:
+            compact.unlink(missing_ok=True)
         remove_db_files(self.work_path)
         self._lock.release()
+
+    @staticmethod
+    def _compacted(conn: sqlite3.Connection, work: Path, compact: Path, *, always: bool) -> Path:
+        """The file to compress: the work db, or a compacted copy written beside it when `always`
+        (retention deleted a sync) or when free pages (a deleted sync's, after a resume; the
+        dropped indexes') are over a quarter of it.
+
+        The c1z writer zeroes free pages (c1z/freelist.py), so they cost the c1z almost nothing,
+        but they are decoded by every reader and carried into the next sync's work db. VACUUM
+        INTO writes the copy once; an in-place VACUUM writes every page three times (a temporary
+        copy, the rollback journal, the copy back).
+        """
+        pages = int(conn.execute("pragma page_count").fetchone()[0])
+        free = int(conn.execute("pragma freelist_count").fetchone()[0])
+        if not always and free * 4 <= pages:
+            return work
+        compact.unlink(missing_ok=True)
+        conn.execute("vacuum into ?", (str(compact),))
+        return compact
 
     def close(self) -> None:
         """Stop without writing the c1z; the work db stays (at the last checkpoint) for a resume."""

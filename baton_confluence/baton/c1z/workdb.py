@@ -31,6 +31,11 @@ def seed_path_for(work: Path) -> Path:
     return work.with_name(work.name + ".seed")
 
 
+def compact_path_for(work: Path) -> Path:
+    """Where `finalize` writes a compacted copy of the work db to compress (SyncStore.finalize)."""
+    return work.with_name(work.name + ".compact")
+
+
 def _identity(c1z_path: Path) -> str:
     """What tells this c1z apart from a replacement: size, mtime and inode ("none" if absent)."""
     try:
@@ -105,6 +110,13 @@ def _build(c1z_path: Path, work: Path) -> None:
 
 
 def remove_db_files(path: Path) -> None:
-    for candidate in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm"), seed_path_for(path)):
+    for candidate in (
+        path,
+        Path(f"{path}-journal"),
+        Path(f"{path}-wal"),
+        Path(f"{path}-shm"),
+        seed_path_for(path),
+        compact_path_for(path),
+    ):
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()

@@ -109,5 +109,34 @@ def test_a_sync_that_drops_an_old_one_writes_a_compact_file_without_grant_indexe
     names = {row[0] for row in conn.execute("select name from sqlite_master where tbl_name = 'v1_grants'")}
     assert "idx_grants_external_sync_v1" not in names and "idx_grants_entitlement_sync_grant_v1" not in names
     assert conn.execute("select count(*) from v1_grants").fetchone() == (301 + 302,)
+    assert not list(tmp_path.glob("*.compact"))  # the compacted copy is gone with the work db
     with C1ZReader.open(path) as reader:
         assert len(list(reader.grants())) == 302
+
+
+def test_a_sync_finished_after_a_crash_still_compacts_what_retention_freed(tmp_path: Path) -> None:
+    """Killed between cleanup and finalize: the resumed run only finalizes, and knows to compact
+    from the free pages the deleted sync left (over a quarter of the file)."""
+    path = tmp_path / "sync.c1z"
+    group = resource("group", "g1")
+    for n in range(3):
+        store = SyncStore.open(path)
+        store.start_or_resume_sync()
+        store.put_resources([group])
+        store.put_grants([grant(entitlement(group, "member"), resource("user", f"u{n}-{i}")) for i in range(3000)])
+        store.end_sync()
+        store.cleanup()
+        if n < 2:
+            store.finalize()
+        else:
+            store.close()  # the c1z still holds syncs 0 and 1
+    with SyncStore.open(path) as resumed:
+        assert resumed.unsaved_finished_sync() is not None
+        resumed.finalize()
+    assert not list(tmp_path.glob("*.compact"))
+    conn = decode(path, tmp_path / "out.db")
+    assert conn.execute("pragma freelist_count").fetchone() == (0,)
+    assert conn.execute("select count(*) from v1_grants").fetchone() == (6000,)
+    assert {row[0] for row in conn.execute("select principal_resource_id from v1_grants")} == {
+        f"u{n}-{i}" for n in (1, 2) for i in range(3000)
+    }
